@@ -1,0 +1,1 @@
+export type { ResourceDataPoint } from './types.js'

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+// Workspace packages export their TypeScript source under the `@warden/source` condition,
+// so tests run against src/ with no build step.
+export default defineConfig({
+  resolve: { conditions: ['@warden/source'] },
+  ssr: { resolve: { conditions: ['@warden/source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
+})
