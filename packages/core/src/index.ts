@@ -1,1 +1,2 @@
 export * from './proc/index.js'
+export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'

@@ -1,1 +1,1 @@
-export {}
+export type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'

@@ -1,0 +1,26 @@
+/** Lifecycle of an agent (supervisord / systemd vocabulary). */
+export type AgentStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'backoff' | 'exited' | 'fatal'
+
+/** What the registry knows of one agent: the monitor reads this every tick, so it stays flat. */
+export interface AgentInfo {
+  readonly id: string
+  readonly type?: string
+  /** Current pid, or null when no process runs. */
+  readonly pid: number | null
+  /** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22): pid + startTicks is the identity. */
+  readonly startTicks: number | null
+  readonly status: AgentStatus
+  /** ms since epoch when the current process started, or null. */
+  readonly startTime: number | null
+  readonly restartCount: number
+  /** True when the process was adopted rather than spawned by the supervisor. */
+  readonly adopted: boolean
+  readonly lastExit?: { readonly code: number | null; readonly signal: string | null; readonly at: number }
+  readonly lastError?: { readonly code?: string; readonly message: string; readonly at: number }
+  readonly labels?: Readonly<Record<string, string>>
+}
+
+/** The minimum the monitor needs: anything that can list agents with their pids. */
+export interface PidSource {
+  list(): Iterable<Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'>>
+}
