@@ -1,0 +1,195 @@
+import type { ResourceDataPoint } from '@warden/store'
+import {
+  type ResolveReason,
+  type ResourceThreshold,
+  THRESHOLD_RESOURCES,
+  type ThresholdAlert,
+  type ThresholdEvent,
+  type ThresholdResolved,
+  type ThresholdResource,
+} from './types.js'
+
+export interface EvaluatorOptions {
+  /** Clock, ms since epoch. @default Date.now */
+  readonly now?: () => number
+}
+
+/** One open episode: a resource that has been over its line since `since`. */
+interface Episode {
+  readonly since: number
+  readonly line: number
+  readonly durationMs: number
+  fired: boolean
+  repeat: number
+  lastErrorAt: number
+  restarted: boolean
+}
+
+/** The value a threshold resource reads from a point; null when the sample lacks it. */
+export function valueOf(point: ResourceDataPoint, resource: ThresholdResource): number | null {
+  switch (resource) {
+    case 'cpuPercent':
+      return point.cpuPercent
+    case 'memoryBytes':
+      return point.memoryRss
+    case 'openFiles':
+      return point.openFiles
+    case 'threads':
+      return point.threads
+  }
+}
+
+/**
+ * Sustained-threshold state machine, per agent and per resource, with no I/O and an injected
+ * clock. First sample over the line -> warning; still over `durationMs` after that first
+ * sample -> error (again every `repeatMs`); back at or under the line -> resolved, only for
+ * an episode that emitted something. A missing value (null, or no sample at all) leaves the
+ * episode and its timer as they are.
+ */
+export class ThresholdEvaluator {
+  readonly #now: () => number
+  readonly #episodes = new Map<string, Map<ThresholdResource, Episode>>()
+
+  constructor(options: EvaluatorOptions = {}) {
+    this.#now = options.now ?? Date.now
+  }
+
+  /** Feeds one sample of `agentId`; returns the events to emit, in order. */
+  evaluate(
+    agentId: string,
+    threshold: ResourceThreshold | undefined,
+    point: ResourceDataPoint,
+  ): ThresholdEvent[] {
+    if (threshold === undefined) return this.end(agentId, 'cleared')
+    const now = this.#now()
+    const events: ThresholdEvent[] = []
+    let open = this.#episodes.get(agentId)
+    for (const resource of THRESHOLD_RESOURCES) {
+      const line = threshold[resource]
+      if (line === undefined) continue
+      const value = valueOf(point, resource)
+      if (value === null) continue
+      const ep = open?.get(resource)
+      if (value <= line) {
+        if (ep !== undefined) {
+          open!.delete(resource)
+          events.push(this.#resolved(agentId, resource, ep, now, value, 'recovered'))
+        }
+        continue
+      }
+      if (ep === undefined) {
+        const fresh: Episode = {
+          since: now,
+          line,
+          durationMs: threshold.durationMs,
+          fired: false,
+          repeat: 0,
+          lastErrorAt: now,
+          restarted: false,
+        }
+        if (open === undefined) {
+          open = new Map()
+          this.#episodes.set(agentId, open)
+        }
+        open.set(resource, fresh)
+        events.push(this.#alert(agentId, resource, fresh, now, value, 'warning', false))
+        // durationMs 0: the first sample over the line is already sustained.
+        this.#maybeFire(agentId, resource, fresh, threshold, now, value, events)
+        continue
+      }
+      this.#maybeFire(agentId, resource, ep, threshold, now, value, events)
+    }
+    if (open !== undefined && open.size === 0) this.#episodes.delete(agentId)
+    return events
+  }
+
+  /** Ends every open episode of `agentId` (agent gone, or its threshold replaced). */
+  end(agentId: string, reason: Exclude<ResolveReason, 'recovered'>): ThresholdResolved[] {
+    const open = this.#episodes.get(agentId)
+    if (open === undefined) return []
+    this.#episodes.delete(agentId)
+    const now = this.#now()
+    return [...open].map(([resource, ep]) => this.#resolved(agentId, resource, ep, now, null, reason))
+  }
+
+  /** Resources of `agentId` with an open episode. */
+  openEpisodes(agentId: string): ThresholdResource[] {
+    return [...(this.#episodes.get(agentId)?.keys() ?? [])]
+  }
+
+  /** Agents with at least one open episode. */
+  agents(): IterableIterator<string> {
+    return this.#episodes.keys()
+  }
+
+  #maybeFire(
+    agentId: string,
+    resource: ThresholdResource,
+    ep: Episode,
+    threshold: ResourceThreshold,
+    now: number,
+    value: number,
+    events: ThresholdEvent[],
+  ): void {
+    if (!ep.fired) {
+      if (now - ep.since < ep.durationMs) return
+      ep.fired = true
+      ep.lastErrorAt = now
+      const restart = threshold.action === 'restart' && !ep.restarted
+      ep.restarted ||= restart
+      events.push(this.#alert(agentId, resource, ep, now, value, 'error', restart))
+      return
+    }
+    if (threshold.repeatMs === undefined || now - ep.lastErrorAt < threshold.repeatMs) return
+    ep.repeat++
+    ep.lastErrorAt = now
+    events.push(this.#alert(agentId, resource, ep, now, value, 'error', false))
+  }
+
+  #alert(
+    agentId: string,
+    resource: ThresholdResource,
+    ep: Episode,
+    now: number,
+    value: number,
+    level: 'warning' | 'error',
+    restart: boolean,
+  ): ThresholdAlert {
+    return {
+      agentId,
+      resource,
+      level,
+      value,
+      threshold: ep.line,
+      since: ep.since,
+      exceededForMs: now - ep.since,
+      durationMs: ep.durationMs,
+      at: now,
+      repeat: level === 'error' ? ep.repeat : 0,
+      restart,
+    }
+  }
+
+  #resolved(
+    agentId: string,
+    resource: ThresholdResource,
+    ep: Episode,
+    now: number,
+    value: number | null,
+    reason: ResolveReason,
+  ): ThresholdResolved {
+    return {
+      agentId,
+      resource,
+      level: 'resolved',
+      value,
+      threshold: ep.line,
+      since: ep.since,
+      exceededForMs: now - ep.since,
+      durationMs: ep.durationMs,
+      at: now,
+      reason,
+      fired: ep.fired,
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/** Base class of every error thrown or emitted by @warden/monitor: match on `error.code`. */
+export abstract class MonitorError extends Error {
+  abstract readonly code: string
+  override get name(): string {
+    return this.constructor.name
+  }
+}
+
+/** A constructor option has the wrong type or value. */
+export class InvalidOptionError extends MonitorError {
+  readonly code = 'ERR_MONITOR_INVALID_OPTION'
+  readonly option: string
+  readonly value: unknown
+  constructor({ option, value, message }: { option: string; value: unknown; message: string }) {
+    super(message)
+    this.option = option
+    this.value = value
+  }
+}
+
+/** A `ResourceThreshold` is malformed (bad number, missing `durationMs`, unknown key, ...). */
+export class InvalidThresholdError extends MonitorError {
+  readonly code = 'ERR_MONITOR_INVALID_THRESHOLD'
+  /** The offending key, e.g. `cpuPercent`; `threshold` when the whole value is wrong. */
+  readonly field: string
+  readonly value: unknown
+  /** The agent the threshold was set for; undefined for `defaultThreshold`. */
+  readonly agentId: string | undefined
+  constructor({
+    field,
+    value,
+    agentId,
+    message,
+  }: { field: string; value: unknown; agentId?: string | undefined; message: string }) {
+    super(message)
+    this.field = field
+    this.value = value
+    this.agentId = agentId
+  }
+}
+
+/** `action: 'restart'` was configured but the monitor was built without a `supervisor`. */
+export class SupervisorRequiredError extends MonitorError {
+  readonly code = 'ERR_MONITOR_SUPERVISOR_REQUIRED'
+  readonly agentId: string | undefined
+  constructor({ agentId }: { agentId?: string | undefined } = {}) {
+    super(
+      `Threshold${agentId === undefined ? ' `defaultThreshold`' : ` of agent "${agentId}"`} has action 'restart' but the monitor has no \`supervisor\` option to restart it with`,
+    )
+    this.agentId = agentId
+  }
+}
+
+/** Sampling one agent (or the whole tick, when `agentId` is undefined) failed. */
+export class SampleError extends MonitorError {
+  readonly code = 'ERR_MONITOR_SAMPLE'
+  readonly agentId: string | undefined
+  readonly pid: number | undefined
+  constructor({
+    agentId,
+    pid,
+    cause,
+  }: { agentId?: string | undefined; pid?: number | undefined; cause: unknown }) {
+    super(
+      agentId === undefined
+        ? `Sampling failed: ${messageOf(cause)}`
+        : `Sampling agent "${agentId}" (pid ${pid}) failed: ${messageOf(cause)}`,
+      { cause },
+    )
+    this.agentId = agentId
+    this.pid = pid
+  }
+}
+
+/** `store.appendResourceData` rejected: the point is kept in `latest()` but not persisted. */
+export class StoreWriteError extends MonitorError {
+  readonly code = 'ERR_MONITOR_STORE_WRITE'
+  readonly agentId: string
+  constructor({ agentId, cause }: { agentId: string; cause: unknown }) {
+    super(`Writing the resource point of agent "${agentId}" to the store failed: ${messageOf(cause)}`, {
+      cause,
+    })
+    this.agentId = agentId
+  }
+}
+
+/** `supervisor.restart(agentId)` for an `action: 'restart'` threshold failed. */
+export class RestartFailedError extends MonitorError {
+  readonly code = 'ERR_MONITOR_RESTART_FAILED'
+  readonly agentId: string
+  constructor({ agentId, cause }: { agentId: string; cause: unknown }) {
+    super(`Restarting agent "${agentId}" after a threshold error failed: ${messageOf(cause)}`, { cause })
+    this.agentId = agentId
+  }
+}
+
+/** `waitForPoll()` gave up before the next `poll` event. */
+export class WaitTimeoutError extends MonitorError {
+  readonly code = 'ERR_MONITOR_WAIT_TIMEOUT'
+  readonly timeoutMs: number
+  constructor({ timeoutMs }: { timeoutMs: number }) {
+    super(`No poll completed within ${timeoutMs} ms`)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause)
+}
