@@ -26,7 +26,7 @@ interface Episode {
 }
 
 /** The value a threshold resource reads from a point; null when the sample lacks it. */
-export function valueOf(point: ResourceDataPoint, resource: ThresholdResource): number | null {
+export function resourceValue(point: ResourceDataPoint, resource: ThresholdResource): number | null {
   switch (resource) {
     case 'cpuPercent':
       return point.cpuPercent
@@ -67,7 +67,7 @@ export class ThresholdEvaluator {
     for (const resource of THRESHOLD_RESOURCES) {
       const line = threshold[resource]
       if (line === undefined) continue
-      const value = valueOf(point, resource)
+      const value = resourceValue(point, resource)
       if (value === null) continue
       const ep = open?.get(resource)
       if (value <= line) {
