@@ -1,2 +1,54 @@
+export { watchIdentity } from './adopt/watch.js'
+export { AgentInstance, type StopOptions } from './agent/instance.js'
+export {
+  AgentExistsError,
+  AgentNotFoundError,
+  InvalidAgentIdError,
+  InvalidOptionError,
+  LogWriteError,
+  NotStartableError,
+  PersistError,
+  ProcessNotFoundError,
+  SpawnError,
+  StopTimeoutError,
+  SupervisorClosedError,
+  WaitTimeoutError,
+  WardenCoreError,
+} from './errors.js'
+export type {
+  AgentBackoffEvent,
+  AgentErrorEvent,
+  AgentExitEvent,
+  AgentFatalEvent,
+  AgentLogEvent,
+  AgentRestartEvent,
+  AgentStartEvent,
+  AgentStatusEvent,
+  SupervisorEvents,
+} from './events.js'
+export type { LogStream } from './logs/agent-logs.js'
+export { LineSplitter } from './logs/line-splitter.js'
+export { RotatingFile, type RotatingFileOptions } from './logs/rotating-file.js'
+export {
+  type AgentSpec,
+  type BackoffOptions,
+  DEFAULTS,
+  isValidAgentId,
+  type LogOptions,
+  type RestartPolicy,
+  type StartLimitOptions,
+} from './options.js'
+export type { PersistedAgentState } from './persist/persister.js'
+export type { AgentStateStore } from './persist/store.js'
 export * from './proc/index.js'
+export { AgentRegistry, type RegistryEvents } from './registry/registry.js'
 export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'
+export { Backoff } from './restart/backoff.js'
+export { StartLimiter } from './restart/start-limit.js'
+export {
+  type AdoptOptions,
+  Supervisor,
+  type SupervisorOptions,
+  type WaitForOptions,
+} from './supervisor.js'
+export { type TerminateTreeOptions, type TerminateTreeResult, terminateTree } from './terminate/kill-tree.js'

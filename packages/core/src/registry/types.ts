@@ -16,7 +16,13 @@ export interface AgentInfo {
   /** True when the process was adopted rather than spawned by the supervisor. */
   readonly adopted: boolean
   readonly lastExit?: { readonly code: number | null; readonly signal: string | null; readonly at: number }
-  readonly lastError?: { readonly code?: string; readonly message: string; readonly at: number }
+  /** `code` is a WardenCoreError code; `errno` the OS code behind it (ENOENT, EACCES...) when there is one. */
+  readonly lastError?: {
+    readonly code?: string
+    readonly errno?: string
+    readonly message: string
+    readonly at: number
+  }
   readonly labels?: Readonly<Record<string, string>>
 }
 

@@ -1,0 +1,342 @@
+import type { ChildProcess } from 'node:child_process'
+import { watchIdentity } from '../adopt/watch.js'
+import { LogWriteError, NotStartableError, type SpawnError, StopTimeoutError } from '../errors.js'
+import type { SupervisorEvents } from '../events.js'
+import { AgentLogs } from '../logs/agent-logs.js'
+import type { ResolvedSpec } from '../options.js'
+import { startTimeFromTicks } from '../proc/boot.js'
+import type { ProcessIdentity } from '../proc/stat.js'
+import type { AgentRegistry } from '../registry/registry.js'
+import type { AgentInfo, AgentStatus } from '../registry/types.js'
+import { Backoff } from '../restart/backoff.js'
+import { StartLimiter } from '../restart/start-limit.js'
+import { terminateTree } from '../terminate/kill-tree.js'
+import { spawnAgent } from './spawn.js'
+
+/** What an instance needs from its supervisor. */
+export interface InstanceContext {
+  readonly registry: AgentRegistry
+  emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void
+  persist(info: AgentInfo): void
+  /** A bug (ours or a throwing listener) in a detached task: surfaced, never an unhandled rejection. */
+  fail(error: unknown): void
+  readonly adoptPollIntervalMs: number
+  readonly killTimeoutMs: number
+}
+
+export interface StopOptions {
+  /** @default the spec's stopSignal */
+  readonly signal?: NodeJS.Signals
+  /** @default the spec's stopTimeoutMs */
+  readonly timeoutMs?: number
+}
+
+const ACTIVE: ReadonlySet<AgentStatus> = new Set(['starting', 'running', 'stopping'])
+
+/**
+ * One agent: its process (spawned or adopted), restart policy, backoff timer and logs. All state
+ * changes go through the registry, which is the single source of truth readers see.
+ */
+export class AgentInstance {
+  readonly id: string
+  readonly spec: ResolvedSpec
+  readonly #ctx: InstanceContext
+  readonly #backoff: Backoff
+  readonly #limiter: StartLimiter
+  readonly #logs: AgentLogs | undefined
+  #child: ChildProcess | undefined
+  #identity: ProcessIdentity | undefined
+  #startedAt = 0
+  #exited: Promise<void> | undefined
+  #unwatch: (() => void) | undefined
+  #timer: NodeJS.Timeout | undefined
+  #attempt = 0
+  #stopRequested = false
+  #spawning: Promise<void> | undefined
+  #stopping: Promise<AgentInfo> | undefined
+  #last: AgentInfo
+
+  /** Registers `initial` (status, restartCount...) in the context's registry. */
+  constructor(spec: ResolvedSpec, ctx: InstanceContext, initial: AgentInfo) {
+    this.id = spec.id
+    this.spec = spec
+    this.#ctx = ctx
+    this.#last = ctx.registry.set(initial)
+    ctx.persist(this.#last)
+    this.#backoff = new Backoff(spec.backoff)
+    this.#limiter = new StartLimiter(spec.startLimit)
+    if (spec.logs !== undefined) {
+      this.#logs = new AgentLogs(
+        spec.logs,
+        (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
+        (path, cause) => this.#reportError(new LogWriteError({ id: this.id, path, cause })),
+      )
+    }
+  }
+
+  /** The current snapshot (the last one once the agent is removed from the registry). */
+  get info(): AgentInfo {
+    return this.#ctx.registry.get(this.id) ?? this.#last
+  }
+
+  get pid(): number | null {
+    return this.info.pid
+  }
+
+  isRunning(): boolean {
+    return this.info.status === 'running'
+  }
+
+  /** Lines the log files had to drop because the disk fell behind (0 when healthy). */
+  get droppedLogLines(): number {
+    return this.#logs?.droppedLines ?? 0
+  }
+
+  /** Starts the agent now (a pending backoff restart is brought forward; a fatal agent is reset). */
+  async start(): Promise<AgentInfo> {
+    if (this.spec.command === undefined) throw new NotStartableError({ id: this.id })
+    if (this.#stopping) await this.#stopping.catch(() => {})
+    const status = this.info.status
+    if (status === 'starting' || status === 'running') {
+      await this.#spawning
+      return this.info
+    }
+    this.#clearTimer()
+    // An explicit start is an operator's decision: forget the crash history (systemctl reset-failed).
+    this.#backoff.reset()
+    this.#limiter.reset()
+    this.#attempt = 0
+    this.#stopRequested = false
+    await this.#spawn()
+    return this.info
+  }
+
+  /** Stops the process tree; resolves once every process of it is gone. A pending restart is cancelled. */
+  stop(opts: StopOptions = {}): Promise<AgentInfo> {
+    this.#stopRequested = true
+    this.#stopping ??= this.#doStop(opts).finally(() => {
+      this.#stopping = undefined
+    })
+    return this.#stopping
+  }
+
+  async restart(): Promise<AgentInfo> {
+    await this.stop()
+    this.#update({ restartCount: this.info.restartCount + 1 })
+    return this.start()
+  }
+
+  /** Watches a process we did not spawn. `identity` must be alive for the agent to be `running`. */
+  adopt(identity: ProcessIdentity, alive: boolean): void {
+    this.#stopRequested = false
+    if (!alive) {
+      // The process we knew is gone (or its pid now names a stranger): never report the newcomer.
+      this.#update({
+        status: 'exited',
+        pid: null,
+        startTicks: null,
+        adopted: true,
+        lastExit: { code: null, signal: null, at: Date.now() },
+      })
+      if (this.#shouldRestart(null, null)) this.#scheduleRestart()
+      return
+    }
+    this.#unwatch?.()
+    this.#identity = identity
+    this.#child = undefined
+    this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
+    this.#update({
+      status: 'running',
+      pid: identity.pid,
+      startTicks: identity.startTicks,
+      startTime: this.#startedAt,
+      adopted: true,
+    })
+    this.#ctx.emit('agent:start', {
+      id: this.id,
+      pid: identity.pid,
+      startTicks: identity.startTicks,
+      adopted: true,
+      restartCount: this.info.restartCount,
+    })
+    this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
+      this.#unwatch = undefined
+      if (this.#identity === identity) this.#onExit(identity.pid, null, null)
+    })
+  }
+
+  /** Releases timers, watchers and log files; call after stop(). */
+  async dispose(): Promise<void> {
+    this.#clearTimer()
+    this.#unwatch?.()
+    this.#unwatch = undefined
+    await this.#logs?.close()
+  }
+
+  /** Waits until the log streams of the processes so far have ended and reached the files. */
+  async flushLogs(): Promise<void> {
+    await this.#logs?.flush()
+  }
+
+  async #spawn(): Promise<void> {
+    let done!: () => void
+    this.#spawning = new Promise((resolve) => (done = resolve))
+    try {
+      this.#update({ status: 'starting', pid: null, startTicks: null, adopted: false })
+      this.#limiter.record(Date.now())
+      const result = await spawnAgent(this.spec, this.#logs?.stdio() ?? ['ignore', 'ignore', 'ignore'])
+      if (!result.ok) {
+        this.#onSpawnFailure(result.error)
+        return
+      }
+      const { child, pid, startTicks } = result
+      this.#child = child
+      this.#identity = { pid, startTicks: startTicks ?? -1 }
+      this.#startedAt = Date.now()
+      this.#exited = new Promise((resolve) => child.once('exit', () => resolve()))
+      child.once('exit', (code, signal) => {
+        if (this.#child === child) this.#onExit(pid, code, signal)
+      })
+      this.#logs?.attach(child)
+      if (this.#child !== child) return
+      this.#update({ status: 'running', pid, startTicks, startTime: this.#startedAt, lastError: undefined })
+      this.#ctx.emit('agent:start', {
+        id: this.id,
+        pid,
+        startTicks,
+        adopted: false,
+        restartCount: this.info.restartCount,
+      })
+    } finally {
+      done()
+      this.#spawning = undefined
+    }
+  }
+
+  #onSpawnFailure(error: SpawnError): void {
+    const lastError = { code: error.code, errno: error.syscallCode, message: error.message, at: Date.now() }
+    if (this.#stopRequested) {
+      this.#update({ status: 'stopped', lastError })
+    } else if (this.spec.restart === 'never') {
+      this.#update({ status: 'fatal', lastError })
+      this.#ctx.emit('agent:fatal', { id: this.id, reason: 'spawn-failed', error })
+    } else {
+      this.#update({ lastError })
+      this.#scheduleRestart(error)
+    }
+  }
+
+  #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
+    const now = Date.now()
+    const uptimeMs = Math.max(0, now - this.#startedAt)
+    this.#child = undefined
+    this.#identity = undefined
+    this.#unwatch?.()
+    this.#unwatch = undefined
+    const expected = this.#stopRequested
+    this.#update({ lastExit: { code, signal, at: now } })
+    this.#ctx.emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected })
+    // stop() owns the transition to 'stopped'.
+    if (expected) return
+    if (uptimeMs >= this.spec.minUptimeMs) {
+      this.#backoff.reset()
+      this.#attempt = 0
+    }
+    if (this.#shouldRestart(code, signal)) this.#scheduleRestart()
+    else this.#update({ status: 'exited', pid: null, startTicks: null })
+  }
+
+  #shouldRestart(code: number | null, signal: NodeJS.Signals | null): boolean {
+    if (this.spec.command === undefined || this.#stopRequested) return false
+    if (this.spec.restart === 'always') return true
+    // Unknown outcome (adopted process: no exit status) counts as a failure.
+    return this.spec.restart === 'on-failure' && !(code === 0 && signal === null)
+  }
+
+  #scheduleRestart(error?: SpawnError): void {
+    const delayMs = this.#backoff.peek()
+    if (this.#limiter.wouldExceed(Date.now() + delayMs)) {
+      this.#update({ status: 'fatal', pid: null, startTicks: null })
+      this.#ctx.emit('agent:fatal', { id: this.id, reason: 'start-limit', ...(error ? { error } : {}) })
+      return
+    }
+    this.#backoff.next()
+    const attempt = ++this.#attempt
+    this.#update({ status: 'backoff', pid: null, startTicks: null })
+    this.#ctx.emit('agent:backoff', { id: this.id, attempt, delayMs, ...(error ? { error } : {}) })
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#update({ restartCount: this.info.restartCount + 1 })
+      this.#ctx.emit('agent:restart', { id: this.id, attempt, delayMs })
+      void this.#spawn().catch((error) => this.#ctx.fail(error))
+    }, delayMs)
+  }
+
+  async #doStop(opts: StopOptions): Promise<AgentInfo> {
+    if (this.#spawning) await this.#spawning
+    if (this.#timer !== undefined) {
+      this.#clearTimer()
+      this.#update({ status: 'stopped' })
+      return this.info
+    }
+    const identity = this.#identity
+    if (identity === undefined || !ACTIVE.has(this.info.status)) return this.info
+    this.#update({ status: 'stopping' })
+    const child = this.#child
+    const exited = this.#exited
+    const adopted = child === undefined
+    if (adopted) {
+      this.#unwatch?.()
+      this.#unwatch = undefined
+    }
+    const result = await terminateTree({
+      root: identity,
+      signal: opts.signal ?? this.spec.stopSignal,
+      timeoutMs: opts.timeoutMs ?? this.spec.stopTimeoutMs,
+      killTimeoutMs: this.#ctx.killTimeoutMs,
+      tree: this.spec.killTree,
+    })
+    if (!adopted && exited !== undefined && !result.survivors.includes(identity.pid)) await exited
+    if (adopted && this.#identity === identity) this.#onExit(identity.pid, null, null)
+    if (result.survivors.length > 0) {
+      const error = new StopTimeoutError({ id: this.id, survivors: result.survivors })
+      this.#update({
+        status: 'stopped',
+        pid: null,
+        startTicks: null,
+        lastError: { code: error.code, message: error.message, at: Date.now() },
+      })
+      throw error
+    }
+    return this.#update({ status: 'stopped', pid: null, startTicks: null })
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #reportError(error: Error & { code: string }): void {
+    this.#update({ lastError: { code: error.code, message: error.message, at: Date.now() } }, false)
+    this.#ctx.emit('agent:error', { id: this.id, error })
+  }
+
+  /** Publishes a change; emits agent:status when the status moved; persists unless told not to. */
+  #update(patch: Partial<Omit<AgentInfo, 'id'>>, persist = true): AgentInfo {
+    const registry = this.#ctx.registry
+    const previous = registry.get(this.id)
+    if (previous === undefined) return this.info
+    const next = registry.update(this.id, patch)
+    this.#last = next
+    if (previous.status !== next.status) {
+      this.#ctx.emit('agent:status', { id: this.id, from: previous.status, to: next.status, info: next })
+    }
+    if (persist) this.#ctx.persist(next)
+    return next
+  }
+
+  /** Records an error reported from outside (persistence) without persisting it again. */
+  recordError(error: Error & { code: string }): void {
+    this.#reportError(error)
+  }
+}

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { statSync } from 'node:fs'
+import { SpawnError } from '../errors.js'
+import type { ResolvedSpec } from '../options.js'
+import { readStat } from '../proc/stat.js'
+
+export type Spawned =
+  | {
+      readonly ok: true
+      readonly child: ChildProcess
+      readonly pid: number
+      readonly startTicks: number | null
+    }
+  | { readonly ok: false; readonly error: SpawnError }
+
+function buildEnv(extra: ResolvedSpec['env']): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  if (extra === undefined) return env
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k]
+    else env[k] = v
+  }
+  return env
+}
+
+/**
+ * Spawns an agent in its own session and process group (`detached`) so that its tree can be
+ * signalled as a whole. Resolves, never rejects: failures (ENOENT, EACCES, bad cwd) come back as a
+ * SpawnError. The start ticks are read from /proc right after spawn(), while the child cannot have
+ * been reaped yet (reaping needs this event loop turn to end), so pid + ticks is its identity.
+ */
+export function spawnAgent(
+  spec: ResolvedSpec,
+  stdio: ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore'],
+): Promise<Spawned> {
+  const command = spec.command ?? ''
+  const fail = (reason: string, cause?: unknown): Promise<Spawned> =>
+    Promise.resolve({ ok: false, error: new SpawnError({ id: spec.id, command, reason, cause }) })
+  if (spec.cwd !== undefined) {
+    // Node reports a bad cwd as "spawn <command> ENOENT", which blames the command: check it first.
+    try {
+      if (!statSync(spec.cwd).isDirectory()) return fail(`cwd ${spec.cwd} is not a directory`)
+    } catch (error) {
+      return fail(`cwd ${spec.cwd}: ${(error as NodeJS.ErrnoException).code ?? error}`, error)
+    }
+  }
+  let child: ChildProcess
+  try {
+    child = spawn(command, spec.args, { cwd: spec.cwd, env: buildEnv(spec.env), detached: true, stdio })
+  } catch (error) {
+    return fail((error as Error).message, error)
+  }
+  // A later 'error' (e.g. a failed kill) must never become an uncaught exception.
+  child.on('error', () => {})
+  const pid = child.pid
+  const startTicks = pid === undefined ? null : (readStat(pid)?.startTicks ?? null)
+  return new Promise<Spawned>((resolve) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      child.off('spawn', onSpawn)
+      resolve({
+        ok: false,
+        error: new SpawnError({ id: spec.id, command, reason: error.code ?? error.message, cause: error }),
+      })
+    }
+    const onSpawn = (): void => {
+      child.off('error', onError)
+      resolve({ ok: true, child, pid: pid!, startTicks })
+    }
+    child.once('error', onError)
+    child.once('spawn', onSpawn)
+  })
+}

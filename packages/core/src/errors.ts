@@ -1,0 +1,180 @@
+/** Base class of every error thrown or recorded by `@warden/core`; match on `code`. */
+export class WardenCoreError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+const describe = (value: unknown): string => {
+  let text: string
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  } catch {
+    text = Object.prototype.toString.call(value)
+  }
+  return `${text.length > 80 ? `${text.slice(0, 77)}...` : text} (${value === null ? 'null' : typeof value})`
+}
+
+/** An option or spec field has the wrong type or range. */
+export class InvalidOptionError extends WardenCoreError {
+  readonly option: string
+  readonly value: unknown
+  constructor(opts: { option: string; expected: string; value: unknown }) {
+    super(
+      'ERR_CORE_INVALID_OPTION',
+      `Expected \`${opts.option}\` to be ${opts.expected}, got ${describe(opts.value)}`,
+    )
+    this.option = opts.option
+    this.value = opts.value
+  }
+}
+
+/** An agent id is not 1..128 chars of `[A-Za-z0-9._-]` (or is `.`/`..`): same rule as the store. */
+export class InvalidAgentIdError extends WardenCoreError {
+  readonly id: unknown
+  constructor(opts: { id: unknown }) {
+    super(
+      'ERR_CORE_INVALID_AGENT_ID',
+      `Expected agent \`id\` to be 1..128 characters of [A-Za-z0-9._-] and not "." or "..", got ${describe(opts.id)}`,
+    )
+    this.id = opts.id
+  }
+}
+
+/** `add()`/`adopt()` with an id that is already registered. */
+export class AgentExistsError extends WardenCoreError {
+  readonly id: string
+  constructor(opts: { id: string }) {
+    super('ERR_CORE_AGENT_EXISTS', `Agent "${opts.id}" already exists`)
+    this.id = opts.id
+  }
+}
+
+/** An operation named an id that is not registered. */
+export class AgentNotFoundError extends WardenCoreError {
+  readonly id: string
+  constructor(opts: { id: string }) {
+    super('ERR_CORE_AGENT_NOT_FOUND', `Agent "${opts.id}" does not exist`)
+    this.id = opts.id
+  }
+}
+
+/** `start()`/`restart()` of an adopted agent that was given no command. */
+export class NotStartableError extends WardenCoreError {
+  readonly id: string
+  constructor(opts: { id: string }) {
+    super(
+      'ERR_CORE_NOT_STARTABLE',
+      `Agent "${opts.id}" was adopted without a command, so it cannot be started`,
+    )
+    this.id = opts.id
+  }
+}
+
+/** The process could not be spawned (ENOENT, EACCES, bad cwd...). Recorded as `lastError`, never thrown. */
+export class SpawnError extends WardenCoreError {
+  readonly id: string
+  readonly command: string
+  /** The OS error code (ENOENT, EACCES, ENOTDIR...) when there is one. */
+  readonly syscallCode: string | undefined
+  constructor(opts: { id: string; command: string; reason: string; cause?: unknown }) {
+    super('ERR_CORE_SPAWN', `Cannot spawn agent "${opts.id}" (${opts.command}): ${opts.reason}`, {
+      cause: opts.cause,
+    })
+    this.id = opts.id
+    this.command = opts.command
+    const c = (opts.cause as { code?: unknown } | undefined)?.code
+    this.syscallCode = typeof c === 'string' ? c : undefined
+  }
+}
+
+/** `adopt()` of a pid that does not name a live process. */
+export class ProcessNotFoundError extends WardenCoreError {
+  readonly id: string
+  readonly pid: number
+  constructor(opts: { id: string; pid: number }) {
+    super(
+      'ERR_CORE_PROCESS_NOT_FOUND',
+      `Cannot adopt agent "${opts.id}": no live process with pid ${opts.pid}`,
+    )
+    this.id = opts.id
+    this.pid = opts.pid
+  }
+}
+
+/** Some processes of the tree were still alive after SIGKILL and the kill deadline (e.g. stuck in D state). */
+export class StopTimeoutError extends WardenCoreError {
+  readonly id: string
+  readonly survivors: readonly number[]
+  constructor(opts: { id: string; survivors: readonly number[] }) {
+    super(
+      'ERR_CORE_STOP_TIMEOUT',
+      `Agent "${opts.id}": ${opts.survivors.length} process(es) survived SIGKILL: ${opts.survivors.join(', ')}`,
+    )
+    this.id = opts.id
+    this.survivors = opts.survivors
+  }
+}
+
+/** Saving agent state through the store failed. Reported as `lastError` and `agent:error`, never thrown. */
+export class PersistError extends WardenCoreError {
+  readonly id: string
+  constructor(opts: { id: string; cause: unknown }) {
+    super('ERR_CORE_PERSIST', `Cannot persist state of agent "${opts.id}": ${errorMessage(opts.cause)}`, {
+      cause: opts.cause,
+    })
+    this.id = opts.id
+  }
+}
+
+/** Writing or rotating a log file failed. Reported as `agent:error`; the agent keeps running. */
+export class LogWriteError extends WardenCoreError {
+  readonly id: string
+  readonly path: string
+  constructor(opts: { id: string; path: string; cause: unknown }) {
+    super(
+      'ERR_CORE_LOG_WRITE',
+      `Cannot write log ${opts.path} of agent "${opts.id}": ${errorMessage(opts.cause)}`,
+      {
+        cause: opts.cause,
+      },
+    )
+    this.id = opts.id
+    this.path = opts.path
+  }
+}
+
+/** `waitFor()` did not see the status before its timeout (or the agent was removed). */
+export class WaitTimeoutError extends WardenCoreError {
+  readonly id: string
+  readonly statuses: readonly string[]
+  constructor(opts: {
+    id: string
+    statuses: readonly string[]
+    timeoutMs: number | undefined
+    removed?: boolean
+  }) {
+    super(
+      'ERR_CORE_WAIT_TIMEOUT',
+      opts.removed
+        ? `Agent "${opts.id}" was removed while waiting for ${opts.statuses.join('|')}`
+        : `Agent "${opts.id}" did not reach ${opts.statuses.join('|')} within ${opts.timeoutMs} ms`,
+    )
+    this.id = opts.id
+    this.statuses = opts.statuses
+  }
+}
+
+/** The supervisor was shut down: no more add/start/adopt. */
+export class SupervisorClosedError extends WardenCoreError {
+  constructor() {
+    super('ERR_CORE_CLOSED', 'The supervisor is shut down')
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,247 @@
+import { constants } from 'node:os'
+import { InvalidAgentIdError, InvalidOptionError } from './errors.js'
+
+/** When an exited agent is started again. */
+export type RestartPolicy = 'always' | 'on-failure' | 'never'
+
+export interface BackoffOptions {
+  /** First restart delay. @default 1000 */
+  readonly initialMs?: number
+  /** Cap of the delay. @default 60000 */
+  readonly maxMs?: number
+  /** Growth of the delay per consecutive failure. @default 2 */
+  readonly factor?: number
+}
+
+export interface StartLimitOptions {
+  /** More than `burst` starts within `intervalMs` puts the agent in `fatal`. @default 5 */
+  readonly burst?: number
+  /** Sliding window of the start limit. @default 60000 */
+  readonly intervalMs?: number
+}
+
+export interface LogOptions {
+  /** File that receives stdout lines (rotated). Same path as `stderr` means one combined file. */
+  readonly stdout?: string
+  /** File that receives stderr lines (rotated). */
+  readonly stderr?: string
+  /** Rotate a file before a write would make it larger than this (whole lines only). @default 10485760 */
+  readonly maxBytes?: number
+  /** Rotated files kept: `<file>.1` (newest) .. `<file>.<backups>`; 0 truncates instead. @default 5 */
+  readonly backups?: number
+  /** Emit every line as an `agent:log` event. @default false */
+  readonly events?: boolean
+  /** A line longer than this is cut into pieces of this size (bounds memory). @default 1048576 */
+  readonly maxLineBytes?: number
+  /** Lines waiting for the disk beyond this are dropped and counted, so the agent is never blocked. @default 16777216 */
+  readonly maxQueueBytes?: number
+}
+
+/** What to run and how to supervise it. */
+export interface AgentSpec {
+  /** 1..128 characters of `[A-Za-z0-9._-]`, not `.` or `..` (it becomes a file name in the store). */
+  readonly id: string
+  readonly type?: string
+  /** Executable (looked up in PATH) — no shell. */
+  readonly command: string
+  /** @default [] */
+  readonly args?: readonly string[]
+  /** @default process.cwd() */
+  readonly cwd?: string
+  /** Variables added over the supervisor's environment (`undefined` removes one). */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** @default 'on-failure' */
+  readonly restart?: RestartPolicy
+  readonly backoff?: BackoffOptions
+  readonly startLimit?: StartLimitOptions
+  /** Uptime after which the backoff delay resets to `initialMs`. @default 10000 */
+  readonly minUptimeMs?: number
+  /** @default 'SIGTERM' */
+  readonly stopSignal?: NodeJS.Signals
+  /** Grace time before survivors get SIGKILL. @default 10000 */
+  readonly stopTimeoutMs?: number
+  /** Signal the whole process tree (group + every descendant), not only the main pid. @default true */
+  readonly killTree?: boolean
+  readonly logs?: LogOptions
+  readonly labels?: Readonly<Record<string, string>>
+}
+
+export interface ResolvedLogOptions {
+  readonly stdout: string | undefined
+  readonly stderr: string | undefined
+  readonly maxBytes: number
+  readonly backups: number
+  readonly events: boolean
+  readonly maxLineBytes: number
+  readonly maxQueueBytes: number
+}
+
+export interface ResolvedSpec {
+  readonly id: string
+  readonly type: string | undefined
+  readonly command: string | undefined
+  readonly args: readonly string[]
+  readonly cwd: string | undefined
+  readonly env: Readonly<Record<string, string | undefined>> | undefined
+  readonly restart: RestartPolicy
+  readonly backoff: Required<BackoffOptions>
+  readonly startLimit: Required<StartLimitOptions>
+  readonly minUptimeMs: number
+  readonly stopSignal: NodeJS.Signals
+  readonly stopTimeoutMs: number
+  readonly killTree: boolean
+  readonly logs: ResolvedLogOptions | undefined
+  readonly labels: Readonly<Record<string, string>> | undefined
+}
+
+export const DEFAULTS = {
+  restart: 'on-failure',
+  backoff: { initialMs: 1000, maxMs: 60_000, factor: 2 },
+  startLimit: { burst: 5, intervalMs: 60_000 },
+  minUptimeMs: 10_000,
+  stopSignal: 'SIGTERM',
+  stopTimeoutMs: 10_000,
+  killTree: true,
+  logs: {
+    maxBytes: 10 * 1024 * 1024,
+    backups: 5,
+    events: false,
+    maxLineBytes: 1024 * 1024,
+    maxQueueBytes: 16 * 1024 * 1024,
+  },
+  adoptPollIntervalMs: 1000,
+  killTimeoutMs: 5000,
+} as const
+
+const ID_RE = /^[A-Za-z0-9._-]{1,128}$/
+
+export function isValidAgentId(id: unknown): id is string {
+  return typeof id === 'string' && ID_RE.test(id) && id !== '.' && id !== '..'
+}
+
+export function assertAgentId(id: unknown): asserts id is string {
+  if (!isValidAgentId(id)) throw new InvalidAgentIdError({ id })
+}
+
+const fail = (option: string, expected: string, value: unknown): never => {
+  throw new InvalidOptionError({ option, expected, value })
+}
+
+/** `undefined` -> default; otherwise an integer >= min. */
+export function intOption(option: string, value: unknown, fallback: number, min = 0): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(option, min === 1 ? 'a positive integer' : `an integer >= ${min}`, value)
+  }
+  return value as number
+}
+
+function numberOption(option: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+    fail(option, `a number >= ${min}`, value)
+  return value as number
+}
+
+function optionalString(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value === '') fail(option, 'a non-empty string', value)
+  return value as string
+}
+
+function objectOption(option: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(option, 'an object', value)
+  return value as Record<string, unknown>
+}
+
+export function signalOption(option: string, value: unknown, fallback: NodeJS.Signals): NodeJS.Signals {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !(value in constants.signals))
+    fail(option, 'a signal name like "SIGTERM"', value)
+  return value as NodeJS.Signals
+}
+
+function stringRecord(
+  option: string,
+  value: unknown,
+  allowUndefined: boolean,
+): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  const obj = objectOption(option, value)
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v !== 'string' && !(allowUndefined && v === undefined)) fail(`${option}.${k}`, 'a string', v)
+  }
+  return obj as Record<string, string>
+}
+
+function resolveLogs(value: unknown): ResolvedLogOptions | undefined {
+  if (value === undefined) return undefined
+  const o = objectOption('logs', value)
+  const d = DEFAULTS.logs
+  const logs: ResolvedLogOptions = {
+    stdout: optionalString('logs.stdout', o.stdout),
+    stderr: optionalString('logs.stderr', o.stderr),
+    maxBytes: intOption('logs.maxBytes', o.maxBytes, d.maxBytes, 1),
+    backups: intOption('logs.backups', o.backups, d.backups, 0),
+    events: o.events === undefined ? d.events : Boolean(o.events),
+    maxLineBytes: intOption('logs.maxLineBytes', o.maxLineBytes, d.maxLineBytes, 1),
+    maxQueueBytes: intOption('logs.maxQueueBytes', o.maxQueueBytes, d.maxQueueBytes, 1),
+  }
+  if (o.events !== undefined && typeof o.events !== 'boolean') fail('logs.events', 'a boolean', o.events)
+  return logs
+}
+
+/**
+ * Validates a spec and fills the defaults. `requireCommand: false` is for adopted agents, which
+ * may have no command (they are then never restarted).
+ */
+export function resolveSpec(spec: unknown, requireCommand = true): ResolvedSpec {
+  const s = objectOption('spec', spec ?? fail('spec', 'an object', spec))
+  assertAgentId(s.id)
+  const command = requireCommand || s.command !== undefined ? optionalString('command', s.command) : undefined
+  if (requireCommand && command === undefined) fail('command', 'a non-empty string', s.command)
+  let args: string[] = []
+  if (s.args !== undefined) {
+    if (!Array.isArray(s.args)) fail('args', 'an array of strings', s.args)
+    args = (s.args as unknown[]).map((a, i) =>
+      typeof a === 'string' ? a : fail(`args[${i}]`, 'a string', a),
+    )
+  }
+  const restart = s.restart ?? DEFAULTS.restart
+  if (restart !== 'always' && restart !== 'on-failure' && restart !== 'never') {
+    fail('restart', '"always", "on-failure" or "never"', restart)
+  }
+  const b = objectOption('backoff', s.backoff)
+  const backoff = {
+    initialMs: intOption('backoff.initialMs', b.initialMs, DEFAULTS.backoff.initialMs, 0),
+    maxMs: intOption('backoff.maxMs', b.maxMs, DEFAULTS.backoff.maxMs, 0),
+    factor: numberOption('backoff.factor', b.factor, DEFAULTS.backoff.factor, 1),
+  }
+  if (backoff.maxMs < backoff.initialMs) {
+    fail('backoff.maxMs', `an integer >= backoff.initialMs (${backoff.initialMs})`, backoff.maxMs)
+  }
+  const l = objectOption('startLimit', s.startLimit)
+  if (s.killTree !== undefined && typeof s.killTree !== 'boolean') fail('killTree', 'a boolean', s.killTree)
+  if (s.type !== undefined && typeof s.type !== 'string') fail('type', 'a string', s.type)
+  return {
+    id: s.id,
+    type: s.type as string | undefined,
+    command,
+    args,
+    cwd: optionalString('cwd', s.cwd),
+    env: stringRecord('env', s.env, true),
+    restart: restart as RestartPolicy,
+    backoff,
+    startLimit: {
+      burst: intOption('startLimit.burst', l.burst, DEFAULTS.startLimit.burst, 1),
+      intervalMs: intOption('startLimit.intervalMs', l.intervalMs, DEFAULTS.startLimit.intervalMs, 1),
+    },
+    minUptimeMs: intOption('minUptimeMs', s.minUptimeMs, DEFAULTS.minUptimeMs, 0),
+    stopSignal: signalOption('stopSignal', s.stopSignal, DEFAULTS.stopSignal),
+    stopTimeoutMs: intOption('stopTimeoutMs', s.stopTimeoutMs, DEFAULTS.stopTimeoutMs, 0),
+    killTree: (s.killTree as boolean | undefined) ?? DEFAULTS.killTree,
+    logs: resolveLogs(s.logs),
+    labels: stringRecord('labels', s.labels, false),
+  }
+}

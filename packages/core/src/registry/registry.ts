@@ -1,0 +1,63 @@
+import { EventEmitter } from 'eventemitter3'
+import { AgentNotFoundError } from '../errors.js'
+import type { AgentInfo, PidSource } from './types.js'
+
+export interface RegistryEvents {
+  /** An agent was added (`previous` undefined) or one of its fields changed. */
+  change: [info: AgentInfo, previous: AgentInfo | undefined]
+  remove: [info: AgentInfo]
+}
+
+/**
+ * In-memory `id -> AgentInfo`. Entries are frozen snapshots replaced on every change, so readers
+ * (the monitor, every tick) get a stable view without copying; `list()` returns one cached array
+ * that is rebuilt only after a change.
+ */
+export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSource {
+  readonly #agents = new Map<string, AgentInfo>()
+  #list: readonly AgentInfo[] | undefined
+
+  get size(): number {
+    return this.#agents.size
+  }
+
+  has(id: string): boolean {
+    return this.#agents.has(id)
+  }
+
+  get(id: string): AgentInfo | undefined {
+    return this.#agents.get(id)
+  }
+
+  /** Every agent, in insertion order. The same frozen array is returned until something changes. */
+  list(): readonly AgentInfo[] {
+    this.#list ??= Object.freeze([...this.#agents.values()])
+    return this.#list
+  }
+
+  /** Inserts or replaces an agent (the supervisor's job; other writers confuse it). */
+  set(info: AgentInfo): AgentInfo {
+    const frozen = Object.isFrozen(info) ? info : Object.freeze({ ...info })
+    const previous = this.#agents.get(frozen.id)
+    this.#agents.set(frozen.id, frozen)
+    this.#list = undefined
+    this.emit('change', frozen, previous)
+    return frozen
+  }
+
+  /** Applies a partial change to an existing agent; returns the new snapshot. */
+  update(id: string, patch: Partial<Omit<AgentInfo, 'id'>>): AgentInfo {
+    const previous = this.#agents.get(id)
+    if (previous === undefined) throw new AgentNotFoundError({ id })
+    return this.set(Object.freeze({ ...previous, ...patch, id }))
+  }
+
+  delete(id: string): boolean {
+    const info = this.#agents.get(id)
+    if (info === undefined) return false
+    this.#agents.delete(id)
+    this.#list = undefined
+    this.emit('remove', info)
+    return true
+  }
+}

@@ -1,0 +1,298 @@
+import { EventEmitter } from 'eventemitter3'
+import { AgentInstance, type AgentInstance as AgentInstanceType, type StopOptions } from './agent/instance.js'
+import {
+  AgentExistsError,
+  AgentNotFoundError,
+  InvalidOptionError,
+  ProcessNotFoundError,
+  SupervisorClosedError,
+  WaitTimeoutError,
+} from './errors.js'
+import type { SupervisorEvents } from './events.js'
+import { type AgentSpec, assertAgentId, DEFAULTS, intOption, resolveSpec } from './options.js'
+import { Persister } from './persist/persister.js'
+import { type AgentStateStore, saverFor } from './persist/store.js'
+import { isSameProcessAlive, type ProcessIdentity, readStat } from './proc/stat.js'
+import { AgentRegistry } from './registry/registry.js'
+import type { AgentInfo, AgentStatus } from './registry/types.js'
+
+export interface SupervisorOptions {
+  /** Where status, restartCount, startTime, pid/startTicks, lastExit and lastError are saved. */
+  readonly store?: AgentStateStore
+  /** Share a registry (e.g. one the monitor already holds). @default a new AgentRegistry */
+  readonly registry?: AgentRegistry
+  /** How often an adopted process is checked for exit. @default 1000 */
+  readonly adoptPollIntervalMs?: number
+  /** How long stop() waits for SIGKILLed processes to vanish before reporting survivors. @default 5000 */
+  readonly killTimeoutMs?: number
+}
+
+export interface AdoptOptions {
+  readonly id: string
+  readonly pid: number
+  readonly type?: string
+  /**
+   * Start ticks the caller knows the process by (e.g. saved before a daemon restart). When the
+   * pid now has other start ticks it was reused: the agent is registered as exited.
+   * @default read from /proc/<pid>/stat now
+   */
+  readonly startTicks?: number
+  /** How to restart it once the adopted process exits (per `restart`); without it, never restarted. */
+  readonly spec?: Omit<AgentSpec, 'id' | 'command'> & { readonly command?: string }
+}
+
+export interface WaitForOptions {
+  /** Reject with WaitTimeoutError after this long. @default no timeout */
+  readonly timeoutMs?: number
+}
+
+/**
+ * Starts, restarts, stops and adopts agent processes. State lives in `registry`, which the
+ * monitor reads; lifecycle changes are emitted as typed events.
+ */
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  readonly registry: AgentRegistry
+  readonly #agents = new Map<string, AgentInstance>()
+  readonly #persister: Persister | undefined
+  readonly #adoptPollIntervalMs: number
+  readonly #killTimeoutMs: number
+  #shutdown: Promise<void> | undefined
+
+  constructor(opts: SupervisorOptions = {}) {
+    super()
+    if (opts.registry !== undefined && !(opts.registry instanceof AgentRegistry)) {
+      throw new InvalidOptionError({ option: 'registry', expected: 'an AgentRegistry', value: opts.registry })
+    }
+    this.registry = opts.registry ?? new AgentRegistry()
+    this.#adoptPollIntervalMs = intOption(
+      'adoptPollIntervalMs',
+      opts.adoptPollIntervalMs,
+      DEFAULTS.adoptPollIntervalMs,
+      1,
+    )
+    this.#killTimeoutMs = intOption('killTimeoutMs', opts.killTimeoutMs, DEFAULTS.killTimeoutMs, 0)
+    if (opts.store !== undefined) {
+      this.#persister = new Persister(saverFor(opts.store), (error) => {
+        this.#agents.get(error.id)?.recordError(error)
+      })
+    }
+  }
+
+  /** Registers an agent (status `stopped`); call start(id) to run it. */
+  add(spec: AgentSpec): AgentInfo {
+    this.#assertOpen()
+    const resolved = resolveSpec(spec)
+    this.#assertFree(resolved.id)
+    return this.#create(resolved, { adopted: false }).info
+  }
+
+  /** Stops the agent if needed and forgets it. */
+  async remove(id: string): Promise<void> {
+    const agent = this.#get(id)
+    try {
+      await agent.stop()
+    } finally {
+      await agent.dispose()
+      if (this.#agents.get(id) === agent) {
+        this.#agents.delete(id)
+        this.registry.delete(id)
+      }
+    }
+  }
+
+  /**
+   * Starts an agent. Resolves with its state once the spawn outcome is known: `running`, or
+   * `backoff`/`fatal` with `lastError` set when the spawn failed (never rejected for that).
+   */
+  start(id: string): Promise<AgentInfo> {
+    return this.#run(() => {
+      this.#assertOpen()
+      return this.#get(id).start()
+    })
+  }
+
+  /** Stops the whole process tree; resolves once every process of it is gone. */
+  stop(id: string, opts?: StopOptions): Promise<AgentInfo> {
+    return this.#run(() => this.#get(id).stop(opts))
+  }
+
+  restart(id: string): Promise<AgentInfo> {
+    return this.#run(() => {
+      this.#assertOpen()
+      return this.#get(id).restart()
+    })
+  }
+
+  /** Starts every agent that is not already starting or running. */
+  startAll(): Promise<AgentInfo[]> {
+    return this.#run(() => {
+      this.#assertOpen()
+      return Promise.all(
+        [...this.#agents.values()]
+          .filter((a) => a.spec.command !== undefined && a.info.status !== 'stopping')
+          .map((a) => a.start()),
+      )
+    })
+  }
+
+  /**
+   * Stops every agent in parallel and releases timers and log files. Idempotent: every call
+   * returns the same promise. Rejects with an AggregateError only if some tree survived SIGKILL.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      const agents = [...this.#agents.values()]
+      const results = await Promise.allSettled(agents.map((a) => a.stop()))
+      await Promise.allSettled(agents.map((a) => a.dispose()))
+      await this.#persister?.flush()
+      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))
+      if (errors.length > 0)
+        throw new AggregateError(errors, `${errors.length} agent(s) did not stop cleanly`)
+    })()
+    return this.#shutdown
+  }
+
+  /**
+   * Watches a running process that Warden did not spawn. Its identity is pid + start ticks: if the
+   * pid was reused (other start ticks), the agent is registered as `exited`, never `running`.
+   * Adopting onto an existing, inactive agent (e.g. `add()`ed after a daemon restart) keeps its spec.
+   */
+  adopt(opts: AdoptOptions): AgentInfo {
+    this.#assertOpen()
+    assertAgentId(opts.id)
+    const pid = intOption('pid', opts.pid, 0, 1)
+    if (opts.startTicks !== undefined) intOption('startTicks', opts.startTicks, 0, 0)
+    const stat = readStat(pid)
+    if (stat === undefined && opts.startTicks === undefined)
+      throw new ProcessNotFoundError({ id: opts.id, pid })
+    const identity: ProcessIdentity = { pid, startTicks: opts.startTicks ?? stat?.startTicks ?? -1 }
+    const alive = stat !== undefined && isSameProcessAlive(identity)
+    let agent = this.#agents.get(opts.id)
+    if (agent !== undefined) {
+      const s = agent.info.status
+      if (s === 'starting' || s === 'running' || s === 'stopping') throw new AgentExistsError({ id: opts.id })
+      if (opts.spec !== undefined || opts.type !== undefined) throw new AgentExistsError({ id: opts.id })
+    } else {
+      this.#assertFree(opts.id)
+      const resolved = resolveSpec({ ...opts.spec, id: opts.id, type: opts.type ?? opts.spec?.type }, false)
+      agent = this.#create(resolved, { adopted: true })
+    }
+    agent.adopt(identity, alive)
+    return agent.info
+  }
+
+  get(id: string): AgentInfo | undefined {
+    return this.registry.get(id)
+  }
+
+  list(): readonly AgentInfo[] {
+    return this.registry.list()
+  }
+
+  /** The AgentInstance behind an id, for direct control (stop with options, flushLogs...). */
+  instance(id: string): AgentInstanceType | undefined {
+    return this.#agents.get(id)
+  }
+
+  /** Resolves when the agent is in one of `status` (at once if it already is). */
+  waitFor(
+    id: string,
+    status: AgentStatus | readonly AgentStatus[],
+    opts: WaitForOptions = {},
+  ): Promise<AgentInfo> {
+    const wanted: readonly AgentStatus[] = typeof status === 'string' ? [status] : status
+    const current = this.registry.get(id)
+    if (current === undefined) return Promise.reject(new AgentNotFoundError({ id }))
+    if (wanted.includes(current.status)) return Promise.resolve(current)
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      const done = (): void => {
+        clearTimeout(timer)
+        this.registry.off('change', onChange)
+        this.registry.off('remove', onRemove)
+      }
+      const onChange = (info: AgentInfo): void => {
+        if (info.id !== id || !wanted.includes(info.status)) return
+        done()
+        resolve(info)
+      }
+      const onRemove = (info: AgentInfo): void => {
+        if (info.id !== id) return
+        done()
+        reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs: opts.timeoutMs, removed: true }))
+      }
+      this.registry.on('change', onChange)
+      this.registry.on('remove', onRemove)
+      if (opts.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          done()
+          reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs: opts.timeoutMs }))
+        }, opts.timeoutMs)
+      }
+    })
+  }
+
+  #create(spec: ReturnType<typeof resolveSpec>, { adopted }: { adopted: boolean }): AgentInstance {
+    const initial: AgentInfo = {
+      id: spec.id,
+      ...(spec.type !== undefined ? { type: spec.type } : {}),
+      ...(spec.labels !== undefined ? { labels: spec.labels } : {}),
+      pid: null,
+      startTicks: null,
+      status: 'stopped',
+      startTime: null,
+      restartCount: 0,
+      adopted,
+    }
+    const agent = new AgentInstance(
+      spec,
+      {
+        registry: this.registry,
+        emit: (event, ...args) => {
+          try {
+            // The map's tuple types are what eventemitter3 expects; TS cannot see it through the generic.
+            ;(this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args)
+          } catch (error) {
+            this.#fail(error)
+          }
+        },
+        persist: (info) => this.#persister?.schedule(info),
+        fail: (error) => this.#fail(error),
+        adoptPollIntervalMs: this.#adoptPollIntervalMs,
+        killTimeoutMs: this.#killTimeoutMs,
+      },
+      initial,
+    )
+    this.#agents.set(spec.id, agent)
+    return agent
+  }
+
+  /** A throwing event listener is the listener's bug: rethrow it out of band, as Node does. */
+  #fail(error: unknown): void {
+    process.nextTick(() => {
+      throw error
+    })
+  }
+
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return fn()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #get(id: string): AgentInstance {
+    const agent = this.#agents.get(id)
+    if (agent === undefined) throw new AgentNotFoundError({ id })
+    return agent
+  }
+
+  #assertFree(id: string): void {
+    if (this.#agents.has(id) || this.registry.has(id)) throw new AgentExistsError({ id })
+  }
+
+  #assertOpen(): void {
+    if (this.#shutdown !== undefined) throw new SupervisorClosedError()
+  }
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { AgentSpec, Supervisor, SupervisorEvents } from '../src/index.js'
+
+export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/** A spec running a fixture with the current node; short timings so the suite stays fast. */
+export function nodeSpec(id: string, script: string, args: string[] = [], extra: Partial<AgentSpec> = {}): AgentSpec {
+  return {
+    id,
+    command: process.execPath,
+    args: [fixture(script), ...args],
+    backoff: { initialMs: 20, maxMs: 80, factor: 2 },
+    stopTimeoutMs: 2000,
+    ...extra,
+  }
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-core-'))
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** Pids of live (non-zombie) processes whose command line contains `marker`. */
+export function scanProc(marker: string): number[] {
+  const found: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1')
+      if (cmdline.includes(marker)) found.push(Number(name))
+    } catch {
+      // Exited while scanning.
+    }
+  }
+  return found
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function until<T>(fn: () => T, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = fn()
+    if (v) return v as NonNullable<T>
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+/** Records every supervisor event in order. */
+export function record(sup: Supervisor): Array<{ name: keyof SupervisorEvents; event: Record<string, unknown> }> {
+  const events: Array<{ name: keyof SupervisorEvents; event: Record<string, unknown> }> = []
+  const names: Array<keyof SupervisorEvents> = [
+    'agent:start',
+    'agent:exit',
+    'agent:backoff',
+    'agent:restart',
+    'agent:fatal',
+    'agent:status',
+    'agent:error',
+  ]
+  for (const name of names) {
+    sup.on(name, (event: object) => events.push({ name, event: event as Record<string, unknown> }))
+  }
+  return events
+}
+
+/** Resolves on the next `agent:log` line of `id` that equals `line`. */
+export function waitLine(sup: Supervisor, id: string, line: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sup.off('agent:log', on)
+      reject(new Error(`no line ${line} from ${id}`))
+    }, timeoutMs)
+    const on = (e: { id: string; line: string }): void => {
+      if (e.id !== id || e.line !== line) return
+      clearTimeout(timer)
+      sup.off('agent:log', on)
+      resolve()
+    }
+    sup.on('agent:log', on)
+  })
+}
