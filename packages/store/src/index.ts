@@ -1,1 +1,41 @@
-export type { ResourceDataPoint } from './types.js'
+export {
+  InvalidAgentIdError,
+  InvalidDataPointError,
+  InvalidHistoryDataError,
+  InvalidOptionError,
+  OutOfOrderPointError,
+  StoreClosedError,
+  StoreCorruptError,
+  StoreError,
+  StoreIOError,
+  StoreLockedError,
+  StoreReadOnlyError,
+  UnsupportedSchemaVersionError,
+} from './errors.js'
+export { assertAgentId, MAX_AGENT_ID_LENGTH } from './file/agent-id.js'
+export { SCHEMA_VERSION } from './file/format.js'
+export { LOCK_FILE } from './file/lock.js'
+export type {
+  AgentExit,
+  AgentLastError,
+  AgentMetadata,
+  CleanupEvent,
+  CorruptEvent,
+  FileMetadataStoreOptions,
+  LockTakeoverEvent,
+  StoreEvents,
+} from './file/metadata.js'
+export { FileMetadataStore } from './file/store.js'
+export { ResourceUsageHistory, type TierInfo } from './history/history.js'
+export { DEFAULT_MAX_SIZE, DEFAULT_TIERS } from './history/options.js'
+export type { HistoryJSON, TierJSON } from './history/serialize.js'
+export type {
+  AggregatedBucket,
+  AggregateOptions,
+  AggregateResult,
+  GaugeStats,
+  HistoryOptions,
+  ResourceDataPoint,
+  RollupTierSpec,
+  TimeRange,
+} from './types.js'

@@ -18,3 +18,79 @@ export interface ResourceDataPoint {
   /** When the process tree is summed: how many processes the point covers. */
   readonly processes?: number
 }
+
+/** One rollup tier: points are summarised into buckets of `intervalMs`, the newest `size` buckets kept. */
+export interface RollupTierSpec {
+  /** Bucket width in ms; buckets start at multiples of it (epoch-aligned). */
+  readonly intervalMs: number
+  /** How many buckets the tier keeps (oldest dropped first). */
+  readonly size: number
+}
+
+/** Options of a `ResourceUsageHistory` (and of every history a `FileMetadataStore` creates). */
+export interface HistoryOptions {
+  /**
+   * Raw points kept at full resolution.
+   * @default 1440
+   */
+  readonly maxSize?: number
+  /**
+   * Rollup tiers, finest first. `[]` disables rollups.
+   * @default [{ intervalMs: 900_000, size: 672 }, { intervalMs: 3_600_000, size: 720 }] (7 days of 15 min, 30 days of 1 h)
+   */
+  readonly tiers?: readonly RollupTierSpec[]
+}
+
+/** avg/min/max of one gauge over a bucket; all null when the bucket had no non-null value. */
+export interface GaugeStats {
+  readonly avg: number | null
+  readonly min: number | null
+  readonly max: number | null
+  /** How many non-null values the stats cover. */
+  readonly count: number
+}
+
+/** One aggregation bucket `[start, end)`. */
+export interface AggregatedBucket {
+  /** A multiple of `intervalMs`. */
+  readonly start: number
+  /** `start + intervalMs` (exclusive). */
+  readonly end: number
+  /** Points that fell in the bucket. */
+  readonly count: number
+  readonly cpuPercent: GaugeStats
+  readonly memoryRss: GaugeStats
+  readonly memoryVms: GaugeStats
+  readonly openFiles: GaugeStats
+  readonly threads: GaugeStats
+  /** Bytes per second from the `diskReadBytes` counter; null when no two consecutive readable values. */
+  readonly diskReadRate: number | null
+  /** Bytes per second from the `diskWriteBytes` counter. */
+  readonly diskWriteRate: number | null
+}
+
+/** What `aggregate` returns: buckets plus which level of the history answered. */
+export interface AggregateResult {
+  readonly intervalMs: number
+  /** `'raw'` when raw points answered, else the `intervalMs` of the rollup tier that did. */
+  readonly tier: 'raw' | number
+  /**
+   * Oldest time the answering level still holds, or null when it holds everything ever added.
+   * A `since` older than this means the window was only partly covered.
+   */
+  readonly coveredSince: number | null
+  /** Non-empty buckets in time order (empty buckets are left out). */
+  readonly buckets: AggregatedBucket[]
+}
+
+/** Query window; both bounds inclusive, in ms since the epoch. */
+export interface TimeRange {
+  readonly since?: number
+  readonly until?: number
+}
+
+/** `aggregate` arguments. */
+export interface AggregateOptions extends TimeRange {
+  /** Bucket width; buckets start at multiples of it. */
+  readonly intervalMs: number
+}

@@ -1,0 +1,75 @@
+import { InvalidHistoryDataError } from '../errors.js'
+import { ResourceUsageHistory } from '../history/history.js'
+import type { HistoryOptions } from '../types.js'
+import type { AgentMetadata } from './metadata.js'
+
+/** Version of the `<id>.json` layout this package writes. */
+export const SCHEMA_VERSION = 1
+
+/** The file's `schemaVersion` is newer than `SCHEMA_VERSION` (not corrupt: written by a newer release). */
+export class FutureSchemaError extends Error {
+  readonly schemaVersion: number
+  constructor(schemaVersion: number) {
+    super(`schemaVersion ${schemaVersion}`)
+    this.schemaVersion = schemaVersion
+  }
+}
+
+export function encodeMetadata(meta: AgentMetadata): string {
+  // schemaVersion first so a human (or a future reader) sees it before anything else.
+  return JSON.stringify({
+    schemaVersion: SCHEMA_VERSION,
+    ...meta,
+    resourceUsage: meta.resourceUsage.toJSON(),
+  })
+}
+
+/** Parses a file's text; throws `FutureSchemaError`, or another error when the content is corrupt. */
+export function decodeMetadata(text: string, id: string, history: HistoryOptions): AgentMetadata {
+  const json: unknown = JSON.parse(text)
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new InvalidHistoryDataError({ path: '', reason: 'expected a JSON object' })
+  }
+  const { schemaVersion, ...rest } = json as Record<string, unknown>
+  if (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
+    throw new InvalidHistoryDataError({
+      path: 'schemaVersion',
+      reason: `expected a positive integer, got ${schemaVersion}`,
+    })
+  }
+  if (schemaVersion > SCHEMA_VERSION) throw new FutureSchemaError(schemaVersion)
+  if (rest.id !== id)
+    throw new InvalidHistoryDataError({
+      path: 'id',
+      reason: `expected "${id}", got ${JSON.stringify(rest.id)}`,
+    })
+  const restartCount = rest.restartCount
+  if (typeof restartCount !== 'number' || !Number.isSafeInteger(restartCount) || restartCount < 0) {
+    throw new InvalidHistoryDataError({ path: 'restartCount', reason: 'expected a non-negative integer' })
+  }
+  if (typeof rest.updatedAt !== 'number' || !Number.isFinite(rest.updatedAt)) {
+    throw new InvalidHistoryDataError({ path: 'updatedAt', reason: 'expected a number' })
+  }
+  let resourceUsage: ResourceUsageHistory
+  try {
+    resourceUsage = ResourceUsageHistory.fromJSON(rest.resourceUsage, history)
+  } catch (error) {
+    if (error instanceof InvalidHistoryDataError) {
+      throw new InvalidHistoryDataError({ path: `resourceUsage.${error.path}`, reason: error.message })
+    }
+    throw error
+  }
+  return { ...(rest as Omit<AgentMetadata, 'resourceUsage'>), resourceUsage }
+}
+
+/** A new, empty record. */
+export function freshMetadata(id: string, history: HistoryOptions, now: number): AgentMetadata {
+  return { id, restartCount: 0, updatedAt: now, resourceUsage: new ResourceUsageHistory(history) }
+}
+
+/** Copy that shares nothing mutable with `meta` (history typed arrays are copied). */
+export function cloneMetadata(meta: AgentMetadata): AgentMetadata {
+  const copy = structuredClone({ ...meta, resourceUsage: undefined }) as unknown as AgentMetadata
+  copy.resourceUsage = meta.resourceUsage.clone()
+  return copy
+}

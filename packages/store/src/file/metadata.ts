@@ -1,0 +1,82 @@
+import type { ResourceUsageHistory } from '../history/history.js'
+import type { HistoryOptions } from '../types.js'
+
+/** How the agent's process last ended. */
+export interface AgentExit {
+  readonly code: number | null
+  readonly signal: string | null
+  /** ms since epoch. */
+  readonly at: number
+}
+
+/** The last error the supervisor saw for the agent (spawn failure, ...). */
+export interface AgentLastError {
+  readonly code?: string
+  readonly message: string
+  readonly at: number
+}
+
+/** What the store keeps per agent. Extra JSON fields found in a file are kept as they are. */
+export interface AgentMetadata {
+  id: string
+  type?: string
+  status?: string
+  /** ms since epoch of the current (or last) process start. */
+  startTime?: number | null
+  restartCount: number
+  labels?: Record<string, string>
+  /** ms since epoch of the last write (set by the store). */
+  updatedAt: number
+  lastExit?: AgentExit
+  lastError?: AgentLastError
+  resourceUsage: ResourceUsageHistory
+}
+
+/** Options of `FileMetadataStore`. */
+export interface FileMetadataStoreOptions {
+  /** Directory holding one `<id>.json` per agent; created on `open()` unless read-only. */
+  readonly dir: string
+  /**
+   * fsync each file before its rename, then the directory after it. Off trades durability
+   * across power loss (not across process crashes) for speed.
+   * @default true
+   */
+  readonly fsync?: boolean
+  /**
+   * Open without the writer lock: reads only, always of complete files; mutations throw.
+   * @default false
+   */
+  readonly readOnly?: boolean
+  /**
+   * History sizes and rollup tiers for new agents; loaded files are adapted to them.
+   * @default { maxSize: 1440, tiers: 15 min × 672 and 1 h × 720 }
+   */
+  readonly history?: HistoryOptions
+}
+
+/** `corrupt` event payload. */
+export interface CorruptEvent {
+  readonly id: string
+  readonly path: string
+  /** Where the file was moved; null on a read-only store (left in place). */
+  readonly quarantinePath: string | null
+  readonly error: Error
+}
+
+/** `lock:takeover` event payload: the lock of a process that no longer exists was taken over. */
+export interface LockTakeoverEvent {
+  readonly lockPath: string
+  readonly previousPid: number | null
+}
+
+/** `cleanup` event payload: temp files a killed writer left behind, removed at `open()`. */
+export interface CleanupEvent {
+  readonly removed: readonly string[]
+}
+
+/** Typed event map of `FileMetadataStore`. */
+export interface StoreEvents {
+  corrupt: [event: CorruptEvent]
+  'lock:takeover': [event: LockTakeoverEvent]
+  cleanup: [event: CleanupEvent]
+}

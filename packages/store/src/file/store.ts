@@ -1,0 +1,355 @@
+import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { EventEmitter } from 'eventemitter3'
+import {
+  InvalidOptionError,
+  StoreClosedError,
+  StoreCorruptError,
+  StoreIOError,
+  StoreReadOnlyError,
+  UnsupportedSchemaVersionError,
+} from '../errors.js'
+import type { ResourceUsageHistory } from '../history/history.js'
+import { resolveHistoryOptions } from '../history/options.js'
+import type { HistoryOptions, ResourceDataPoint } from '../types.js'
+import { boolean, nonEmptyString } from '../validate.js'
+import { assertAgentId, isAgentId } from './agent-id.js'
+import { syncDir, TEMP_FILE, writeDurable } from './atomic-write.js'
+import {
+  cloneMetadata,
+  decodeMetadata,
+  encodeMetadata,
+  FutureSchemaError,
+  freshMetadata,
+  SCHEMA_VERSION,
+} from './format.js'
+import { KeyedQueue } from './keyed-queue.js'
+import { acquireLock, LOCK_FILE, releaseLock } from './lock.js'
+import type { AgentMetadata, FileMetadataStoreOptions, StoreEvents } from './metadata.js'
+
+type State = 'new' | 'opening' | 'open' | 'closing' | 'closed'
+
+/**
+ * One `<id>.json` per agent in `dir`. Writes are atomic and durable, mutations of one id run
+ * one at a time, one writer process per directory (lock file), any number of read-only ones.
+ */
+export class FileMetadataStore extends EventEmitter<StoreEvents> {
+  readonly dir: string
+  readonly fsync: boolean
+  readonly readOnly: boolean
+  readonly historyOptions: HistoryOptions
+  readonly #queue = new KeyedQueue()
+  // Writer only: what is on disk, so a tick's append does not re-read and re-parse the file.
+  readonly #cache = new Map<string, AgentMetadata>()
+  readonly #lockPath: string
+  #dirHandle: FileHandle | undefined
+  #state: State = 'new'
+
+  constructor(options: FileMetadataStoreOptions) {
+    super()
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidOptionError({ option: 'options', expected: 'an object with a `dir`', value: options })
+    }
+    this.dir = resolve(nonEmptyString('dir', options.dir))
+    this.fsync = boolean('fsync', options.fsync ?? true)
+    this.readOnly = boolean('readOnly', options.readOnly ?? false)
+    this.historyOptions = resolveHistoryOptions(options.history, 'history.')
+    this.#lockPath = join(this.dir, LOCK_FILE)
+  }
+
+  get isOpen(): boolean {
+    return this.#state === 'open'
+  }
+
+  /** Takes the writer lock (unless read-only) and removes temp files a killed writer left. */
+  async open(): Promise<void> {
+    if (this.#state !== 'new' && this.#state !== 'closed') {
+      throw new InvalidOptionError({
+        option: 'open()',
+        expected: 'called on a store that is not open',
+        value: this.#state,
+      })
+    }
+    this.#state = 'opening'
+    try {
+      if (this.readOnly) {
+        const st = await stat(this.dir).catch((cause) => {
+          throw new StoreIOError({ path: this.dir, operation: 'open the store directory', cause })
+        })
+        if (!st.isDirectory()) {
+          throw new StoreIOError({
+            path: this.dir,
+            operation: 'open the store directory',
+            cause: new Error('not a directory'),
+          })
+        }
+      } else {
+        await mkdir(this.dir, { recursive: true }).catch((cause) => {
+          throw new StoreIOError({ path: this.dir, operation: 'create the store directory', cause })
+        })
+        await acquireLock(this.dir, this.#lockPath, (previousPid) =>
+          this.emit('lock:takeover', { lockPath: this.#lockPath, previousPid }),
+        )
+        try {
+          if (this.fsync) this.#dirHandle = await open(this.dir, 'r')
+          await this.#removeTempFiles()
+        } catch (error) {
+          await this.#dirHandle?.close().catch(() => undefined)
+          this.#dirHandle = undefined
+          await releaseLock(this.#lockPath)
+          throw error
+        }
+      }
+      this.#state = 'open'
+    } catch (error) {
+      this.#state = 'closed'
+      throw error
+    }
+  }
+
+  /** Waits for queued writes, then releases the lock. */
+  async close(): Promise<void> {
+    if (this.#state !== 'open') return
+    this.#state = 'closing'
+    await this.#queue.idle()
+    this.#cache.clear()
+    await this.#dirHandle?.close().catch(() => undefined)
+    this.#dirHandle = undefined
+    if (!this.readOnly) await releaseLock(this.#lockPath)
+    this.#state = 'closed'
+  }
+
+  /** A copy of the agent's record, or undefined when there is none (or it was corrupt and moved aside). */
+  async get(id: string): Promise<AgentMetadata | undefined> {
+    assertAgentId(id)
+    this.#assertOpen('get')
+    return this.#queue.run(id, async () => {
+      const meta = await this.#load(id)
+      return meta === undefined ? undefined : cloneMetadata(meta)
+    })
+  }
+
+  /** Replaces the agent's record with `meta` (copied; `updatedAt` set to now). */
+  async save(meta: AgentMetadata): Promise<void> {
+    if (meta === null || typeof meta !== 'object') {
+      throw new InvalidOptionError({ option: 'meta', expected: 'an AgentMetadata object', value: meta })
+    }
+    assertAgentId(meta.id)
+    this.#assertWritable('save')
+    const copy = this.#checked(cloneMetadata(meta), meta.id)
+    await this.#queue.run(meta.id, async () => {
+      // A file from a newer release must not be overwritten.
+      await this.#load(meta.id)
+      await this.#write(copy)
+    })
+  }
+
+  /**
+   * Read-modify-write under the id's queue. `fn` gets a copy of the record (a fresh one when the
+   * agent has none) and returns the new record or mutates it in place. Returns a copy of what was written.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: `fn` may mutate in place and return nothing.
+  async update(id: string, fn: (meta: AgentMetadata) => AgentMetadata | void): Promise<AgentMetadata> {
+    assertAgentId(id)
+    this.#assertWritable('update')
+    if (typeof fn !== 'function')
+      throw new InvalidOptionError({ option: 'fn', expected: 'a function', value: fn })
+    return this.#queue.run(id, async () => {
+      const current = await this.#load(id)
+      const draft =
+        current === undefined ? freshMetadata(id, this.historyOptions, Date.now()) : cloneMetadata(current)
+      const next = this.#checked(fn(draft) ?? draft, id)
+      await this.#write(next)
+      return cloneMetadata(next)
+    })
+  }
+
+  /** Removes the agent's file. Resolves false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    assertAgentId(id)
+    this.#assertWritable('delete')
+    return this.#queue.run(id, async () => {
+      const path = this.#path(id)
+      this.#cache.delete(id)
+      try {
+        await unlink(path)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+        throw new StoreIOError({ path, operation: 'delete', cause: error })
+      }
+      if (this.#dirHandle !== undefined) await syncDir(this.#dirHandle, path)
+      return true
+    })
+  }
+
+  /** Ids that have a file, sorted. */
+  async list(): Promise<string[]> {
+    this.#assertOpen('list')
+    let names: string[]
+    try {
+      names = await readdir(this.dir)
+    } catch (error) {
+      throw new StoreIOError({ path: this.dir, operation: 'list', cause: error })
+    }
+    const ids: string[] = []
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue
+      const id = name.slice(0, -5)
+      if (isAgentId(id)) ids.push(id)
+    }
+    return ids.sort()
+  }
+
+  /** Appends one point to the agent's history (creating the record) and persists it: one atomic write. */
+  async appendResourceData(id: string, point: ResourceDataPoint): Promise<void> {
+    assertAgentId(id)
+    this.#assertWritable('appendResourceData')
+    await this.#queue.run(id, async () => {
+      const cached = await this.#load(id)
+      const meta = cached ?? freshMetadata(id, this.historyOptions, Date.now())
+      // Throws before changing anything when the point is invalid or out of order.
+      meta.resourceUsage.add(point)
+      meta.updatedAt = Date.now()
+      await this.#write(meta)
+    })
+  }
+
+  /** Writes and caches `meta`; on failure the id leaves the cache so memory never runs ahead of disk. */
+  async #write(meta: AgentMetadata): Promise<void> {
+    const path = this.#path(meta.id)
+    meta.updatedAt = Date.now()
+    try {
+      await writeDurable(path, encodeMetadata(meta), this.fsync, this.#dirHandle)
+    } catch (error) {
+      this.#cache.delete(meta.id)
+      throw error
+    }
+    this.#cache.set(meta.id, meta)
+  }
+
+  /** The record as on disk (cached for the writer), undefined when missing or quarantined. */
+  async #load(id: string): Promise<AgentMetadata | undefined> {
+    const cached = this.#cache.get(id)
+    if (cached !== undefined) return cached
+    const path = this.#path(id)
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw new StoreIOError({ path, operation: 'read', cause: error })
+    }
+    let meta: AgentMetadata
+    try {
+      meta = decodeMetadata(text, id, this.historyOptions)
+    } catch (error) {
+      if (error instanceof FutureSchemaError) {
+        throw new UnsupportedSchemaVersionError({
+          id,
+          path,
+          schemaVersion: error.schemaVersion,
+          supported: SCHEMA_VERSION,
+        })
+      }
+      await this.#quarantine(id, path, error)
+      return undefined
+    }
+    if (!this.readOnly) this.#cache.set(id, meta)
+    return meta
+  }
+
+  async #quarantine(id: string, path: string, cause: unknown): Promise<void> {
+    let quarantinePath: string | null = null
+    if (!this.readOnly) {
+      quarantinePath = await this.#freeCorruptName(path)
+      try {
+        await rename(path, quarantinePath)
+      } catch (error) {
+        throw new StoreIOError({ path, operation: 'move the corrupt file aside', cause: error })
+      }
+      if (this.#dirHandle !== undefined) await syncDir(this.#dirHandle, path)
+    }
+    const error = new StoreCorruptError({ id, path, quarantinePath, cause })
+    this.emit('corrupt', { id, path, quarantinePath, error })
+  }
+
+  async #freeCorruptName(path: string): Promise<string> {
+    const base = `${path}.corrupt-${Date.now()}`
+    for (let n = 0; ; n++) {
+      const candidate = n === 0 ? base : `${base}-${n}`
+      const exists = await stat(candidate).then(
+        () => true,
+        () => false,
+      )
+      if (!exists) return candidate
+    }
+  }
+
+  async #removeTempFiles(): Promise<void> {
+    let names: string[]
+    try {
+      names = await readdir(this.dir)
+    } catch (error) {
+      throw new StoreIOError({ path: this.dir, operation: 'list', cause: error })
+    }
+    const removed: string[] = []
+    for (const name of names) {
+      if (!TEMP_FILE.test(name)) continue
+      const path = join(this.dir, name)
+      try {
+        await unlink(path)
+        removed.push(path)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw new StoreIOError({ path, operation: 'remove the stale temp file', cause: error })
+        }
+      }
+    }
+    if (removed.length > 0) {
+      if (this.#dirHandle !== undefined) await syncDir(this.#dirHandle, this.dir)
+      this.emit('cleanup', { removed })
+    }
+  }
+
+  #checked(meta: AgentMetadata, id: string): AgentMetadata {
+    if (meta === null || typeof meta !== 'object') {
+      throw new InvalidOptionError({ option: 'meta', expected: 'an AgentMetadata object', value: meta })
+    }
+    if (meta.id !== id)
+      throw new InvalidOptionError({
+        option: 'meta.id',
+        expected: `"${id}" (ids cannot change)`,
+        value: meta.id,
+      })
+    if (!Number.isSafeInteger(meta.restartCount) || meta.restartCount < 0) {
+      throw new InvalidOptionError({
+        option: 'meta.restartCount',
+        expected: 'a non-negative integer',
+        value: meta.restartCount,
+      })
+    }
+    if (meta.resourceUsage === undefined) {
+      meta.resourceUsage = freshMetadata(id, this.historyOptions, 0).resourceUsage
+    } else if (typeof (meta.resourceUsage as ResourceUsageHistory | undefined)?.toJSON !== 'function') {
+      throw new InvalidOptionError({
+        option: 'meta.resourceUsage',
+        expected: 'a ResourceUsageHistory',
+        value: meta.resourceUsage,
+      })
+    }
+    return meta
+  }
+
+  #path(id: string): string {
+    return join(this.dir, `${id}.json`)
+  }
+
+  #assertOpen(operation: string): void {
+    if (this.#state !== 'open') throw new StoreClosedError({ operation })
+  }
+
+  #assertWritable(operation: string): void {
+    this.#assertOpen(operation)
+    if (this.readOnly) throw new StoreReadOnlyError({ operation })
+  }
+}

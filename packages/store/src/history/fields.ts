@@ -1,0 +1,39 @@
+import { InvalidDataPointError } from '../errors.js'
+import type { ResourceDataPoint } from '../types.js'
+
+/** Gauges: aggregated as avg/min/max. Order fixes their slot in bucket records and raw columns. */
+export const GAUGES = ['cpuPercent', 'memoryRss', 'memoryVms', 'openFiles', 'threads'] as const
+/** Cumulative counters: aggregated as a per-second rate. */
+export const COUNTERS = ['diskReadBytes', 'diskWriteBytes'] as const
+/** Raw columns, in storage order. */
+export const COLUMNS = ['timestamp', ...GAUGES, ...COUNTERS, 'processes'] as const
+
+export type Gauge = (typeof GAUGES)[number]
+export type Counter = (typeof COUNTERS)[number]
+export type Column = (typeof COLUMNS)[number]
+
+export const RATE_FIELDS = { diskReadBytes: 'diskReadRate', diskWriteBytes: 'diskWriteRate' } as const
+
+/** Throws `InvalidDataPointError` unless every field is a finite non-negative number or (where allowed) null. */
+export function validatePoint(point: ResourceDataPoint): void {
+  if (point === null || typeof point !== 'object') {
+    throw new InvalidDataPointError({ field: '(point)', value: point, expected: 'an object' })
+  }
+  const ts = point.timestamp
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) {
+    throw new InvalidDataPointError({
+      field: 'timestamp',
+      value: ts,
+      expected: 'a finite number (ms since epoch)',
+    })
+  }
+  for (const field of COLUMNS) {
+    if (field === 'timestamp') continue
+    const v = (point as unknown as Record<string, unknown>)[field]
+    // Samplers that cannot read a field report null; `processes` is optional.
+    if (v === null || v === undefined) continue
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new InvalidDataPointError({ field, value: v, expected: 'a finite number ≥ 0 or null' })
+    }
+  }
+}

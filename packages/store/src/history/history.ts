@@ -1,0 +1,356 @@
+import { InvalidHistoryDataError, OutOfOrderPointError } from '../errors.js'
+import type {
+  AggregateOptions,
+  AggregateResult,
+  HistoryOptions,
+  ResourceDataPoint,
+  RollupTierSpec,
+  TimeRange,
+} from '../types.js'
+import { finiteNumber, optionalFinite, positiveInteger } from '../validate.js'
+import { aggregateRaw, aggregateTier } from './aggregate.js'
+import { COLUMNS, COUNTERS, GAUGES, validatePoint } from './fields.js'
+import { resolveHistoryOptions } from './options.js'
+import { RawRing } from './raw.js'
+import { addCounter, addGauge, RECORD_SIZE } from './record.js'
+import {
+  decodeFloat32,
+  decodeTimestamps,
+  encodeFloat32,
+  encodeTimestamps,
+  type HistoryJSON,
+  isRecord,
+  nullableArray,
+  numberArray,
+  type TierJSON,
+} from './serialize.js'
+import { RollupTier } from './tier.js'
+
+const GAUGE_COL = 1
+const COUNTER_COL = 1 + GAUGES.length
+
+/** Describes one rollup tier's current fill. */
+export interface TierInfo extends RollupTierSpec {
+  /** Buckets held (the open one included). */
+  readonly length: number
+  /** Start of the oldest bucket held, null when empty. */
+  readonly oldestStart: number | null
+  /** Whether buckets were dropped for capacity. */
+  readonly evicted: boolean
+}
+
+/**
+ * Capped, time-ordered resource history: raw points in a columnar ring (one Float64Array per
+ * field, NaN for null) plus rollup tiers that keep coarser buckets for longer.
+ */
+export class ResourceUsageHistory {
+  #raw: RawRing
+  #tiers: RollupTier[]
+  // Last readable value of each counter and when, for rate pairs that span evicted points.
+  readonly #counterLast = new Float64Array(COUNTERS.length).fill(Number.NaN)
+  readonly #counterAt = new Float64Array(COUNTERS.length).fill(Number.NaN)
+
+  constructor(opts?: HistoryOptions) {
+    const { maxSize, tiers } = resolveHistoryOptions(opts)
+    this.#raw = new RawRing(maxSize)
+    this.#tiers = tiers.map((t) => new RollupTier(t.intervalMs, t.size))
+  }
+
+  /** Raw points held. */
+  get length(): number {
+    return this.#raw.length
+  }
+
+  get maxSize(): number {
+    return this.#raw.maxSize
+  }
+
+  get tiers(): RollupTierSpec[] {
+    return this.#tiers.map((t) => ({ intervalMs: t.intervalMs, size: t.size }))
+  }
+
+  tierInfo(): TierInfo[] {
+    return this.#tiers.map((t) => {
+      const oldest = t.oldestStart()
+      return {
+        intervalMs: t.intervalMs,
+        size: t.size,
+        length: t.length,
+        oldestStart: Number.isNaN(oldest) ? null : oldest,
+        evicted: t.evicted,
+      }
+    })
+  }
+
+  /**
+   * Appends a point; beyond `maxSize` the oldest raw point is dropped (its data lives on in the tiers).
+   * A timestamp equal to the latest is kept after it; an older one throws `OutOfOrderPointError`
+   * and changes nothing — rollups already closed cannot take it back, and silently dropping it would lose data.
+   */
+  add(point: ResourceDataPoint): void {
+    validatePoint(point)
+    const n = this.#raw.length
+    if (n > 0) {
+      const latest = this.#raw.timestamp(n - 1)
+      if (point.timestamp < latest)
+        throw new OutOfOrderPointError({ timestamp: point.timestamp, latestTimestamp: latest })
+    }
+    this.#raw.push(point)
+    this.#rollup(this.#raw.length - 1, this.#tiers)
+  }
+
+  /** Raw points with `since ≤ timestamp ≤ until` (binary search), oldest first. */
+  range(range: TimeRange = {}): ResourceDataPoint[] {
+    const [lo, hi] = this.#bounds(range)
+    const out = new Array<ResourceDataPoint>(Math.max(0, hi - lo))
+    for (let i = lo; i < hi; i++) out[i - lo] = this.#raw.point(i)
+    return out
+  }
+
+  /** Raw points of the last `durationMs` before `now` (inclusive). */
+  recent(durationMs: number, now: number = Date.now()): ResourceDataPoint[] {
+    finiteNumber('durationMs', durationMs)
+    finiteNumber('now', now)
+    return this.range({ since: now - durationMs, until: now })
+  }
+
+  latest(): ResourceDataPoint | undefined {
+    const n = this.#raw.length
+    return n === 0 ? undefined : this.#raw.point(n - 1)
+  }
+
+  /**
+   * Buckets aligned to multiples of `intervalMs`. Answered by the finest level (raw, then each
+   * tier whose width divides `intervalMs`) that still holds `since`; when none does, by the one
+   * reaching furthest back. Tier answers include whole tier buckets overlapping the window.
+   */
+  aggregate(opts: AggregateOptions): AggregateResult {
+    const intervalMs = positiveInteger('intervalMs', opts?.intervalMs)
+    const since = optionalFinite('since', opts.since)
+    const until = optionalFinite('until', opts.until)
+    const rawCovered = this.#raw.evicted ? this.#raw.timestamp(0) : null
+    const covers = (c: number | null): boolean => c === null || (since !== undefined && c <= since)
+    if (covers(rawCovered)) return this.#fromRaw(intervalMs, since, until, rawCovered)
+    let best: { tier: RollupTier; covered: number | null } | undefined
+    for (const tier of this.#tiers) {
+      if (intervalMs % tier.intervalMs !== 0) continue
+      const covered = tier.evicted ? tier.oldestStart() : null
+      if (covers(covered)) {
+        best = { tier, covered }
+        break
+      }
+      if (best === undefined || (best.covered !== null && covered !== null && covered < best.covered)) {
+        best = { tier, covered }
+      }
+    }
+    if (best === undefined || (rawCovered !== null && best.covered !== null && best.covered >= rawCovered)) {
+      return this.#fromRaw(intervalMs, since, until, rawCovered)
+    }
+    const from =
+      since === undefined
+        ? Number.NEGATIVE_INFINITY
+        : Math.floor(since / best.tier.intervalMs) * best.tier.intervalMs
+    const to = until ?? Number.POSITIVE_INFINITY
+    return {
+      intervalMs,
+      tier: best.tier.intervalMs,
+      coveredSince: best.covered,
+      buckets: from > to ? [] : aggregateTier(best.tier, from, to, intervalMs),
+    }
+  }
+
+  /** Independent deep copy (typed arrays copied). */
+  clone(): ResourceUsageHistory {
+    const copy = new ResourceUsageHistory({ maxSize: this.maxSize, tiers: [] })
+    copy.#raw = this.#raw.clone()
+    copy.#tiers = this.#tiers.map((t) => t.clone())
+    copy.#counterLast.set(this.#counterLast)
+    copy.#counterAt.set(this.#counterAt)
+    return copy
+  }
+
+  toJSON(): HistoryJSON {
+    const ts = encodeTimestamps(this.#raw.column(0))
+    const points: Record<string, (number | null)[]> = { timestamp: ts.values }
+    for (let c = 1; c < COLUMNS.length; c++) {
+      const col = this.#raw.column(c)
+      if (COLUMNS[c] === 'processes' && col.every(Number.isNaN)) continue
+      points[COLUMNS[c]!] = nullableArray(col)
+    }
+    const counters: Record<string, [number | null, number | null]> = {}
+    for (let c = 0; c < COUNTERS.length; c++) {
+      const v = this.#counterLast[c]!
+      counters[COUNTERS[c]!] = Number.isNaN(v) ? [null, null] : [v, this.#counterAt[c]!]
+    }
+    const tiers = this.#tiers.map((t): TierJSON => {
+      const { starts, data } = t.closed()
+      const deltas = new Array<number>(starts.length)
+      for (let i = 0; i < starts.length; i++) deltas[i] = i === 0 ? starts[0]! : starts[i]! - starts[i - 1]!
+      return {
+        intervalMs: t.intervalMs,
+        size: t.size,
+        evicted: t.evicted,
+        starts: deltas,
+        data: encodeFloat32(data),
+        head: Number.isNaN(t.headStart) ? null : { start: t.headStart, record: nullableArray(t.head) },
+      }
+    })
+    return {
+      maxSize: this.#raw.maxSize,
+      evicted: this.#raw.evicted,
+      timestampEncoding: ts.encoding,
+      points,
+      counters,
+      tiers,
+    }
+  }
+
+  /**
+   * Rebuilds a history from `toJSON()` output. With `options`, the result uses those sizes and
+   * tiers instead of the serialized ones: extra raw points and tier buckets are dropped oldest
+   * first, and a tier missing from the data is rebuilt from the raw points still held.
+   * Throws `InvalidHistoryDataError` naming the first bad field.
+   */
+  static fromJSON(json: unknown, options?: HistoryOptions): ResourceUsageHistory {
+    if (!isRecord(json)) throw new InvalidHistoryDataError({ path: '', reason: 'expected an object' })
+    const fileTiers = Array.isArray(json.tiers) ? (json.tiers as unknown[]) : undefined
+    if (fileTiers === undefined)
+      throw new InvalidHistoryDataError({ path: 'tiers', reason: 'expected an array' })
+    const opts: HistoryOptions = options ?? {
+      maxSize: json.maxSize as number,
+      tiers: fileTiers.map(
+        (t) => (isRecord(t) ? { intervalMs: t.intervalMs, size: t.size } : t) as RollupTierSpec,
+      ),
+    }
+    let history: ResourceUsageHistory
+    try {
+      history = new ResourceUsageHistory(opts)
+    } catch (error) {
+      if (options !== undefined) throw error
+      throw new InvalidHistoryDataError({ path: 'maxSize/tiers', reason: (error as Error).message })
+    }
+    history.#restore(json, fileTiers)
+    return history
+  }
+
+  #restore(json: Record<string, unknown>, fileTiers: unknown[]): void {
+    const points = json.points
+    if (!isRecord(points)) throw new InvalidHistoryDataError({ path: 'points', reason: 'expected an object' })
+    const cols = COLUMNS.map((name, c) =>
+      c === 0
+        ? decodeTimestamps(points.timestamp, json.timestampEncoding, 'points.timestamp')
+        : points[name] === undefined && name === 'processes'
+          ? undefined
+          : numberArray(points[name], `points.${name}`, true),
+    )
+    const n = cols[0]!.length
+    cols.forEach((col, c) => {
+      if (col !== undefined && col.length !== n) {
+        throw new InvalidHistoryDataError({
+          path: `points.${COLUMNS[c]}`,
+          reason: `length ${col.length}, expected ${n}`,
+        })
+      }
+    })
+    const point: Record<string, number | null> = {}
+    const firstRebuilt = this.#raw.length
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < COLUMNS.length; c++) {
+        const v = cols[c]?.[i]
+        point[COLUMNS[c]!] = v === undefined || Number.isNaN(v) ? null : v
+      }
+      this.#raw.push(point as unknown as ResourceDataPoint)
+    }
+    if (json.evicted === true || n > this.#raw.length) this.#raw.evicted = true
+
+    const missing: RollupTier[] = []
+    for (const tier of this.#tiers) {
+      const idx = fileTiers.findIndex((t) => isRecord(t) && t.intervalMs === tier.intervalMs)
+      if (idx === -1) missing.push(tier)
+      else restoreTier(tier, fileTiers[idx] as Record<string, unknown>, `tiers[${idx}]`)
+    }
+    // Tiers added by new options start from the raw points still held.
+    for (let i = firstRebuilt; i < this.#raw.length; i++) this.#rollup(i, missing)
+    for (const tier of missing) if (this.#raw.evicted) tier.evicted = true
+
+    if (!isRecord(json.counters))
+      throw new InvalidHistoryDataError({ path: 'counters', reason: 'expected an object' })
+    for (let c = 0; c < COUNTERS.length; c++) {
+      const pair = json.counters[COUNTERS[c]!]
+      if (pair === undefined) continue
+      const [v, at] = numberArray(pair, `counters.${COUNTERS[c]}`, true)
+      this.#counterLast[c] = v ?? Number.NaN
+      this.#counterAt[c] = at ?? Number.NaN
+    }
+  }
+
+  /** Rolls raw point `i` into `tiers`, pairing counters with the last readable value. */
+  #rollup(i: number, tiers: readonly RollupTier[]): void {
+    const t = this.#raw.timestamp(i)
+    for (const tier of tiers) {
+      const rec = tier.headFor(t)
+      rec[0]!++
+      for (let g = 0; g < GAUGES.length; g++) addGauge(rec, 0, g, this.#raw.value(GAUGE_COL + g, i))
+    }
+    for (let c = 0; c < COUNTERS.length; c++) {
+      const v = this.#raw.value(COUNTER_COL + c, i)
+      if (Number.isNaN(v)) continue
+      const p = this.#counterLast[c]!
+      // A counter going down means the process restarted: that pair is no rate at all.
+      const valid = !Number.isNaN(p) && v >= p
+      const inc = valid ? v - p : Number.NaN
+      const dt = valid ? t - this.#counterAt[c]! : Number.NaN
+      for (const tier of tiers) addCounter(tier.head, 0, c, v, inc, dt)
+      this.#counterLast[c] = v
+      this.#counterAt[c] = t
+    }
+  }
+
+  #bounds(range: TimeRange): [number, number] {
+    const since = optionalFinite('since', range?.since)
+    const until = optionalFinite('until', range?.until)
+    const lo = since === undefined ? 0 : this.#raw.lowerBound(since)
+    const hi = until === undefined ? this.#raw.length : this.#raw.upperBound(until)
+    return [lo, Math.max(lo, hi)]
+  }
+
+  #fromRaw(intervalMs: number, since: number | undefined, until: number | undefined, covered: number | null) {
+    const [lo, hi] = this.#bounds({ since, until })
+    return {
+      intervalMs,
+      tier: 'raw' as const,
+      coveredSince: covered,
+      buckets: aggregateRaw(this.#raw, lo, hi, intervalMs),
+    }
+  }
+}
+
+function restoreTier(tier: RollupTier, json: Record<string, unknown>, path: string): void {
+  const starts = numberArray(json.starts, `${path}.starts`, false)
+  for (let i = 1; i < starts.length; i++) starts[i] = starts[i]! + starts[i - 1]!
+  const data = decodeFloat32(json.data, `${path}.data`)
+  if (data.length !== starts.length * RECORD_SIZE) {
+    throw new InvalidHistoryDataError({
+      path: `${path}.data`,
+      reason: `holds ${data.length / RECORD_SIZE} buckets, starts ${starts.length}`,
+    })
+  }
+  for (let i = 0; i < starts.length; i++) tier.pushClosed(starts[i]!, data, i * RECORD_SIZE)
+  if (json.evicted === true) tier.evicted = true
+  if (json.head !== null && json.head !== undefined) {
+    if (!isRecord(json.head))
+      throw new InvalidHistoryDataError({ path: `${path}.head`, reason: 'expected an object' })
+    const start = json.head.start
+    if (typeof start !== 'number' || !Number.isFinite(start)) {
+      throw new InvalidHistoryDataError({ path: `${path}.head.start`, reason: 'expected a number' })
+    }
+    const record = numberArray(json.head.record, `${path}.head.record`, true)
+    if (record.length !== RECORD_SIZE) {
+      throw new InvalidHistoryDataError({
+        path: `${path}.head.record`,
+        reason: `expected ${RECORD_SIZE} values`,
+      })
+    }
+    tier.headFor(start).set(record)
+  }
+}

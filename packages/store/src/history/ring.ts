@@ -1,0 +1,48 @@
+/**
+ * Index bookkeeping of a capped ring whose storage grows by doubling up to `maxSize`, so a
+ * history with few points does not pay for a full ring. Owners keep the typed arrays and
+ * re-layout them (oldest first) when `needsGrow()` says so.
+ */
+export class RingIndex {
+  readonly maxSize: number
+  capacity: number
+  head = 0
+  length = 0
+
+  constructor(maxSize: number, initialCapacity = 16) {
+    this.maxSize = maxSize
+    this.capacity = Math.min(maxSize, initialCapacity)
+  }
+
+  /** Physical slot of logical index `i` (0 = oldest). */
+  slot(i: number): number {
+    const p = this.head + i
+    return p >= this.capacity ? p - this.capacity : p
+  }
+
+  needsGrow(): boolean {
+    return this.length === this.capacity && this.capacity < this.maxSize
+  }
+
+  nextCapacity(): number {
+    return Math.min(this.maxSize, Math.max(16, this.capacity * 2))
+  }
+
+  /** After the owner copied data into new arrays oldest-first. */
+  grown(capacity: number): void {
+    this.capacity = capacity
+    this.head = 0
+  }
+
+  /** Reserves the slot for a new newest element; evicts the oldest when full. Returns [slot, evicted]. */
+  push(): [slot: number, evicted: boolean] {
+    if (this.length < this.capacity) {
+      const s = this.slot(this.length)
+      this.length++
+      return [s, false]
+    }
+    const s = this.head
+    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1
+    return [s, true]
+  }
+}

@@ -1,0 +1,119 @@
+import { InvalidHistoryDataError } from '../errors.js'
+import type { Column } from './fields.js'
+import { COLUMNS, type COUNTERS } from './fields.js'
+import { RECORD_SIZE } from './record.js'
+
+/** Serialized rollup tier. */
+export interface TierJSON {
+  readonly intervalMs: number
+  readonly size: number
+  readonly evicted: boolean
+  /** Closed bucket starts: the first absolute, then differences (all multiples of intervalMs). */
+  readonly starts: number[]
+  /** Closed bucket records, little-endian float32, `RECORD_SIZE` values per bucket, base64. */
+  readonly data: string
+  /** The open bucket, full precision. */
+  readonly head: { readonly start: number; readonly record: (number | null)[] } | null
+}
+
+/** Serialized history: columns of raw points plus tiers (what `toJSON` returns). */
+export interface HistoryJSON {
+  readonly maxSize: number
+  /** True once points were dropped for capacity (the raw ring no longer holds all history). */
+  readonly evicted: boolean
+  /** `delta`: timestamps[0] absolute then differences (integer ms only); `absolute` otherwise. */
+  readonly timestampEncoding: 'delta' | 'absolute'
+  /** One array per field, oldest first; null = not readable. `processes` is left out when never set. */
+  readonly points: { readonly [K in Column]?: (number | null)[] }
+  /** Last readable value of each counter and its time, so rates continue across restarts of the owner. */
+  readonly counters: { readonly [K in (typeof COUNTERS)[number]]?: [value: number | null, at: number | null] }
+  readonly tiers: readonly TierJSON[]
+}
+
+export const RECORD_FIELDS = RECORD_SIZE
+
+export function encodeTimestamps(ts: Float64Array): { encoding: 'delta' | 'absolute'; values: number[] } {
+  let integral = true
+  for (let i = 0; i < ts.length; i++) {
+    if (!Number.isSafeInteger(ts[i]!)) {
+      integral = false
+      break
+    }
+  }
+  if (!integral) return { encoding: 'absolute', values: Array.from(ts) }
+  const values = new Array<number>(ts.length)
+  let prev = 0
+  for (let i = 0; i < ts.length; i++) {
+    values[i] = ts[i]! - prev
+    prev = ts[i]!
+  }
+  return { encoding: 'delta', values }
+}
+
+export function decodeTimestamps(values: unknown, encoding: unknown, path: string): Float64Array {
+  const arr = numberArray(values, path, false)
+  if (encoding !== 'delta' && encoding !== 'absolute') {
+    throw new InvalidHistoryDataError({ path: 'timestampEncoding', reason: 'expected "delta" or "absolute"' })
+  }
+  if (encoding === 'delta') {
+    let acc = 0
+    for (let i = 0; i < arr.length; i++) {
+      acc += arr[i]!
+      arr[i] = acc
+    }
+  }
+  for (let i = 1; i < arr.length; i++) {
+    if (arr[i]! < arr[i - 1]!)
+      throw new InvalidHistoryDataError({ path, reason: `timestamps go back at index ${i}` })
+  }
+  return arr
+}
+
+export function nullableArray(col: Float64Array): (number | null)[] {
+  const out = new Array<number | null>(col.length)
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i]!
+    out[i] = Number.isNaN(v) ? null : v
+  }
+  return out
+}
+
+/** Reads a JSON array of numbers (null → NaN when allowed) into a Float64Array. */
+export function numberArray(value: unknown, path: string, allowNull: boolean): Float64Array {
+  if (!Array.isArray(value)) throw new InvalidHistoryDataError({ path, reason: 'expected an array' })
+  const out = new Float64Array(value.length)
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i]
+    if (typeof v === 'number' && Number.isFinite(v)) out[i] = v
+    else if (v === null && allowNull) out[i] = Number.NaN
+    else
+      throw new InvalidHistoryDataError({
+        path: `${path}[${i}]`,
+        reason: `expected a finite number, got ${v}`,
+      })
+  }
+  return out
+}
+
+export function encodeFloat32(data: Float32Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64')
+}
+
+export function decodeFloat32(value: unknown, path: string): Float32Array {
+  if (typeof value !== 'string')
+    throw new InvalidHistoryDataError({ path, reason: 'expected a base64 string' })
+  const buf = Buffer.from(value, 'base64')
+  if (buf.byteLength % (4 * RECORD_SIZE) !== 0) {
+    throw new InvalidHistoryDataError({ path, reason: `byte length ${buf.byteLength} is not whole records` })
+  }
+  // Copy into an aligned buffer: Buffer.from may return a slice of the shared pool at any offset.
+  const out = new Float32Array(buf.byteLength / 4)
+  new Uint8Array(out.buffer).set(buf)
+  return out
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+export { COLUMNS }

@@ -1,0 +1,31 @@
+import { InvalidOptionError } from './errors.js'
+
+export function positiveInteger(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionError({ option, expected: 'a positive integer', value })
+  }
+  return value
+}
+
+export function finiteNumber(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidOptionError({ option, expected: 'a finite number', value })
+  }
+  return value
+}
+
+export function optionalFinite(option: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : finiteNumber(option, value)
+}
+
+export function boolean(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError({ option, expected: 'a boolean', value })
+  return value
+}
+
+export function nonEmptyString(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidOptionError({ option, expected: 'a non-empty string', value })
+  }
+  return value
+}
