@@ -7,7 +7,12 @@ import type { AgentSpec, Supervisor, SupervisorEvents } from '../src/index.js'
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
 /** A spec running a fixture with the current node; short timings so the suite stays fast. */
-export function nodeSpec(id: string, script: string, args: string[] = [], extra: Partial<AgentSpec> = {}): AgentSpec {
+export function nodeSpec(
+  id: string,
+  script: string,
+  args: string[] = [],
+  extra: Partial<AgentSpec> = {},
+): AgentSpec {
   return {
     id,
     command: process.execPath,
@@ -50,7 +55,9 @@ export async function until<T>(fn: () => T, timeoutMs = 10_000, what = 'conditio
 }
 
 /** Records every supervisor event in order. */
-export function record(sup: Supervisor): Array<{ name: keyof SupervisorEvents; event: Record<string, unknown> }> {
+export function record(
+  sup: Supervisor,
+): Array<{ name: keyof SupervisorEvents; event: Record<string, unknown> }> {
   const events: Array<{ name: keyof SupervisorEvents; event: Record<string, unknown> }> = []
   const names: Array<keyof SupervisorEvents> = [
     'agent:start',

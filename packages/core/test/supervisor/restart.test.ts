@@ -28,7 +28,12 @@ describe('restart policy', () => {
     expect(exits).toHaveLength(6)
     expect(exits.every((e) => e.event.code === 3 && e.event.expected === false)).toBe(true)
     const info = sup.get('crashy')!
-    expect(info).toMatchObject({ status: 'fatal', pid: null, restartCount: 5, lastExit: { code: 3, signal: null } })
+    expect(info).toMatchObject({
+      status: 'fatal',
+      pid: null,
+      restartCount: 5,
+      lastExit: { code: 3, signal: null },
+    })
     // An explicit start resets the crash history.
     const again = await sup.start('crashy')
     expect(again.status === 'running' || again.status === 'backoff' || again.status === 'exited').toBe(true)
