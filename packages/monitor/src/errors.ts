@@ -8,7 +8,7 @@ export abstract class MonitorError extends Error {
 
 /** A constructor option has the wrong type or value. */
 export class InvalidOptionError extends MonitorError {
-  readonly code = 'ERR_MONITOR_INVALID_OPTION'
+  readonly code = 'ERR_MONITOR_INVALID_OPTION' as const
   readonly option: string
   readonly value: unknown
   constructor({ option, value, message }: { option: string; value: unknown; message: string }) {
@@ -20,7 +20,7 @@ export class InvalidOptionError extends MonitorError {
 
 /** A `ResourceThreshold` is malformed (bad number, missing `durationMs`, unknown key, ...). */
 export class InvalidThresholdError extends MonitorError {
-  readonly code = 'ERR_MONITOR_INVALID_THRESHOLD'
+  readonly code = 'ERR_MONITOR_INVALID_THRESHOLD' as const
   /** The offending key, e.g. `cpuPercent`; `threshold` when the whole value is wrong. */
   readonly field: string
   readonly value: unknown
@@ -41,7 +41,7 @@ export class InvalidThresholdError extends MonitorError {
 
 /** `action: 'restart'` was configured but the monitor was built without a `supervisor`. */
 export class SupervisorRequiredError extends MonitorError {
-  readonly code = 'ERR_MONITOR_SUPERVISOR_REQUIRED'
+  readonly code = 'ERR_MONITOR_SUPERVISOR_REQUIRED' as const
   readonly agentId: string | undefined
   constructor({ agentId }: { agentId?: string | undefined } = {}) {
     super(
@@ -53,7 +53,7 @@ export class SupervisorRequiredError extends MonitorError {
 
 /** Sampling one agent (or the whole tick, when `agentId` is undefined) failed. */
 export class SampleError extends MonitorError {
-  readonly code = 'ERR_MONITOR_SAMPLE'
+  readonly code = 'ERR_MONITOR_SAMPLE' as const
   readonly agentId: string | undefined
   readonly pid: number | undefined
   constructor({
@@ -74,7 +74,7 @@ export class SampleError extends MonitorError {
 
 /** `store.appendResourceData` rejected: the point is kept in `latest()` but not persisted. */
 export class StoreWriteError extends MonitorError {
-  readonly code = 'ERR_MONITOR_STORE_WRITE'
+  readonly code = 'ERR_MONITOR_STORE_WRITE' as const
   readonly agentId: string
   constructor({ agentId, cause }: { agentId: string; cause: unknown }) {
     super(`Writing the resource point of agent "${agentId}" to the store failed: ${messageOf(cause)}`, {
@@ -86,7 +86,7 @@ export class StoreWriteError extends MonitorError {
 
 /** `supervisor.restart(agentId)` for an `action: 'restart'` threshold failed. */
 export class RestartFailedError extends MonitorError {
-  readonly code = 'ERR_MONITOR_RESTART_FAILED'
+  readonly code = 'ERR_MONITOR_RESTART_FAILED' as const
   readonly agentId: string
   constructor({ agentId, cause }: { agentId: string; cause: unknown }) {
     super(`Restarting agent "${agentId}" after a threshold error failed: ${messageOf(cause)}`, { cause })
@@ -96,7 +96,7 @@ export class RestartFailedError extends MonitorError {
 
 /** `waitForPoll()` gave up before the next `poll` event. */
 export class WaitTimeoutError extends MonitorError {
-  readonly code = 'ERR_MONITOR_WAIT_TIMEOUT'
+  readonly code = 'ERR_MONITOR_WAIT_TIMEOUT' as const
   readonly timeoutMs: number
   constructor({ timeoutMs }: { timeoutMs: number }) {
     super(`No poll completed within ${timeoutMs} ms`)

@@ -1,0 +1,45 @@
+import type { ResourceDataPoint } from '@warden/store'
+import { InvalidOptionError } from '../errors.js'
+import type { HistoryView } from '../options.js'
+import { describe } from '../util/describe.js'
+
+/** A history query: an inclusive time range, or the last `durationMs` before now. */
+export type HistoryWindow =
+  | { readonly since?: number; readonly until?: number }
+  | { readonly durationMs: number }
+
+export interface AggregateWindow {
+  readonly since?: number
+  readonly until?: number
+  /** Bucket width, ms (positive integer). */
+  readonly intervalMs: number
+}
+
+function check(name: string, value: unknown, positive: boolean): void {
+  if (value === undefined && !positive) return
+  const ok = typeof value === 'number' && Number.isFinite(value) && (!positive || value > 0)
+  if (!ok) {
+    throw new InvalidOptionError({
+      option: name,
+      value,
+      message: `Expected \`${name}\` to be ${positive ? 'a positive number of ms' : 'ms since epoch'}, got ${describe(value)}`,
+    })
+  }
+}
+
+/** Reads `window` from `history`, validating it first. */
+export function readWindow(history: HistoryView, window: HistoryWindow, now: number): ResourceDataPoint[] {
+  if ('durationMs' in window) {
+    check('durationMs', window.durationMs, true)
+    return history.recent(window.durationMs, now)
+  }
+  check('since', window.since, false)
+  check('until', window.until, false)
+  return history.range({ since: window.since, until: window.until })
+}
+
+export function checkAggregateWindow(window: AggregateWindow): void {
+  check('since', window.since, false)
+  check('until', window.until, false)
+  check('intervalMs', window.intervalMs, true)
+}

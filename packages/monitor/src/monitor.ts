@@ -1,0 +1,328 @@
+import type { PidSource } from '@warden/core'
+import type { AggregateResult, ResourceDataPoint } from '@warden/store'
+import { EventEmitter } from 'eventemitter3'
+import { ThresholdEvaluator } from './alerts/evaluator.js'
+import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
+import { validateThreshold } from './alerts/validate.js'
+import {
+  RestartFailedError,
+  SampleError,
+  StoreWriteError,
+  SupervisorRequiredError,
+  WaitTimeoutError,
+} from './errors.js'
+import type { CollectErrorEvent, MonitorEvents, PollReport } from './events.js'
+import { MemoryHistories } from './history/memory.js'
+import {
+  type AggregateWindow,
+  checkAggregateWindow,
+  type HistoryWindow,
+  readWindow,
+} from './history/window.js'
+import type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
+import { createSampler, type SamplerBackend } from './sampler/create-sampler.js'
+import type { SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'
+import { validateOptions } from './validate-options.js'
+
+/** Statuses whose process is sampled; others have no process worth measuring. */
+const SAMPLED = new Set<string>(['running', 'stopping'])
+
+/**
+ * Polls every running agent of a registry each `intervalMs`, records one point per agent per
+ * tick (store or in-memory history) and raises sustained-threshold alerts.
+ */
+export class ResourceMonitor extends EventEmitter<MonitorEvents> {
+  readonly intervalMs: number
+  readonly includeChildren: boolean
+  readonly backend: SamplerBackend
+
+  readonly #registry: PidSource
+  readonly #store: MonitorStore | undefined
+  readonly #memory: MemoryHistories | undefined
+  readonly #supervisor: RestartTarget | undefined
+  readonly #clock: () => number
+  readonly #injectedSampler: Sampler | undefined
+  #sampler: Sampler | undefined
+  readonly #defaultThreshold: ResourceThreshold | undefined
+  /** Per-agent overrides; null disables the default for that agent. */
+  readonly #thresholds = new Map<string, ResourceThreshold | null>()
+  readonly #evaluator: ThresholdEvaluator
+  readonly #latest = new Map<string, ResourceDataPoint>()
+  /** `pid:startTicks` of the process last sampled per agent: a change ends its episodes as `gone`. */
+  readonly #identity = new Map<string, string>()
+  readonly #restarts = new Set<Promise<void>>()
+  #timer: NodeJS.Timeout | undefined
+  #inFlight: Promise<PollReport> | undefined
+  #skipped = 0
+
+  constructor(options: ResourceMonitorOptions) {
+    super()
+    validateOptions(options)
+    this.intervalMs = options.intervalMs ?? 60_000
+    this.includeChildren = options.includeChildren ?? false
+    this.backend = options.backend ?? 'auto'
+    this.#registry = options.registry
+    this.#store = options.store
+    this.#memory = options.store === undefined ? new MemoryHistories(options.historySize) : undefined
+    this.#supervisor = options.supervisor
+    this.#clock = options.clock ?? Date.now
+    this.#injectedSampler = options.sampler
+    this.#defaultThreshold = options.defaultThreshold && validateThreshold(options.defaultThreshold)
+    this.#evaluator = new ThresholdEvaluator({ now: this.#clock })
+  }
+
+  /** True between `start()` and `stop()`. */
+  get running(): boolean {
+    return this.#timer !== undefined
+  }
+
+  /** Starts polling: one tick now, then one every `intervalMs`. Idempotent; the timer is unref'd. */
+  start(): this {
+    if (this.#timer !== undefined) return this
+    this.#timer = setInterval(() => this.#onTimer(), this.intervalMs)
+    this.#timer.unref()
+    this.#onTimer()
+    return this
+  }
+
+  /** Stops polling, waits for the tick and restarts in flight, then closes the sampler it created. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    while (this.#inFlight !== undefined) await this.#inFlight.catch(() => undefined)
+    while (this.#restarts.size > 0) await Promise.all(this.#restarts)
+    if (this.#injectedSampler === undefined) this.#sampler?.close()
+    this.#sampler = undefined
+  }
+
+  /** Runs one tick now (after the one in flight, if any) and resolves with its report. */
+  async collectOnce(): Promise<PollReport> {
+    while (this.#inFlight !== undefined) await this.#inFlight.catch(() => undefined)
+    return this.#runTick()
+  }
+
+  /** Resolves with the report of the next `poll` event. */
+  waitForPoll({ timeoutMs }: { timeoutMs?: number } = {}): Promise<PollReport> {
+    return new Promise((resolve, reject) => {
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.off('poll', onPoll)
+              reject(new WaitTimeoutError({ timeoutMs }))
+            }, timeoutMs)
+      const onPoll = (report: PollReport): void => {
+        clearTimeout(timer)
+        resolve(report)
+      }
+      this.once('poll', onPoll)
+    })
+  }
+
+  /**
+   * Sets the threshold of one agent (`undefined`: back to `defaultThreshold`; `null`: none).
+   * A change ends the agent's open episodes with reason `cleared`.
+   */
+  setThreshold(id: string, threshold: ResourceThreshold | null | undefined): void {
+    const next = threshold == null ? threshold : validateThreshold(threshold, id)
+    if (next?.action === 'restart' && this.#supervisor === undefined)
+      throw new SupervisorRequiredError({ agentId: id })
+    if (next === undefined) this.#thresholds.delete(id)
+    else this.#thresholds.set(id, next)
+    this.#emitAll(this.#evaluator.end(id, 'cleared'))
+  }
+
+  /** The threshold in force for `id`: its own, else `defaultThreshold`, else undefined. */
+  getThreshold(id: string): ResourceThreshold | undefined {
+    const own = this.#thresholds.get(id)
+    return own === undefined ? this.#defaultThreshold : (own ?? undefined)
+  }
+
+  /** The last point sampled for `id` by this monitor. */
+  latest(id: string): ResourceDataPoint | undefined {
+    return this.#latest.get(id)
+  }
+
+  /** Points of `id` in an inclusive time range or the last `durationMs`, oldest first. */
+  async getResourceHistory(id: string, window: HistoryWindow = {}): Promise<ResourceDataPoint[]> {
+    const history = await this.#history(id)
+    return history === undefined ? [] : readWindow(history, window, this.#clock())
+  }
+
+  /** Buckets of `intervalMs` (avg/min/max per gauge, rate per counter) over a range of `id`'s history. */
+  async getResourceHistoryAggregated(id: string, window: AggregateWindow): Promise<AggregateResult> {
+    checkAggregateWindow(window)
+    const history = await this.#history(id)
+    if (history === undefined) {
+      return { intervalMs: window.intervalMs, tier: 'raw', coveredSince: null, buckets: [] }
+    }
+    return history.aggregate({ since: window.since, until: window.until, intervalMs: window.intervalMs })
+  }
+
+  async #history(id: string): Promise<HistoryView | undefined> {
+    if (this.#store === undefined) return this.#memory!.get(id)
+    return (await this.#store.get(id))?.resourceUsage
+  }
+
+  #onTimer(): void {
+    if (this.#inFlight !== undefined) {
+      this.#skipped++
+      return
+    }
+    this.#runTick().catch((error: unknown) => this.#reportError(undefined, new SampleError({ cause: error })))
+  }
+
+  #runTick(): Promise<PollReport> {
+    const tick = this.#collect().finally(() => {
+      if (this.#inFlight === tick) this.#inFlight = undefined
+    })
+    this.#inFlight = tick
+    return tick
+  }
+
+  async #collect(): Promise<PollReport> {
+    const started = performance.now()
+    const at = this.#clock()
+    const targets: SampleTarget[] = []
+    const listed = new Set<string>()
+    for (const agent of this.#registry.list()) {
+      listed.add(agent.id)
+      if (agent.pid === null || !SAMPLED.has(agent.status)) continue
+      targets.push({ id: agent.id, pid: agent.pid, startTicks: agent.startTicks })
+    }
+    const targetIds = new Set(targets.map((t) => t.id))
+    for (const id of [...this.#identity.keys()]) if (!targetIds.has(id)) this.#gone(id)
+    for (const id of [...this.#evaluator.agents()]) if (!targetIds.has(id)) this.#gone(id)
+    // Agents removed from the registry are forgotten; stopped ones keep their last point and history.
+    for (const id of [...this.#latest.keys()]) {
+      if (listed.has(id)) continue
+      this.#latest.delete(id)
+      this.#memory?.delete(id)
+    }
+
+    let outcomes: Map<string, SampleOutcome>
+    let errors = 0
+    try {
+      this.#sampler ??= this.#injectedSampler ?? createSampler(this.backend)
+      outcomes = await this.#sampler.sampleAll(targets, { includeChildren: this.includeChildren, now: at })
+    } catch (error) {
+      errors = targets.length
+      outcomes = new Map()
+      this.#reportError(undefined, new SampleError({ cause: error }))
+    }
+
+    let sampled = 0
+    let gone = 0
+    const writes: Promise<boolean>[] = []
+    for (const target of targets) {
+      const outcome = outcomes.get(target.id)
+      if (outcome === undefined) continue
+      if (outcome.kind === 'gone') {
+        gone++
+        this.#gone(target.id)
+      } else if (outcome.kind === 'error') {
+        errors++
+        this.#reportError(
+          target.id,
+          new SampleError({ agentId: target.id, pid: target.pid, cause: outcome.error }),
+        )
+      } else {
+        sampled++
+        const write = this.#record(target, outcome.point, outcome.startTicks)
+        if (write !== undefined) writes.push(write)
+      }
+    }
+    const written = await Promise.all(writes)
+    this.#sampler?.prune?.(new Set(this.#identity.keys()))
+
+    const skipped = this.#skipped
+    this.#skipped = 0
+    const report: PollReport = {
+      at,
+      agents: targets.length,
+      sampled,
+      gone,
+      errors,
+      writeErrors: written.filter((ok) => !ok).length,
+      skipped,
+      durationMs: performance.now() - started,
+    }
+    this.emit('poll', report)
+    return report
+  }
+
+  /** Keeps, persists and evaluates one point; returns the store write (true when it succeeded). */
+  #record(
+    target: SampleTarget,
+    point: ResourceDataPoint,
+    startTicks: number | null,
+  ): Promise<boolean> | undefined {
+    const id = target.id
+    const identity = `${target.pid}:${startTicks ?? target.startTicks ?? ''}`
+    const previous = this.#identity.get(id)
+    // A new process for the same agent (restart between ticks) does not inherit the old one's episodes.
+    if (previous !== undefined && previous !== identity) this.#emitAll(this.#evaluator.end(id, 'gone'))
+    this.#identity.set(id, identity)
+    this.#latest.set(id, point)
+    let write: Promise<boolean> | undefined
+    if (this.#store === undefined) this.#memory!.add(id, point)
+    else {
+      write = this.#append(id, point).then(
+        () => true,
+        (cause: unknown) => {
+          this.#reportError(id, new StoreWriteError({ agentId: id, cause }))
+          return false
+        },
+      )
+    }
+    this.emit('sample', { agentId: id, point })
+    this.#emitAll(this.#evaluator.evaluate(id, this.getThreshold(id), point))
+    return write
+  }
+
+  /** The store call as a promise even if it throws synchronously. */
+  #append(id: string, point: ResourceDataPoint): Promise<unknown> {
+    try {
+      return this.#store!.appendResourceData(id, point)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #gone(id: string): void {
+    this.#identity.delete(id)
+    this.#emitAll(this.#evaluator.end(id, 'gone'))
+  }
+
+  #emitAll(events: readonly ThresholdEvent[]): void {
+    for (const event of events) {
+      if (event.level === 'resolved') this.emit('threshold:resolved', event)
+      else if (event.level === 'warning') this.emit('threshold:warning', event)
+      else {
+        this.emit('threshold:error', event)
+        if (event.restart) this.#restart(event)
+      }
+    }
+  }
+
+  #restart(alert: ThresholdAlert): void {
+    const supervisor = this.#supervisor!
+    const done = (async () => {
+      try {
+        await supervisor.restart(alert.agentId)
+        this.emit('restart', { agentId: alert.agentId, alert })
+      } catch (cause) {
+        this.#reportError(alert.agentId, new RestartFailedError({ agentId: alert.agentId, cause }))
+      }
+    })().finally(() => this.#restarts.delete(done))
+    this.#restarts.add(done)
+  }
+
+  #reportError(agentId: string | undefined, error: CollectErrorEvent['error']): void {
+    try {
+      this.emit('collect-error', { agentId, error })
+    } catch {
+      // A throwing `collect-error` listener has nowhere left to report to; never reject a timer tick.
+    }
+  }
+}

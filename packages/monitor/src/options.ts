@@ -1,0 +1,63 @@
+import type { PidSource } from '@warden/core'
+import type { AggregateOptions, AggregateResult, ResourceDataPoint, TimeRange } from '@warden/store'
+import type { ResourceThreshold } from './alerts/types.js'
+import type { SamplerBackend } from './sampler/create-sampler.js'
+import type { Sampler } from './sampler/types.js'
+
+/** A read-only view of one agent's history: what `ResourceUsageHistory` from @warden/store offers. */
+export interface HistoryView {
+  range(window: TimeRange): ResourceDataPoint[]
+  recent(durationMs: number, now?: number): ResourceDataPoint[]
+  aggregate(options: AggregateOptions): AggregateResult
+}
+
+/**
+ * What the monitor needs of a store: `FileMetadataStore` from @warden/store fits. `get` may
+ * answer synchronously or with a promise.
+ */
+export interface MonitorStore {
+  /** One atomic write of one point for one agent. */
+  appendResourceData(id: string, point: ResourceDataPoint): Promise<unknown>
+  get(
+    id: string,
+  ):
+    | { readonly resourceUsage: HistoryView }
+    | undefined
+    | Promise<{ readonly resourceUsage: HistoryView } | undefined>
+}
+
+/** What the monitor needs of a supervisor for `action: 'restart'`: `Supervisor` from @warden/core fits. */
+export interface RestartTarget {
+  restart(id: string): unknown
+}
+
+export interface ResourceMonitorOptions {
+  /** Where the agents and their pids come from: an `AgentRegistry`, or anything with `list()`. */
+  readonly registry: PidSource
+  /**
+   * Persists every point (`appendResourceData`, one atomic write per agent per tick) and answers
+   * history queries. Without it, each agent's history is kept in memory.
+   * @default undefined
+   */
+  readonly store?: MonitorStore
+  /** ms between ticks (positive integer). @default 60000 */
+  readonly intervalMs?: number
+  /** Sum each agent's whole process tree into its point. @default false */
+  readonly includeChildren?: boolean
+  /** Sampler: `procfs` (Linux), `pidusage` (portable, cpu and memory only), or `auto`. @default 'auto' */
+  readonly backend?: SamplerBackend
+  /** Threshold of every agent without its own `setThreshold`. @default undefined */
+  readonly defaultThreshold?: ResourceThreshold
+  /** Restarts agents whose threshold has `action: 'restart'`; required for that action. @default undefined */
+  readonly supervisor?: RestartTarget
+  /** Capacity of each in-memory history (points) when there is no `store`. @default 1440 */
+  readonly historySize?: number
+  /**
+   * Testing hook: a ready sampler instead of `createSampler(backend)`. The caller keeps
+   * ownership: `stop()` does not close it.
+   * @default undefined
+   */
+  readonly sampler?: Sampler
+  /** Testing hook: the clock, ms since epoch, used for points and alert timing. @default Date.now */
+  readonly clock?: () => number
+}

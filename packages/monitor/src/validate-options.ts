@@ -1,0 +1,74 @@
+import { validateThreshold } from './alerts/validate.js'
+import { InvalidOptionError, SupervisorRequiredError } from './errors.js'
+import type { ResourceMonitorOptions } from './options.js'
+import { describe } from './util/describe.js'
+
+const KEYS = new Set([
+  'registry',
+  'store',
+  'intervalMs',
+  'includeChildren',
+  'backend',
+  'defaultThreshold',
+  'supervisor',
+  'historySize',
+  'sampler',
+  'clock',
+])
+const BACKENDS = new Set(['auto', 'procfs', 'pidusage'])
+
+function fail(option: string, value: unknown, expected: string): never {
+  throw new InvalidOptionError({
+    option,
+    value,
+    message: `Expected \`${option}\` to be ${expected}, got ${describe(value)}`,
+  })
+}
+
+const hasMethod = (v: unknown, name: string): boolean =>
+  typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[name] === 'function'
+
+const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0
+
+/** Throws `InvalidOptionError` / `InvalidThresholdError` / `SupervisorRequiredError` on bad options. */
+export function validateOptions(options: unknown): asserts options is ResourceMonitorOptions {
+  if (typeof options !== 'object' || options === null) fail('options', options, 'an object')
+  const o = options as Record<string, unknown>
+  for (const key of Object.keys(o)) {
+    if (!KEYS.has(key) && o[key] !== undefined) {
+      throw new InvalidOptionError({
+        option: key,
+        value: o[key],
+        message: `Unknown option \`${key}\`; expected one of ${[...KEYS].join(', ')}`,
+      })
+    }
+  }
+  if (!hasMethod(o.registry, 'list'))
+    fail('registry', o.registry, 'an AgentRegistry or an object with list()')
+  if (o.store !== undefined && !(hasMethod(o.store, 'appendResourceData') && hasMethod(o.store, 'get'))) {
+    fail('store', o.store, 'a FileMetadataStore (appendResourceData() and get())')
+  }
+  if (o.intervalMs !== undefined && !isPositiveInt(o.intervalMs))
+    fail('intervalMs', o.intervalMs, 'a positive integer')
+  if (o.includeChildren !== undefined && typeof o.includeChildren !== 'boolean') {
+    fail('includeChildren', o.includeChildren, 'a boolean')
+  }
+  if (o.backend !== undefined && !BACKENDS.has(o.backend as string)) {
+    fail('backend', o.backend, "'auto', 'procfs' or 'pidusage'")
+  }
+  if (o.supervisor !== undefined && !hasMethod(o.supervisor, 'restart')) {
+    fail('supervisor', o.supervisor, 'a Supervisor (an object with restart(id))')
+  }
+  if (o.historySize !== undefined && !isPositiveInt(o.historySize)) {
+    fail('historySize', o.historySize, 'a positive integer')
+  }
+  if (o.sampler !== undefined && !hasMethod(o.sampler, 'sampleAll')) {
+    fail('sampler', o.sampler, 'a Sampler (an object with sampleAll())')
+  }
+  if (o.clock !== undefined && typeof o.clock !== 'function')
+    fail('clock', o.clock, 'a function returning ms')
+  if (o.defaultThreshold !== undefined) {
+    const t = validateThreshold(o.defaultThreshold)
+    if (t.action === 'restart' && o.supervisor === undefined) throw new SupervisorRequiredError()
+  }
+}

@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { AgentInfo, PidSource } from '@warden/core'
+import { readStat } from '@warden/core'
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
+
+type Agent = Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'>
+
+/** Spawned processes of one test file, all killed by `killAll()` (call it in afterEach). */
+export class Processes {
+  readonly #children = new Set<ChildProcess>()
+
+  /** Spawns `test/fixtures/<name>` and resolves once it printed `ready`. */
+  async fixture(name: string, ...args: string[]): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [join(FIXTURES, name), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    this.#children.add(child)
+    await new Promise<void>((resolve, reject) => {
+      let out = ''
+      child.once('error', reject)
+      child.once('exit', (code, signal) => reject(new Error(`${name} exited early (${code ?? signal})`)))
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('ready')) resolve()
+      })
+    })
+    child.removeAllListeners('exit')
+    return child
+  }
+
+  /** Spawns `sleep 3600` (a cheap, idle target); resolves once it is visible in /proc. */
+  async sleep(): Promise<ChildProcess> {
+    const child = spawn('sleep', ['3600'], { stdio: 'ignore' })
+    this.#children.add(child)
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve)
+      child.once('error', reject)
+    })
+    return child
+  }
+
+  /** SIGKILLs a child and resolves once it has been reaped (no zombie left). */
+  async kill(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+    this.#children.delete(child)
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all([...this.#children].map((c) => this.kill(c)))
+    this.#children.clear()
+  }
+}
+
+/** A plain PidSource over a mutable list: the minimum the monitor accepts instead of an AgentRegistry. */
+export class ListSource implements PidSource {
+  readonly agents = new Map<string, Agent>()
+
+  add(id: string, child: ChildProcess | number, status: Agent['status'] = 'running'): void {
+    const pid = typeof child === 'number' ? child : child.pid!
+    this.agents.set(id, { id, pid, startTicks: readStat(pid)?.startTicks ?? null, status })
+  }
+
+  set(id: string, patch: Partial<Agent>): void {
+    this.agents.set(id, { ...this.agents.get(id)!, ...patch })
+  }
+
+  list(): Iterable<Agent> {
+    return this.agents.values()
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function until<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = check()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
