@@ -35,6 +35,7 @@ export type {
   AggregateResult,
   GaugeStats,
   HistoryOptions,
+  QueryResult,
   ResourceDataPoint,
   RollupTierSpec,
   TimeRange,

@@ -94,3 +94,12 @@ export interface AggregateOptions extends TimeRange {
   /** Bucket width; buckets start at multiples of it. */
   readonly intervalMs: number
 }
+
+/** What `query` returns: points plus which level of the history answered. */
+export interface QueryResult {
+  /** `'raw'` or the `intervalMs` of the rollup tier whose buckets became the points. */
+  readonly tier: 'raw' | number
+  /** Oldest time the answering level still holds, or null when it holds everything ever added. */
+  readonly coveredSince: number | null
+  readonly points: ResourceDataPoint[]
+}

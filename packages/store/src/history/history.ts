@@ -3,6 +3,7 @@ import type {
   AggregateOptions,
   AggregateResult,
   HistoryOptions,
+  QueryResult,
   ResourceDataPoint,
   RollupTierSpec,
   TimeRange,
@@ -12,7 +13,7 @@ import { aggregateRaw, aggregateTier } from './aggregate.js'
 import { COLUMNS, COUNTERS, GAUGES, validatePoint } from './fields.js'
 import { resolveHistoryOptions } from './options.js'
 import { RawRing } from './raw.js'
-import { addCounter, addGauge, RECORD_SIZE } from './record.js'
+import { addCounter, addGauge, RECORD_SIZE, recordToPoint } from './record.js'
 import {
   decodeFloat32,
   decodeTimestamps,
@@ -128,35 +129,66 @@ export class ResourceUsageHistory {
     const intervalMs = positiveInteger('intervalMs', opts?.intervalMs)
     const since = optionalFinite('since', opts.since)
     const until = optionalFinite('until', opts.until)
-    const rawCovered = this.#raw.evicted ? this.#raw.timestamp(0) : null
-    const covers = (c: number | null): boolean => c === null || (since !== undefined && c <= since)
-    if (covers(rawCovered)) return this.#fromRaw(intervalMs, since, until, rawCovered)
-    let best: { tier: RollupTier; covered: number | null } | undefined
-    for (const tier of this.#tiers) {
-      if (intervalMs % tier.intervalMs !== 0) continue
-      const covered = tier.evicted ? tier.oldestStart() : null
-      if (covers(covered)) {
-        best = { tier, covered }
-        break
-      }
-      if (best === undefined || (best.covered !== null && covered !== null && covered < best.covered)) {
-        best = { tier, covered }
+    const { tier, covered } = this.#chooseLevel(since, (width) => intervalMs % width === 0)
+    if (tier === undefined) {
+      const [lo, hi] = this.#bounds({ since, until })
+      return {
+        intervalMs,
+        tier: 'raw',
+        coveredSince: covered,
+        buckets: aggregateRaw(this.#raw, lo, hi, intervalMs),
       }
     }
-    if (best === undefined || (rawCovered !== null && best.covered !== null && best.covered >= rawCovered)) {
-      return this.#fromRaw(intervalMs, since, until, rawCovered)
-    }
-    const from =
-      since === undefined
-        ? Number.NEGATIVE_INFINITY
-        : Math.floor(since / best.tier.intervalMs) * best.tier.intervalMs
-    const to = until ?? Number.POSITIVE_INFINITY
+    const [from, to] = tierWindow(tier, since, until)
     return {
       intervalMs,
-      tier: best.tier.intervalMs,
-      coveredSince: best.covered,
-      buckets: from > to ? [] : aggregateTier(best.tier, from, to, intervalMs),
+      tier: tier.intervalMs,
+      coveredSince: covered,
+      buckets: from > to ? [] : aggregateTier(tier, from, to, intervalMs),
     }
+  }
+
+  /**
+   * Like `range`, but when raw points no longer reach back to `since`, answers from the finest
+   * tier that does: one point per tier bucket (timestamp = bucket start, gauges = bucket average,
+   * counters = last readable value), and says which level answered.
+   */
+  query(range: TimeRange = {}): QueryResult {
+    const since = optionalFinite('since', range?.since)
+    const until = optionalFinite('until', range?.until)
+    const { tier, covered } = this.#chooseLevel(since, () => true)
+    if (tier === undefined)
+      return { tier: 'raw', coveredSince: covered, points: this.range({ since, until }) }
+    const [from, to] = tierWindow(tier, since, until)
+    const points: ResourceDataPoint[] = []
+    tier.forEach((start, record, offset) => {
+      if (start >= from && start <= to) points.push(recordToPoint(record, offset, start))
+    })
+    return { tier: tier.intervalMs, coveredSince: covered, points }
+  }
+
+  /**
+   * The finest level that still holds `since` (raw first, then tiers allowed by `usable`); when
+   * none does, the one reaching furthest back. `tier` undefined = raw.
+   */
+  #chooseLevel(
+    since: number | undefined,
+    usable: (tierIntervalMs: number) => boolean,
+  ): { tier: RollupTier | undefined; covered: number | null } {
+    const rawCovered = this.#raw.evicted ? this.#raw.timestamp(0) : null
+    const covers = (c: number | null): boolean => c === null || (since !== undefined && c <= since)
+    if (covers(rawCovered)) return { tier: undefined, covered: rawCovered }
+    let best: { tier: RollupTier; covered: number } | undefined
+    for (const tier of this.#tiers) {
+      if (!usable(tier.intervalMs)) continue
+      const covered = tier.evicted ? tier.oldestStart() : null
+      if (covered === null || covers(covered)) return { tier, covered }
+      if (best === undefined || covered < best.covered) best = { tier, covered }
+    }
+    if (best === undefined || (rawCovered !== null && best.covered >= rawCovered)) {
+      return { tier: undefined, covered: rawCovered }
+    }
+    return best
   }
 
   /** Independent deep copy (typed arrays copied). */
@@ -313,16 +345,17 @@ export class ResourceUsageHistory {
     const hi = until === undefined ? this.#raw.length : this.#raw.upperBound(until)
     return [lo, Math.max(lo, hi)]
   }
+}
 
-  #fromRaw(intervalMs: number, since: number | undefined, until: number | undefined, covered: number | null) {
-    const [lo, hi] = this.#bounds({ since, until })
-    return {
-      intervalMs,
-      tier: 'raw' as const,
-      coveredSince: covered,
-      buckets: aggregateRaw(this.#raw, lo, hi, intervalMs),
-    }
-  }
+/** Tier buckets overlapping `[since, until]`: from the start of the bucket holding `since`. */
+function tierWindow(
+  tier: RollupTier,
+  since: number | undefined,
+  until: number | undefined,
+): [number, number] {
+  const from =
+    since === undefined ? Number.NEGATIVE_INFINITY : Math.floor(since / tier.intervalMs) * tier.intervalMs
+  return [from, until ?? Number.POSITIVE_INFINITY]
 }
 
 function restoreTier(tier: RollupTier, json: Record<string, unknown>, path: string): void {

@@ -1,4 +1,4 @@
-import type { AggregatedBucket, GaugeStats } from '../types.js'
+import type { AggregatedBucket, GaugeStats, ResourceDataPoint } from '../types.js'
 import { COUNTERS, GAUGES, RATE_FIELDS } from './fields.js'
 
 /*
@@ -94,4 +94,18 @@ export function recordToBucket(r: NumArray, o: number, start: number, intervalMs
   for (let c = 0; c < COUNTERS.length; c++)
     bucket[RATE_FIELDS[COUNTERS[c]!]] = rate(r, o + C_BASE + c * C_STRIDE)
   return bucket as unknown as AggregatedBucket
+}
+
+/** A tier bucket as a point: gauges averaged, counters at their last readable value. */
+export function recordToPoint(r: NumArray, o: number, start: number): ResourceDataPoint {
+  const point: Record<string, number | null> = { timestamp: start }
+  for (let g = 0; g < GAUGES.length; g++) {
+    const b = o + G_BASE + g * G_STRIDE
+    point[GAUGES[g]!] = r[b]! === 0 ? null : r[b + 1]! / r[b]!
+  }
+  for (let c = 0; c < COUNTERS.length; c++) {
+    const last = r[o + C_BASE + c * C_STRIDE + 2]!
+    point[COUNTERS[c]!] = Number.isNaN(last) ? null : last
+  }
+  return point as unknown as ResourceDataPoint
 }
