@@ -229,11 +229,20 @@ export class AgentInstance {
   #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
     const now = Date.now()
     const uptimeMs = Math.max(0, now - this.#startedAt)
-    this.#child = undefined
     this.#identity = undefined
     this.#unwatch?.()
     this.#unwatch = undefined
     const expected = this.#stopRequested
+    const spawned = this.#child !== undefined
+    this.#child = undefined
+    // Like systemd's control-group kill: what the crashed leader leaves in its group goes with it.
+    if (!expected && spawned && this.spec.killTree) {
+      try {
+        process.kill(-pid, this.spec.stopSignal)
+      } catch {
+        // ESRCH: nothing was left in the group.
+      }
+    }
     this.#update({ lastExit: { code, signal, at: now } })
     this.#ctx.emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected })
     // stop() owns the transition to 'stopped'.

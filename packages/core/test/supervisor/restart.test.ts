@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Supervisor } from '../../src/index.js'
-import { nodeSpec, record } from '../helpers.js'
+import { nodeSpec, record, scanProc, until } from '../helpers.js'
 
 let sup: Supervisor
 afterEach(async () => {
@@ -113,5 +114,16 @@ describe('restart policy', () => {
     expect(second.status).toBe('running')
     expect(second.pid).not.toBe(first.pid)
     expect(second.restartCount).toBe(1)
+  })
+
+  it('terminates what a crashed agent left in its process group', async () => {
+    sup = new Supervisor()
+    const marker = `warden-orphan-${randomUUID()}`
+    const script = `require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '${marker}'], { stdio: 'ignore' }); setTimeout(() => process.exit(2), 200)`
+    sup.add({ id: 'orphans', command: process.execPath, args: ['-e', script, marker], restart: 'never' })
+    await sup.start('orphans')
+    await until(() => scanProc(marker).length === 2, 10_000, 'the child')
+    await sup.waitFor('orphans', 'exited', { timeoutMs: 10_000 })
+    await until(() => scanProc(marker).length === 0, 10_000, 'the orphan to be terminated')
   })
 })

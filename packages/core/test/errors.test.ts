@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import * as core from '../src/index.js'
+
+function allErrors(): core.WardenCoreError[] {
+  return [
+    new core.InvalidOptionError({ option: 'x', expected: 'a number', value: 'y' }),
+    new core.InvalidAgentIdError({ id: '..' }),
+    new core.AgentExistsError({ id: 'a' }),
+    new core.AgentNotFoundError({ id: 'a' }),
+    new core.NotStartableError({ id: 'a' }),
+    new core.SpawnError({
+      id: 'a',
+      command: 'x',
+      reason: 'ENOENT',
+      cause: Object.assign(new Error('e'), { code: 'ENOENT' }),
+    }),
+    new core.ProcessNotFoundError({ id: 'a', pid: 1 }),
+    new core.StopTimeoutError({ id: 'a', survivors: [1] }),
+    new core.PersistError({ id: 'a', cause: new Error('disk') }),
+    new core.LogWriteError({ id: 'a', path: '/x', cause: new Error('disk') }),
+    new core.WaitTimeoutError({ id: 'a', statuses: ['running'], timeoutMs: 1 }),
+    new core.SupervisorClosedError(),
+  ]
+}
+
+describe('error classes', () => {
+  it('every exported error class is covered here and has a distinct code', () => {
+    const exported = Object.values(core).filter(
+      (v) => typeof v === 'function' && v.prototype instanceof core.WardenCoreError,
+    )
+    const made = allErrors()
+    expect(new Set(made.map((e) => e.constructor))).toEqual(new Set(exported))
+    expect(new Set(made.map((e) => e.code)).size).toBe(made.length)
+    for (const e of made) {
+      expect(e).toBeInstanceOf(core.WardenCoreError)
+      expect(e.name).toBe(e.constructor.name)
+      expect(e.code).toMatch(/^ERR_CORE_[A-Z_]+$/)
+    }
+    expect((made[5] as core.SpawnError).syscallCode).toBe('ENOENT')
+  })
+
+  it('the README lists exactly the codes that exist', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('## Design notes'))
+    const documented = [...section.matchAll(/^\| `(ERR_[A-Z_]+)` \| `(\w+)`/gm)].map((m) => `${m[1]} ${m[2]}`)
+    const actual = allErrors().map((e) => `${e.code} ${e.constructor.name}`)
+    expect(documented.sort()).toEqual(actual.sort())
+  })
+})
