@@ -43,7 +43,9 @@ describe('error classes', () => {
   it('the README lists exactly the codes that exist', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
     const section = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('## Design notes'))
-    const documented = [...section.matchAll(/^\| `(ERR_[A-Z_]+)` \| `(\w+)`/gm)].map((m) => `${m[1]} ${m[2]}`)
+    const documented = [...section.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|\s*`(\w+)`/gm)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    )
     const actual = allErrors().map((e) => `${e.code} ${e.constructor.name}`)
     expect(documented.sort()).toEqual(actual.sort())
   })
