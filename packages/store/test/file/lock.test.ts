@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FileMetadataStore, LOCK_FILE, StoreLockedError } from '@warden/store'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { compileStore, exited, fixture, killAll, spawnNode, waitForLine } from '../helpers/child.js'
+import { point } from '../helpers/points.js'
+import { openStore, tempDir } from '../helpers/tmp.js'
+
+let compiled: ReturnType<typeof compileStore>
+beforeAll(() => {
+  compiled = compileStore()
+})
+afterAll(() => compiled.cleanup())
+afterEach(killAll)
+
+/** A pid that certainly no longer exists: a child that has already exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  })
+  return Number(r.stdout)
+}
+
+describe('single-writer lock', () => {
+  it('a second process gets StoreLockedError naming the holder; a read-only open is allowed', async () => {
+    const dir = tempDir()
+    const holder = spawnNode(fixture('hold-lock.mjs'), [compiled.entry, dir])
+    await waitForLine(holder, (l) => l.startsWith('open '))
+
+    const second = new FileMetadataStore({ dir })
+    const err = await second.open().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(StoreLockedError)
+    expect(err).toMatchObject({ code: 'ERR_STORE_LOCKED', pid: holder.pid, lockPath: join(dir, LOCK_FILE) })
+    expect((err as Error).message).toContain(`process ${holder.pid}`)
+    expect(second.isOpen).toBe(false)
+
+    const reader = await openStore({ dir, readOnly: true })
+    expect(await reader.list()).toEqual([])
+    await expect(reader.appendResourceData('a', point({ timestamp: 1 }))).rejects.toMatchObject({
+      code: 'ERR_STORE_READ_ONLY',
+    })
+  })
+
+  it('the other way round: a child cannot open what this process holds', async () => {
+    const store = await openStore()
+    const child = spawnNode(fixture('hold-lock.mjs'), [compiled.entry, store.dir])
+    const line = await waitForLine(child, (l) => l.startsWith('error '))
+    expect(line).toBe(`error ERR_STORE_LOCKED ${process.pid}`)
+    expect((await exited(child)).code).toBe(3)
+  })
+
+  it('the lock of a SIGKILLed holder is taken over, with a lock:takeover event', async () => {
+    const dir = tempDir()
+    const holder = spawnNode(fixture('hold-lock.mjs'), [compiled.entry, dir])
+    await waitForLine(holder, (l) => l.startsWith('open '))
+    holder.kill('SIGKILL')
+    await exited(holder)
+    const store = new FileMetadataStore({ dir })
+    const takeovers: unknown[] = []
+    store.on('lock:takeover', (e) => takeovers.push(e))
+    await store.open()
+    expect(takeovers).toEqual([{ lockPath: join(dir, LOCK_FILE), previousPid: holder.pid }])
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid)
+    await store.close()
+  })
+
+  it('a stale lock file of a dead pid, or an empty one, is taken over', async () => {
+    for (const content of [JSON.stringify({ pid: deadPid() }), '']) {
+      const dir = tempDir()
+      writeFileSync(join(dir, LOCK_FILE), content)
+      const store = await openStore({ dir })
+      await store.appendResourceData('a', point({ timestamp: 1 }))
+      expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid)
+    }
+  })
+
+  it('two stores in one process are two writers too; close releases the lock', async () => {
+    const dir = tempDir()
+    const first = await openStore({ dir })
+    await expect(new FileMetadataStore({ dir }).open()).rejects.toMatchObject({
+      code: 'ERR_STORE_LOCKED',
+      pid: process.pid,
+    })
+    await first.close()
+    const second = await openStore({ dir })
+    expect(second.isOpen).toBe(true)
+  })
+})
