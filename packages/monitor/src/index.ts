@@ -1,1 +1,5 @@
 export type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'
+export { createSampler, defaultBackend, type SamplerBackend } from './sampler/create-sampler.js'
+export { PidusageSampler } from './sampler/pidusage-sampler.js'
+export { ProcfsSampler, type ProcfsSamplerOptions } from './sampler/procfs-sampler.js'
+export { ProcParseError } from './procfs/parse-error.js'

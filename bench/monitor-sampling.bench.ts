@@ -1,0 +1,193 @@
+// Sampling benchmarks of @warden/monitor over 200 and 1000 live `sleep` processes: our full sample
+// (stat + status + io + fd count) against pidusage (stat only) and a naive fs.promises version,
+// the event-loop delay during a 1000-process pass, and descendantsSync against pidtree.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { promises as fsp } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { childrenOf, descendantsSync } from '@warden/core'
+import pidtree from 'pidtree'
+import pidusage from 'pidusage'
+import { ProcfsSampler } from '../packages/monitor/src/sampler/procfs-sampler.js'
+import type { SampleTarget } from '../packages/monitor/src/sampler/types.js'
+import { type BenchRow, printTable, timeMedian } from './lib/table.js'
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../packages/monitor/test/fixtures')
+const spawned = new Set<number>()
+
+/** Kills everything this bench started, synchronously, so it also runs from an 'exit' handler. */
+function killAll(): void {
+  for (const pid of spawned) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+  spawned.clear()
+}
+process.on('exit', killAll)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAll()
+    process.exit(130)
+  })
+}
+
+function waitForLine(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString()
+      if (text.includes(line)) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing ${line}`)))
+  })
+}
+
+/** `n` sleeping processes started by one shell (one spawn from Node, builtins only in the loop). */
+async function spawnSleeps(n: number): Promise<number[]> {
+  const shell = spawn(
+    '/bin/sh',
+    ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 100000 & i=$((i+1)); done; echo ready; wait`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  spawned.add(shell.pid!)
+  await waitForLine(shell, 'ready')
+  const pids = childrenOf(shell.pid!)
+  for (const pid of pids) spawned.add(pid)
+  if (pids.length !== n) throw new Error(`expected ${n} sleeps, found ${pids.length}`)
+  return pids
+}
+
+/** The naive baseline: readFile of stat, status and io plus readdir of fd, all in parallel. */
+function naive(pids: readonly number[]): Promise<unknown> {
+  return Promise.all(
+    pids.map((pid) =>
+      Promise.all([
+        fsp.readFile(`/proc/${pid}/stat`, 'latin1'),
+        fsp.readFile(`/proc/${pid}/status`, 'latin1'),
+        fsp.readFile(`/proc/${pid}/io`, 'latin1'),
+        fsp.readdir(`/proc/${pid}/fd`),
+      ]),
+    ),
+  )
+}
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {})
+const rows: BenchRow[] = []
+
+try {
+  for (const n of [200, 1000]) {
+    const pids = await spawnSleeps(n)
+    const targets: SampleTarget[] = pids.map((pid) => ({ id: String(pid), pid }))
+    const sampler = new ProcfsSampler()
+    const withStatus = new ProcfsSampler({ readStatus: true })
+    const ours = () => sampler.sampleAll(targets, { includeChildren: false })
+    const oursWithStatus = () => withStatus.sampleAll(targets, { includeChildren: false })
+    // Check a pass really samples every process before timing it (this also opens the fds).
+    for (const pass of [ours, oursWithStatus]) {
+      const ok = [...(await pass()).values()].filter((o) => o.kind === 'ok').length
+      if (ok !== n) throw new Error(`sampled ${ok} of ${n} processes`)
+    }
+    gc()
+    const ourMs = await timeMedian(ours, 31, 3)
+    gc()
+    const statusMs = await timeMedian(oursWithStatus, 31, 3)
+    gc()
+    const pidusageMs = await timeMedian(() => pidusage(pids), 31, 3)
+    gc()
+    const naiveMs = await timeMedian(() => naive(pids), 7, 2)
+    rows.push({
+      name: `stat+io+fd (default) vs pidusage (stat only), ${n} processes`,
+      ours: ourMs,
+      baseline: pidusageMs,
+      unit: 'ms',
+      target: 'ratio ≤ 1.0',
+      met: ourMs / pidusageMs <= 1,
+    })
+    rows.push({
+      name: `stat+status+io+fd (readStatus) vs pidusage (stat only), ${n} processes`,
+      ours: statusMs,
+      baseline: pidusageMs,
+      unit: 'ms',
+      target: 'ratio ≤ 1.0',
+      met: statusMs / pidusageMs <= 1,
+    })
+    rows.push({
+      name: `stat+status+io+fd (readStatus) vs naive fs.promises (same files), ${n} processes`,
+      ours: statusMs,
+      baseline: naiveMs,
+      unit: 'ms',
+      target: 'ratio ≤ 0.05 (≥ 20× faster)',
+      met: naiveMs / statusMs >= 20,
+    })
+    rows.push({
+      name: `stat+io+fd (default) vs naive fs.promises (stat+status+io+fd), ${n} processes`,
+      ours: ourMs,
+      baseline: naiveMs,
+      unit: 'ms',
+      target: 'ratio ≤ 0.05 (≥ 20× faster)',
+      met: naiveMs / ourMs >= 20,
+    })
+    if (n === 1000) {
+      // First pass (opens 4 fds per process) and steady passes, each with a fresh histogram.
+      for (const [label, make] of [
+        ['first pass', () => new ProcfsSampler()],
+        ['steady pass', () => sampler],
+      ] as const) {
+        const s = make()
+        let max = 0
+        for (let i = 0; i < (label === 'first pass' ? 1 : 10); i++) {
+          const h = monitorEventLoopDelay({ resolution: 1 })
+          h.enable()
+          await s.sampleAll(targets, { includeChildren: false })
+          h.disable()
+          max = Math.max(max, h.max / 1e6)
+        }
+        if (s !== sampler) s.close()
+        rows.push({
+          name: `max event-loop delay during a 1000-process pass (${label})`,
+          ours: max,
+          unit: 'ms',
+          target: '≤ 10 ms',
+          met: max <= 10,
+        })
+      }
+    }
+    sampler.close()
+    withStatus.close()
+    pidusage.clear()
+    killAll()
+  }
+
+  // A 3-level tree: the fixture, 5 children, 5 grandchildren each (31 processes).
+  const tree = spawn(process.execPath, [join(fixtures, 'spawn-tree.js'), '5', '5'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  spawned.add(tree.pid!)
+  await waitForLine(tree, 'ready')
+  const found = descendantsSync(tree.pid!)
+  for (const pid of found) spawned.add(pid)
+  const fromPidtree = await pidtree(tree.pid!)
+  if (found.length !== 30 || fromPidtree.length !== 30) {
+    throw new Error(`tree: descendantsSync found ${found.length}, pidtree ${fromPidtree.length}, expected 30`)
+  }
+  const descMs = await timeMedian(() => descendantsSync(tree.pid!), 51, 5)
+  const pidtreeMs = await timeMedian(() => pidtree(tree.pid!), 15, 3)
+  rows.push({
+    name: 'descendants of a 3-level tree (31 processes): descendantsSync vs pidtree',
+    ours: descMs,
+    baseline: pidtreeMs,
+    unit: 'ms',
+    target: 'ratio ≤ 0.02 (≥ 50× faster)',
+    met: pidtreeMs / descMs >= 50,
+  })
+  tree.kill('SIGTERM')
+  printTable('@warden/monitor sampling', rows)
+} finally {
+  killAll()
+}

@@ -1,0 +1,46 @@
+import { procBuffer, readFd, readPath } from './reader.js'
+import { pageSize } from './system.js'
+
+/** Memory of a process from `/proc/<pid>/statm`, bytes. */
+export interface ProcStatm {
+  /** Virtual memory size (field 1, total_vm). */
+  readonly vmsBytes: number
+  /** Resident set size (field 2): the exact sum, like status's VmRSS. */
+  readonly rssBytes: number
+}
+
+/** Parses statm bytes in `buf[0, len)` ("size resident shared text lib data dt", in pages). */
+export function parseStatmBuffer(buf: Buffer, len: number): ProcStatm | undefined {
+  let i = 0
+  const numbers = [0, 0]
+  for (let n = 0; n < 2; n++) {
+    const start = i
+    let value = 0
+    for (; i < len; i++) {
+      const c = buf[i]! - 0x30
+      if (c < 0 || c > 9) break
+      value = value * 10 + c
+    }
+    if (i === start || (n === 0 && buf[i] !== 0x20)) return undefined
+    numbers[n] = value
+    i++
+  }
+  const page = pageSize()
+  return { vmsBytes: numbers[0]! * page, rssBytes: numbers[1]! * page }
+}
+
+/** Parses the text of `/proc/<pid>/statm`. */
+export function parseStatm(text: string): ProcStatm | undefined {
+  const buf = Buffer.from(text, 'latin1')
+  return parseStatmBuffer(buf, buf.length)
+}
+
+/** Re-reads `/proc/<pid>/statm` through an open fd. Throws ESRCH once that process has died. */
+export function readStatmFd(fd: number): ProcStatm | undefined {
+  return parseStatmBuffer(procBuffer, readFd(fd))
+}
+
+/** Reads `/proc/<pid>/statm` by path. Throws ENOENT when there is no such pid. */
+export function readStatmPath(pid: number): ProcStatm | undefined {
+  return parseStatmBuffer(procBuffer, readPath(`/proc/${pid}/statm`))
+}

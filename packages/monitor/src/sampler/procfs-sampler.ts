@@ -1,0 +1,352 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { descendantsSync } from '@warden/core'
+import type { ResourceDataPoint } from '@warden/store'
+import { InvalidOptionError, SampleError } from '../errors.js'
+import { ProcessFiles, type ProcessReading, readProcess } from '../procfs/process-files.js'
+import { errorCode } from '../procfs/reader.js'
+import { isExited } from '../procfs/stat.js'
+import { clockTicksPerSecond, monotonicMs } from '../procfs/system.js'
+import { describe } from '../util/describe.js'
+import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
+
+export interface ProcfsSamplerOptions {
+  /**
+   * Keep `/proc/<pid>/{stat,status,io,fd}` open between samples (4 fds per sampled process) and
+   * re-read them with positioned reads. When the fd limit is hit, that process is read by path.
+   * @default true
+   */
+  readonly keepFdsOpen?: boolean
+  /**
+   * Read memory (and threads) from `/proc/<pid>/status` instead of `statm`. Both give the exact
+   * RSS (stat's rss field is a per-cpu estimate on Linux ≥ 6.2), but status costs ~4 µs per
+   * process to print against ~0.8 µs for statm, for the same numbers in the point.
+   * @default false
+   */
+  readonly readStatus?: boolean
+  /**
+   * Longest synchronous stretch of a pass, in ms, before it yields to the event loop.
+   * @default 3
+   */
+  readonly sliceMs?: number
+}
+
+/** What is remembered of one process between two samples. */
+interface ProcessState {
+  readonly startTicks: number
+  /** null: read by path each time (keepFdsOpen off, or the fd limit was hit). */
+  files: ProcessFiles | null
+  cpuTicks: number
+  atMs: number
+  /** The pass that last saw it: children not seen in the current pass have exited. */
+  pass: number
+}
+
+/** One target: the identity it is pinned to and the state of every process of its tree. */
+interface TargetState {
+  readonly pid: number
+  readonly startTicks: number
+  readonly processes: Map<number, ProcessState>
+}
+
+type Reading = { readonly reading: ProcessReading; readonly files: ProcessFiles | null }
+
+/** Percent of one core between two cumulative tick counts `dMs` apart. */
+function cpuPercentOf(dTicks: number, dMs: number): number | null {
+  if (dMs <= 0 || dTicks < 0) return null
+  return (dTicks / clockTicksPerSecond() / (dMs / 1000)) * 100
+}
+
+/**
+ * Samples from /proc (Linux): stat, status, io and the fd count of each target, optionally
+ * summed over its process tree. CPU % is per process identity (pid + start ticks); a process's
+ * first sample has `cpuPercent: null`.
+ */
+export class ProcfsSampler implements Sampler {
+  readonly backend = 'procfs' as const
+  readonly #keepFdsOpen: boolean
+  readonly #readStatus: boolean
+  readonly #sliceMs: number
+  readonly #targets = new Map<string, TargetState>()
+  #pass = 0
+  #sliceStart = 0
+
+  constructor(options: ProcfsSamplerOptions = {}) {
+    const { keepFdsOpen = true, readStatus = false, sliceMs = 3 } = options
+    for (const [option, value] of [
+      ['keepFdsOpen', keepFdsOpen],
+      ['readStatus', readStatus],
+    ] as const) {
+      if (typeof value !== 'boolean') {
+        throw new InvalidOptionError({
+          option,
+          value,
+          message: `Expected \`${option}\` to be a boolean, got ${describe(value)}`,
+        })
+      }
+    }
+    if (typeof sliceMs !== 'number' || !Number.isFinite(sliceMs) || sliceMs <= 0) {
+      throw new InvalidOptionError({
+        option: 'sliceMs',
+        value: sliceMs,
+        message: `Expected \`sliceMs\` to be a positive number, got ${describe(sliceMs)}`,
+      })
+    }
+    this.#keepFdsOpen = keepFdsOpen
+    this.#readStatus = readStatus
+    this.#sliceMs = sliceMs
+  }
+
+  async sampleAll(
+    targets: readonly SampleTarget[],
+    options: SampleOptions,
+  ): Promise<Map<string, SampleOutcome>> {
+    const out = new Map<string, SampleOutcome>()
+    const timestamp = options.now ?? Date.now()
+    const pass = ++this.#pass
+    this.#sliceStart = monotonicMs()
+    for (const target of targets) {
+      let outcome: SampleOutcome
+      try {
+        outcome = options.includeChildren
+          ? await this.#sampleTree(target, timestamp, pass)
+          : this.#sampleOne(target, timestamp, pass)
+      } catch (error) {
+        outcome = {
+          kind: 'error',
+          error: new SampleError({ agentId: target.id, pid: target.pid, cause: error }),
+        }
+      }
+      out.set(target.id, outcome)
+      if (this.#due()) await this.#yield()
+    }
+    return out
+  }
+
+  prune(keepIds: ReadonlySet<string>): void {
+    for (const [id, state] of this.#targets) {
+      if (!keepIds.has(id)) this.#evict(id, state)
+    }
+  }
+
+  /** Closes every cached fd and forgets all state; a later pass starts afresh (cpu null again). */
+  close(): void {
+    for (const [id, state] of this.#targets) this.#evict(id, state)
+  }
+
+  /** How many processes have cached state (and up to 4 open fds each); for leak checks. */
+  get trackedProcesses(): number {
+    let n = 0
+    for (const state of this.#targets.values()) n += state.processes.size
+    return n
+  }
+
+  #due(): boolean {
+    return monotonicMs() - this.#sliceStart >= this.#sliceMs
+  }
+
+  async #yield(): Promise<void> {
+    await yieldToLoop()
+    this.#sliceStart = monotonicMs()
+  }
+
+  #sampleOne(target: SampleTarget, timestamp: number, pass: number): SampleOutcome {
+    const root = this.#readRoot(target, pass)
+    if (root === undefined) return { kind: 'gone' }
+    const { reading, cpu } = root
+    const { io } = reading
+    const point: ResourceDataPoint = {
+      timestamp,
+      cpuPercent: cpu,
+      memoryRss: reading.rssBytes,
+      memoryVms: reading.vmsBytes,
+      diskReadBytes: io === null ? null : io.readBytes,
+      diskWriteBytes: io === null ? null : io.writeBytes,
+      openFiles: reading.openFiles,
+      threads: reading.threads,
+    }
+    return { kind: 'ok', point, startTicks: reading.stat.startTicks }
+  }
+
+  async #sampleTree(target: SampleTarget, timestamp: number, pass: number): Promise<SampleOutcome> {
+    const root = this.#readRoot(target, pass)
+    if (root === undefined) return { kind: 'gone' }
+    const { state } = root
+    let { rssBytes: rss, vmsBytes: vms, threads } = root.reading
+    let readBytes: number | null = root.reading.io?.readBytes ?? null
+    let writeBytes: number | null = root.reading.io?.writeBytes ?? null
+    let openFiles = root.reading.openFiles
+    let cpu = root.cpu
+    let processes = 1
+    for (const pid of descendantsSync(target.pid)) {
+      if (this.#due()) await this.#yield()
+      const child = this.#readChild(state, pid, pass)
+      // Exited between listing and reading: not part of this sample.
+      if (child === undefined) continue
+      processes++
+      const { io } = child.reading
+      rss += child.reading.rssBytes
+      vms += child.reading.vmsBytes
+      threads += child.reading.threads
+      // One unreadable process makes the tree's total unknown: a partial sum would look real.
+      readBytes = readBytes === null || io === null ? null : readBytes + io.readBytes
+      writeBytes = writeBytes === null || io === null ? null : writeBytes + io.writeBytes
+      openFiles =
+        openFiles === null || child.reading.openFiles === null ? null : openFiles + child.reading.openFiles
+      // A child seen for the first time adds nothing; cpu stays null on the root's first sample.
+      if (cpu !== null && child.cpu !== null) cpu += child.cpu
+    }
+    // Children not seen in this pass have exited: drop their state and fds.
+    for (const [pid, proc] of state.processes) {
+      if (proc.pass !== pass) {
+        proc.files?.close()
+        state.processes.delete(pid)
+      }
+    }
+    const point: ResourceDataPoint = {
+      timestamp,
+      cpuPercent: cpu,
+      memoryRss: rss,
+      memoryVms: vms,
+      diskReadBytes: readBytes,
+      diskWriteBytes: writeBytes,
+      openFiles,
+      threads,
+      processes,
+    }
+    return { kind: 'ok', point, startTicks: root.reading.stat.startTicks }
+  }
+
+  /**
+   * Reads the root of a target. On first sight the target is pinned to the process found (to
+   * `startTicks` when given; without it, to the first process seen at the pid, so a later holder
+   * of that pid is reported gone too) and cpu is null. undefined when gone: exited, a zombie, or
+   * another identity; the target's state is then evicted.
+   */
+  #readRoot(
+    target: SampleTarget,
+    pass: number,
+  ):
+    | { readonly state: TargetState; readonly reading: ProcessReading; readonly cpu: number | null }
+    | undefined {
+    if (!Number.isSafeInteger(target.pid) || target.pid <= 0) {
+      throw new InvalidOptionError({
+        option: 'pid',
+        value: target.pid,
+        message: `Expected \`pid\` of target "${target.id}" to be a positive integer, got ${describe(target.pid)}`,
+      })
+    }
+    const wanted = target.startTicks ?? undefined
+    const known = this.#targets.get(target.id)
+    if (
+      known !== undefined &&
+      known.pid === target.pid &&
+      (wanted === undefined || wanted === known.startTicks)
+    ) {
+      const proc = known.processes.get(known.pid)
+      const result = proc === undefined ? undefined : this.#advance(proc, known.pid, pass)
+      if (
+        result === undefined ||
+        result.reading.stat.startTicks !== known.startTicks ||
+        isExited(result.reading.stat)
+      ) {
+        this.#evict(target.id, known)
+        return undefined
+      }
+      return { state: known, reading: result.reading, cpu: result.cpu }
+    }
+    // New target, another pid (restarted agent) or new start ticks from the registry: start over.
+    if (known !== undefined) this.#evict(target.id, known)
+    const first = this.#open(target.pid)
+    if (first === undefined) return undefined
+    const { stat } = first.reading
+    if (isExited(stat) || (wanted !== undefined && stat.startTicks !== wanted)) {
+      first.files?.close()
+      return undefined
+    }
+    const state: TargetState = { pid: target.pid, startTicks: stat.startTicks, processes: new Map() }
+    state.processes.set(target.pid, {
+      startTicks: stat.startTicks,
+      files: first.files,
+      cpuTicks: stat.utime + stat.stime,
+      atMs: first.reading.atMs,
+      pass,
+    })
+    this.#targets.set(target.id, state)
+    return { state, reading: first.reading, cpu: null }
+  }
+
+  /** Reads a child of a tree; a pid that now holds another process starts over as a new process. */
+  #readChild(
+    state: TargetState,
+    pid: number,
+    pass: number,
+  ): { readonly reading: ProcessReading; readonly cpu: number | null } | undefined {
+    const proc = state.processes.get(pid)
+    if (proc !== undefined) {
+      const result = this.#advance(proc, pid, pass)
+      if (result !== undefined && result.reading.stat.startTicks === proc.startTicks) {
+        return isExited(result.reading.stat) ? undefined : result
+      }
+      proc.files?.close()
+      state.processes.delete(pid)
+    }
+    const first = this.#open(pid)
+    if (first === undefined) return undefined
+    const { stat } = first.reading
+    if (isExited(stat)) {
+      first.files?.close()
+      return undefined
+    }
+    state.processes.set(pid, {
+      startTicks: stat.startTicks,
+      files: first.files,
+      cpuTicks: stat.utime + stat.stime,
+      atMs: first.reading.atMs,
+      pass,
+    })
+    return { reading: first.reading, cpu: null }
+  }
+
+  /** A new reading of a known process and its cpu % since the previous one; undefined when gone. */
+  #advance(
+    proc: ProcessState,
+    pid: number,
+    pass: number,
+  ): { readonly reading: ProcessReading; readonly cpu: number | null } | undefined {
+    const reading =
+      proc.files === null ? readProcess(pid, this.#readStatus ? 'status' : 'statm') : proc.files.read()
+    if (reading === undefined) return undefined
+    const ticks = reading.stat.utime + reading.stat.stime
+    // Only the same identity has comparable cpu times (the caller checks and discards otherwise).
+    const cpu =
+      reading.stat.startTicks === proc.startTicks && proc.pass !== pass
+        ? cpuPercentOf(ticks - proc.cpuTicks, reading.atMs - proc.atMs)
+        : null
+    proc.cpuTicks = ticks
+    proc.atMs = reading.atMs
+    proc.pass = pass
+    return { reading, cpu }
+  }
+
+  /** First reading of a process: through newly opened fds, or by path when fds may not be kept. */
+  #open(pid: number): Reading | undefined {
+    if (this.#keepFdsOpen) {
+      try {
+        const opened = ProcessFiles.open(pid, this.#readStatus ? 'status' : 'statm')
+        return opened === undefined ? undefined : { reading: opened.reading, files: opened.files }
+      } catch (error) {
+        const code = errorCode(error)
+        if (code !== 'EMFILE' && code !== 'ENFILE') throw error
+        // Out of descriptors: this process is read by path instead, nothing is lost.
+      }
+    }
+    const reading = readProcess(pid, this.#readStatus ? 'status' : 'statm')
+    return reading === undefined ? undefined : { reading, files: null }
+  }
+
+  #evict(id: string, state: TargetState): void {
+    for (const proc of state.processes.values()) proc.files?.close()
+    state.processes.clear()
+    if (this.#targets.get(id) === state) this.#targets.delete(id)
+  }
+}
