@@ -160,6 +160,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   adopt(opts: AdoptOptions): AgentInfo {
     this.#assertOpen()
     assertAgentId(opts.id)
+    if (opts.pid === undefined)
+      throw new InvalidOptionError({ option: 'pid', expected: 'a positive integer', value: undefined })
     const pid = intOption('pid', opts.pid, 0, 1)
     if (opts.startTicks !== undefined) intOption('startTicks', opts.startTicks, 0, 0)
     const stat = readStat(pid)

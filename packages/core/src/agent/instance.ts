@@ -3,7 +3,7 @@ import { watchIdentity } from '../adopt/watch.js'
 import { LogWriteError, NotStartableError, type SpawnError, StopTimeoutError } from '../errors.js'
 import type { SupervisorEvents } from '../events.js'
 import { AgentLogs } from '../logs/agent-logs.js'
-import type { ResolvedSpec } from '../options.js'
+import { intOption, type ResolvedSpec, signalOption } from '../options.js'
 import { startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
 import type { AgentRegistry } from '../registry/registry.js'
@@ -113,6 +113,12 @@ export class AgentInstance {
 
   /** Stops the process tree; resolves once every process of it is gone. A pending restart is cancelled. */
   stop(opts: StopOptions = {}): Promise<AgentInfo> {
+    try {
+      signalOption('signal', opts.signal, this.spec.stopSignal)
+      intOption('timeoutMs', opts.timeoutMs, 0, 0)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     this.#stopRequested = true
     this.#stopping ??= this.#doStop(opts).finally(() => {
       this.#stopping = undefined
@@ -121,6 +127,8 @@ export class AgentInstance {
   }
 
   async restart(): Promise<AgentInfo> {
+    // Checked first: stopping an adopted process we cannot start again would lose it.
+    if (this.spec.command === undefined) throw new NotStartableError({ id: this.id })
     await this.stop()
     this.#update({ restartCount: this.info.restartCount + 1 })
     return this.start()
@@ -304,6 +312,7 @@ export class AgentInstance {
       timeoutMs: opts.timeoutMs ?? this.spec.stopTimeoutMs,
       killTimeoutMs: this.#ctx.killTimeoutMs,
       tree: this.spec.killTree,
+      group: this.spec.killTree,
     })
     if (!adopted && exited !== undefined && !result.survivors.includes(identity.pid)) await exited
     if (adopted && this.#identity === identity) this.#onExit(identity.pid, null, null)

@@ -68,7 +68,14 @@ export async function terminateTree(opts: TerminateTreeOptions): Promise<Termina
   const killTimeoutMs = opts.killTimeoutMs ?? 5000
   const tree = opts.tree ?? true
   const members = new Map<number, ProcessIdentity>()
-  if (!alive(opts.root)) return { processes: 0, killed: 0, survivors: [] }
+  if (!alive(opts.root)) {
+    // An unreaped root (zombie) has no children left, but what stayed in its group still runs.
+    const stat = isLinux ? readStat(opts.root.pid) : undefined
+    if (stat?.startTicks === opts.root.startTicks && stat.pgrp === opts.root.pid && (opts.group ?? true)) {
+      send(-opts.root.pid, signal)
+    }
+    return { processes: 0, killed: 0, survivors: [] }
+  }
   members.set(opts.root.pid, opts.root)
 
   const collect = async (from: readonly ProcessIdentity[]): Promise<ProcessIdentity[]> => {

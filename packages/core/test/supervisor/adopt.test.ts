@@ -1,6 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ProcessNotFoundError, readStat, Supervisor } from '../../src/index.js'
+import {
+  InvalidOptionError,
+  NotStartableError,
+  ProcessNotFoundError,
+  readStat,
+  Supervisor,
+} from '../../src/index.js'
 import { nodeSpec, record } from '../helpers.js'
 
 let sup: Supervisor
@@ -76,6 +82,30 @@ describe('adopt', () => {
     const info = await sup.waitFor('a2', 'running', { timeoutMs: 10_000 })
     expect(info.adopted).toBe(false)
     expect(info.pid).not.toBe(child.pid)
+  })
+
+  it('restart() of an adopted agent without a command is refused before anything is stopped', async () => {
+    sup = new Supervisor()
+    const child = await outsider()
+    const ticks = readStat(child.pid)!.startTicks
+    sup.adopt({ id: 'keep', pid: child.pid })
+    await expect(sup.restart('keep')).rejects.toThrow(NotStartableError)
+    await expect(sup.start('keep')).rejects.toThrow(NotStartableError)
+    expect(readStat(child.pid)?.startTicks).toBe(ticks)
+    expect(sup.get('keep')!.status).toBe('running')
+  })
+
+  it('validates adopt() and stop() options', async () => {
+    sup = new Supervisor()
+    expect(() => sup.adopt({ id: 'x' } as never)).toThrow(
+      'Expected `pid` to be a positive integer, got undefined',
+    )
+    expect(() => sup.adopt({ id: 'x', pid: -3 })).toThrow(InvalidOptionError)
+    const child = await outsider()
+    sup.adopt({ id: 'y', pid: child.pid })
+    await expect(sup.stop('y', { signal: 'SIGWHAT' as NodeJS.Signals })).rejects.toThrow('`signal`')
+    await expect(sup.stop('y', { timeoutMs: -1 })).rejects.toThrow('`timeoutMs`')
+    expect(sup.get('y')!.status).toBe('running')
   })
 
   it('rejects a pid that does not exist', () => {
