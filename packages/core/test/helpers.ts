@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { AgentSpec, Supervisor, SupervisorEvents } from '../src/index.js'
+import {
+  type AgentSpec,
+  descendantsSync,
+  readStat,
+  type Supervisor,
+  type SupervisorEvents,
+} from '../src/index.js'
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
@@ -89,4 +95,23 @@ export function waitLine(sup: Supervisor, id: string, line: string, timeoutMs = 
     }
     sup.on('agent:log', on)
   })
+}
+
+/**
+ * Descendants of a spawn-children.js root once the tree is complete: both leaves have exec'd
+ * (their cmdline says "leaf") and one of them has left the session. Before that, a forked leaf
+ * still shares its parent's group and would die with it.
+ */
+export function spawnChildrenTree(rootPid: number): number[] | undefined {
+  const d = descendantsSync(rootPid)
+  if (d.length !== 3) return undefined
+  const leaves = d.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0').includes('leaf')
+    } catch {
+      return false
+    }
+  })
+  if (leaves.length !== 2) return undefined
+  return leaves.some((p) => readStat(p)?.session === p) ? d : undefined
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { descendantsSync, readStat, Supervisor } from '../../src/index.js'
-import { nodeSpec, record, scanProc, until, waitLine } from '../helpers.js'
+import { readStat, Supervisor } from '../../src/index.js'
+import { nodeSpec, record, scanProc, spawnChildrenTree, until, waitLine } from '../helpers.js'
 
 let sup: Supervisor
 afterEach(async () => {
@@ -32,14 +32,7 @@ describe('stop', () => {
     const marker = `warden-tree-${randomUUID()}`
     sup.add(nodeSpec('tree', 'spawn-children.js', ['root', marker]))
     const { pid } = await sup.start('tree')
-    const tree = await until(
-      () => {
-        const d = descendantsSync(pid!)
-        return d.length === 3 ? d : undefined
-      },
-      15_000,
-      'the 3 descendants',
-    )
+    const tree = await until(() => spawnChildrenTree(pid!), 15_000, 'the 3 descendants')
     // The fixture really left the session/group: kill(-pgid) alone would miss it.
     expect(tree.some((p) => readStat(p)?.session !== pid)).toBe(true)
     expect(scanProc(marker).sort()).toEqual([pid!, ...tree].sort())

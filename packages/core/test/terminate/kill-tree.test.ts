@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { descendantsSync, readStat, terminateTree } from '../../src/index.js'
-import { fixture, scanProc, until } from '../helpers.js'
+import { readStat, terminateTree } from '../../src/index.js'
+import { fixture, scanProc, spawnChildrenTree, until } from '../helpers.js'
 
 const spawned: ChildProcess[] = []
 const markers: string[] = []
@@ -20,7 +20,7 @@ async function tree(): Promise<{ pid: number; marker: string }> {
   })
   spawned.push(child)
   const pid = child.pid!
-  await until(() => descendantsSync(pid).length === 3, 15_000, 'the tree')
+  await until(() => spawnChildrenTree(pid), 15_000, 'the tree')
   return { pid, marker }
 }
 
