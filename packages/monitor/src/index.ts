@@ -1,5 +1,29 @@
-export type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'
+export { type EvaluatorOptions, ThresholdEvaluator } from './alerts/evaluator.js'
+export type {
+  ResolveReason,
+  ResourceThreshold,
+  ThresholdAlert,
+  ThresholdEvent,
+  ThresholdResolved,
+  ThresholdResource,
+} from './alerts/types.js'
+export { validateThreshold } from './alerts/validate.js'
+export {
+  InvalidOptionError,
+  InvalidThresholdError,
+  MonitorError,
+  RestartFailedError,
+  SampleError,
+  StoreWriteError,
+  SupervisorRequiredError,
+  WaitTimeoutError,
+} from './errors.js'
+export type { CollectErrorEvent, MonitorEvents, PollReport, RestartEvent, SampleEvent } from './events.js'
+export type { AggregateWindow, HistoryWindow } from './history/window.js'
+export { ResourceMonitor } from './monitor.js'
+export type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
+export { ProcParseError } from './procfs/parse-error.js'
 export { createSampler, defaultBackend, type SamplerBackend } from './sampler/create-sampler.js'
 export { PidusageSampler } from './sampler/pidusage-sampler.js'
 export { ProcfsSampler, type ProcfsSamplerOptions } from './sampler/procfs-sampler.js'
-export { ProcParseError } from './procfs/parse-error.js'
+export type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'

@@ -54,6 +54,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   #timer: NodeJS.Timeout | undefined
   #inFlight: Promise<PollReport> | undefined
   #skipped = 0
+  #lastAt = Number.NEGATIVE_INFINITY
+  #tickAt: number | undefined
 
   constructor(options: ResourceMonitorOptions) {
     super()
@@ -68,7 +70,10 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     this.#clock = options.clock ?? Date.now
     this.#injectedSampler = options.sampler
     this.#defaultThreshold = options.defaultThreshold && validateThreshold(options.defaultThreshold)
-    this.#evaluator = new ThresholdEvaluator({ now: this.#clock })
+    // Alerts raised by a tick carry its time, so `since` is the timestamp of a point in the history.
+    this.#evaluator = new ThresholdEvaluator({
+      now: () => this.#tickAt ?? Math.max(this.#clock(), this.#lastAt),
+    })
   }
 
   /** True between `start()` and `stop()`. */
@@ -182,7 +187,18 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
   async #collect(): Promise<PollReport> {
     const started = performance.now()
-    const at = this.#clock()
+    // Never step back (NTP adjustments): histories only append in time order.
+    const at = Math.max(this.#clock(), this.#lastAt)
+    this.#lastAt = at
+    this.#tickAt = at
+    try {
+      return await this.#collectAt(at, started)
+    } finally {
+      this.#tickAt = undefined
+    }
+  }
+
+  async #collectAt(at: number, started: number): Promise<PollReport> {
     const targets: SampleTarget[] = []
     const listed = new Set<string>()
     for (const agent of this.#registry.list()) {
@@ -213,7 +229,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
     let sampled = 0
     let gone = 0
-    const writes: Promise<boolean>[] = []
+    const writes: (Promise<boolean> | boolean)[] = []
     for (const target of targets) {
       const outcome = outcomes.get(target.id)
       if (outcome === undefined) continue
@@ -228,8 +244,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         )
       } else {
         sampled++
-        const write = this.#record(target, outcome.point, outcome.startTicks)
-        if (write !== undefined) writes.push(write)
+        writes.push(this.#record(target, outcome.point, outcome.startTicks))
       }
     }
     const written = await Promise.all(writes)
@@ -251,12 +266,12 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     return report
   }
 
-  /** Keeps, persists and evaluates one point; returns the store write (true when it succeeded). */
+  /** Keeps, persists and evaluates one point; returns whether the history write succeeded. */
   #record(
     target: SampleTarget,
     point: ResourceDataPoint,
     startTicks: number | null,
-  ): Promise<boolean> | undefined {
+  ): Promise<boolean> | boolean {
     const id = target.id
     const identity = `${target.pid}:${startTicks ?? target.startTicks ?? ''}`
     const previous = this.#identity.get(id)
@@ -264,9 +279,15 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     if (previous !== undefined && previous !== identity) this.#emitAll(this.#evaluator.end(id, 'gone'))
     this.#identity.set(id, identity)
     this.#latest.set(id, point)
-    let write: Promise<boolean> | undefined
-    if (this.#store === undefined) this.#memory!.add(id, point)
-    else {
+    let write: Promise<boolean> | boolean = true
+    if (this.#store === undefined) {
+      try {
+        this.#memory!.add(id, point)
+      } catch (cause) {
+        this.#reportError(id, new StoreWriteError({ agentId: id, cause }))
+        write = false
+      }
+    } else {
       write = this.#append(id, point).then(
         () => true,
         (cause: unknown) => {
