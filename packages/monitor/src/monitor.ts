@@ -240,7 +240,9 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         errors++
         this.#reportError(
           target.id,
-          new SampleError({ agentId: target.id, pid: target.pid, cause: outcome.error }),
+          outcome.error instanceof SampleError
+            ? outcome.error
+            : new SampleError({ agentId: target.id, pid: target.pid, cause: outcome.error }),
         )
       } else {
         sampled++

@@ -1,8 +1,10 @@
 import type { ResourceDataPoint } from '@warden/store'
 import { describe, expect, it } from 'vitest'
 import {
+  type CollectErrorEvent,
   type PollReport,
   ResourceMonitor,
+  SampleError,
   type SampleOutcome,
   type Sampler,
   type SampleTarget,
@@ -127,6 +129,36 @@ describe('ResourceMonitor ticks', () => {
       error: { code: 'ERR_MONITOR_SAMPLE', cause: { message: 'boom' } },
     })
     expect(m.listenerCount('error' as never)).toBe(0)
+  })
+
+  it('per-agent sampling errors are reported once each, not wrapped twice', async () => {
+    const own = new SampleError({ agentId: 'a', pid: 1, cause: new Error('EIO') })
+    const sampler: Sampler = {
+      backend: 'procfs',
+      sampleAll: async () =>
+        new Map<string, SampleOutcome>([
+          ['a', { kind: 'error', error: own }],
+          ['b', { kind: 'error', error: new Error('raw') }],
+        ]),
+      close: () => {},
+    }
+    const two = {
+      list: () => [
+        { id: 'a', pid: 1, startTicks: 1, status: 'running' as const },
+        { id: 'b', pid: 2, startTicks: 1, status: 'running' as const },
+      ],
+    }
+    const m = new ResourceMonitor({ registry: two, sampler })
+    const errors: CollectErrorEvent[] = []
+    m.on('collect-error', (e) => errors.push(e))
+    expect(await m.collectOnce()).toMatchObject({ agents: 2, sampled: 0, errors: 2 })
+    expect(errors[0]).toEqual({ agentId: 'a', error: own })
+    expect(errors[1]!.error).toMatchObject({
+      code: 'ERR_MONITOR_SAMPLE',
+      agentId: 'b',
+      pid: 2,
+      cause: { message: 'raw' },
+    })
   })
 
   it('waitForPoll rejects after timeoutMs with WaitTimeoutError', async () => {
