@@ -284,11 +284,17 @@ export class ProcfsSampler implements Sampler {
     const proc = state.processes.get(pid)
     if (proc !== undefined) {
       const result = this.#advance(proc, pid, pass)
-      if (result !== undefined && result.reading.stat.startTicks === proc.startTicks) {
-        return isExited(result.reading.stat) ? undefined : result
+      if (
+        result !== undefined &&
+        result.reading.stat.startTicks === proc.startTicks &&
+        !isExited(result.reading.stat)
+      ) {
+        return result
       }
+      // Gone, a zombie, or the pid holds another process now: drop the old state and its fds.
       proc.files?.close()
       state.processes.delete(pid)
+      if (result !== undefined && isExited(result.reading.stat)) return undefined
     }
     const first = this.#open(pid)
     if (first === undefined) return undefined

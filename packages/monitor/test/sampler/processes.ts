@@ -1,6 +1,6 @@
 // Test helpers: start fixtures and wait for `ready`, poll with a deadline, kill everything started.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -102,4 +102,17 @@ export function statusField(pid: number, key: string): number {
 /** Open fds of `pid` by listing /proc/<pid>/fd. */
 export function listFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length
+}
+
+/** How many fds of THIS process point into /proc/<pid>/ (what a sampler keeps open for `pid`). */
+export function procFdsOf(pid: number): number {
+  let n = 0
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(`/proc/${pid}/`)) n++
+    } catch {
+      // The fd of the listing itself is closed by now.
+    }
+  }
+  return n
 }
