@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { AgentNotFoundError, Supervisor, WaitTimeoutError } from '../../src/index.js'
+import { nodeSpec } from '../helpers.js'
+
+let sup: Supervisor
+afterEach(async () => {
+  await sup.shutdown()
+})
+
+describe('lifecycle', () => {
+  it('walks stopped → starting → running → stopping → stopped, with the registry in step', async () => {
+    sup = new Supervisor()
+    const transitions: string[] = []
+    sup.on('agent:status', (e) => {
+      transitions.push(`${e.from}>${e.to}`)
+      expect(sup.registry.get(e.id)).toBe(e.info)
+    })
+    const starts: number[] = []
+    sup.on('agent:start', (e) => starts.push(e.pid))
+    expect(sup.add(nodeSpec('life', 'forever.js')).status).toBe('stopped')
+    const running = await sup.start('life')
+    expect(running).toMatchObject({ status: 'running', adopted: false, restartCount: 0 })
+    expect(running.startTicks).toBeGreaterThan(0)
+    expect(starts).toEqual([running.pid])
+    expect(sup.instance('life')!.isRunning()).toBe(true)
+    // start() on a running agent is a no-op.
+    expect((await sup.start('life')).pid).toBe(running.pid)
+    await sup.stop('life')
+    expect(transitions).toEqual([
+      'stopped>starting',
+      'starting>running',
+      'running>stopping',
+      'stopping>stopped',
+    ])
+    expect(sup.list().map((a) => a.status)).toEqual(['stopped'])
+  })
+
+  it('waitFor times out, rejects on removal and on unknown ids', async () => {
+    sup = new Supervisor()
+    sup.add(nodeSpec('w', 'forever.js'))
+    await expect(sup.waitFor('w', 'running', { timeoutMs: 20 })).rejects.toThrow(WaitTimeoutError)
+    const pending = sup.waitFor('w', 'fatal')
+    await sup.remove('w')
+    await expect(pending).rejects.toThrow('was removed')
+    await expect(sup.waitFor('nope', 'running')).rejects.toThrow(AgentNotFoundError)
+    await expect(sup.start('nope')).rejects.toThrow(AgentNotFoundError)
+  })
+
+  it('shares a registry given in the options', async () => {
+    const first = new Supervisor()
+    sup = new Supervisor({ registry: first.registry })
+    sup.add(nodeSpec('shared', 'forever.js'))
+    expect(first.registry.get('shared')?.status).toBe('stopped')
+    await first.shutdown()
+  })
+})
