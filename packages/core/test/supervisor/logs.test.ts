@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Supervisor } from '../../src/index.js'
+import { LogWriteError, Supervisor } from '../../src/index.js'
 import { nodeSpec, tempDir } from '../helpers.js'
 
 let sup: Supervisor
@@ -83,5 +83,16 @@ describe('logs', () => {
     await sup.waitFor('both', 'exited', { timeoutMs: 10_000 })
     await sup.instance('both')!.flushLogs()
     expect(readFileSync(file, 'utf8').split('\n').sort()).toEqual(['', 'err', 'out'])
+  })
+
+  it('an unwritable log file is reported as agent:error, the agent keeps running', async () => {
+    sup = new Supervisor()
+    sup.add(nodeSpec('nolog', 'forever.js', [], { logs: { stdout: join(tmp.dir, 'missing', 'x.log') } }))
+    const error = new Promise<{ id: string; error: Error }>((r) => sup.once('agent:error', r))
+    await sup.start('nolog')
+    const e = await error
+    expect(e.error).toBeInstanceOf(LogWriteError)
+    expect(e.error.message).toContain(join(tmp.dir, 'missing', 'x.log'))
+    expect(sup.get('nolog')).toMatchObject({ status: 'running', lastError: { code: 'ERR_CORE_LOG_WRITE' } })
   })
 })
