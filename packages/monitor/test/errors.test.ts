@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import * as monitor from '../src/index.js'
+import { MonitorError } from '../src/index.js'
+
+const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8')
+
+/** Every exported MonitorError subclass, instantiated with a context object that fits them all. */
+function exportedErrors(): MonitorError[] {
+  const context = {
+    option: 'x',
+    value: 1,
+    message: 'm',
+    field: 'f',
+    agentId: 'a',
+    pid: 1,
+    cause: new Error('c'),
+    timeoutMs: 1,
+    path: '/proc/1/stat',
+  }
+  const out: MonitorError[] = []
+  for (const value of Object.values(monitor)) {
+    if (typeof value !== 'function' || value === MonitorError) continue
+    if (!(value.prototype instanceof MonitorError)) continue
+    out.push(new (value as new (c: typeof context) => MonitorError)(context))
+  }
+  return out
+}
+
+describe('error codes', () => {
+  it('every exported error has a unique ERR_MONITOR_ code, its class name and keeps its cause', () => {
+    const errors = exportedErrors()
+    expect(errors.length).toBeGreaterThanOrEqual(8)
+    const codes = errors.map((e) => e.code)
+    expect(new Set(codes).size).toBe(codes.length)
+    for (const e of errors) {
+      expect(e.code).toMatch(/^ERR_MONITOR_[A-Z_]+$/)
+      expect(e.name).toBe(e.constructor.name)
+      expect(e).toBeInstanceOf(Error)
+      expect(e.message.length).toBeGreaterThan(0)
+    }
+    const withCause = errors.filter((e) =>
+      ['SampleError', 'StoreWriteError', 'RestartFailedError'].includes(e.name),
+    )
+    expect(withCause.map((e) => (e.cause as Error).message)).toEqual(['c', 'c', 'c'])
+  })
+
+  it('the README error table lists exactly the exported codes, with their class names', () => {
+    const table = [...readme.matchAll(/^\| `(ERR_[A-Z_]+)` \| `(\w+)` \|/gm)].map((m) => `${m[1]} ${m[2]}`)
+    const exported = exportedErrors().map((e) => `${e.code} ${e.name}`)
+    expect(table.sort()).toEqual(exported.sort())
+  })
+})
