@@ -16,6 +16,7 @@ const KEYS = new Set([
   'clock',
 ])
 const BACKENDS = new Set(['auto', 'procfs', 'pidusage'])
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 function fail(option: string, value: unknown, expected: string): never {
   throw new InvalidOptionError({
@@ -48,8 +49,10 @@ export function validateOptions(options: unknown): asserts options is ResourceMo
   if (o.store !== undefined && !(hasMethod(o.store, 'appendResourceData') && hasMethod(o.store, 'get'))) {
     fail('store', o.store, 'a FileMetadataStore (appendResourceData() and get())')
   }
-  if (o.intervalMs !== undefined && !isPositiveInt(o.intervalMs))
-    fail('intervalMs', o.intervalMs, 'a positive integer')
+  // setInterval turns longer delays into 1 ms.
+  if (o.intervalMs !== undefined && !(isPositiveInt(o.intervalMs) && o.intervalMs <= MAX_TIMER_MS)) {
+    fail('intervalMs', o.intervalMs, `a positive integer ≤ ${MAX_TIMER_MS}`)
+  }
   if (o.includeChildren !== undefined && typeof o.includeChildren !== 'boolean') {
     fail('includeChildren', o.includeChildren, 'a boolean')
   }

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type PollReport,
@@ -79,20 +80,30 @@ describe('ResourceMonitor.collectOnce over real processes', () => {
     // Every node process has more than one thread: both agents are over the line from the first tick.
     const m = new ResourceMonitor({ registry, defaultThreshold: { threads: 1, durationMs: 0 } })
     const { log, alerts } = record(m)
-    await m.collectOnce()
+    const first = await m.collectOnce()
     expect(log.sort()).toEqual([
       'error:a:threads',
       'error:b:threads',
       'warning:a:threads',
       'warning:b:threads',
     ])
+    // Alerts carry the tick's time: `since` is the timestamp of a point in the history.
+    expect(alerts.every((x) => x.since === first.at && x.at === first.at)).toBe(true)
+    expect(m.latest('a')!.timestamp).toBe(first.at)
     log.length = 0
 
     await procs.kill(a) // the registry still lists it as running: the sampler finds it gone
     const report = await m.collectOnce()
     expect(report).toMatchObject({ agents: 2, sampled: 1, gone: 1, errors: 0 })
     expect(log).toEqual(['resolved:a:threads:gone'])
-    expect(alerts.at(-1)).toMatchObject({ agentId: 'a', value: null, reason: 'gone', fired: true })
+    expect(alerts.at(-1)).toMatchObject({
+      agentId: 'a',
+      value: null,
+      reason: 'gone',
+      fired: true,
+      at: report.at,
+    })
+    expect(alerts.at(-1)!.exceededForMs).toBe(report.at - first.at)
     expect(m.latest('a')).toBeDefined() // the last point stays queryable
 
     // Nothing more for a while the agent stays gone.
@@ -143,6 +154,27 @@ describe('ResourceMonitor.collectOnce over real processes', () => {
     registry.add('a', a)
     report = await m.collectOnce()
     expect(report).toMatchObject({ sampled: 1, gone: 0 })
+  })
+
+  it('stop() closes the sampler it created: the /proc fds it cached are released', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length
+    const children = await Promise.all(Array.from({ length: 20 }, () => procs.sleep()))
+    const registry = new ListSource()
+    children.forEach((c, i) => {
+      registry.add(`s${i}`, c)
+    })
+    const before = fds()
+    const m = new ResourceMonitor({ registry, backend: 'procfs' })
+    await m.collectOnce()
+    await m.collectOnce()
+    // procfs keeps a few fds per sampled process open between ticks.
+    expect(fds()).toBeGreaterThanOrEqual(before + 20)
+    await m.stop()
+    expect(fds()).toBeLessThanOrEqual(before)
+    // It can be started again with a fresh sampler.
+    expect((await m.collectOnce()).sampled).toBe(20)
+    await m.stop()
+    expect(fds()).toBeLessThanOrEqual(before)
   })
 
   it('setThreshold replaces the line and ends open episodes as cleared', async () => {

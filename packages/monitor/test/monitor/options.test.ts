@@ -35,10 +35,11 @@ describe('ResourceMonitor options', () => {
     const e = throws(
       { registry, intervalMs: -5 },
       InvalidOptionError,
-      /^Expected `intervalMs` to be a positive integer, got -5 \(number\)$/,
+      /^Expected `intervalMs` to be a positive integer ≤ 2147483647, got -5 \(number\)$/,
     )
     expect(e).toMatchObject({ code: 'ERR_MONITOR_INVALID_OPTION', option: 'intervalMs', value: -5 })
     throws({ registry, intervalMs: 1.5 }, InvalidOptionError, /got 1.5/)
+    throws({ registry, intervalMs: 2 ** 31 }, InvalidOptionError, /got 2147483648/)
     throws(
       {},
       InvalidOptionError,
