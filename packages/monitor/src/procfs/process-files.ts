@@ -70,6 +70,8 @@ function combine(
  * ESRCH once its process dies, so a reused pid can never be read through it.
  */
 export class ProcessFiles {
+  /** The most fds one process holds: stat, statm|status, io, fd directory. */
+  static readonly MAX_FDS = 4
   readonly pid: number
   readonly #memoryFile: MemoryFile
   readonly #stat: number
@@ -140,6 +142,11 @@ export class ProcessFiles {
       if (isGoneError(error)) return undefined
       throw error
     }
+  }
+
+  /** How many fds this holds (io and the fd directory are missing when access was denied). */
+  get fdCount(): number {
+    return 2 + (this.#io === null ? 0 : 1) + (this.#fdDir === null ? 0 : 1)
   }
 
   /** Closes every descriptor; idempotent. */

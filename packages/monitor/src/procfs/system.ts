@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 
 let clockTicks: number | undefined
 let pageBytes: number | undefined
@@ -28,4 +29,22 @@ export function pageSize(): number {
 /** Monotonic milliseconds (not wall time): cpu deltas must not jump when the clock is set. */
 export function monotonicMs(): number {
   return performance.now()
+}
+
+let fileLimit: number | null | undefined
+
+/**
+ * The soft RLIMIT_NOFILE of this process from /proc/self/limits (Node raises it to the hard limit
+ * at startup); Infinity when unlimited, undefined when unknown. Read once.
+ */
+export function openFilesSoftLimit(): number | undefined {
+  if (fileLimit === undefined) {
+    try {
+      const line = /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'latin1'))
+      fileLimit = line === null ? null : line[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(line[1])
+    } catch {
+      fileLimit = null
+    }
+  }
+  return fileLimit ?? undefined
 }

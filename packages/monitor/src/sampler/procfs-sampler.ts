@@ -5,7 +5,7 @@ import { InvalidOptionError, SampleError } from '../errors.js'
 import { ProcessFiles, type ProcessReading, readProcess } from '../procfs/process-files.js'
 import { errorCode } from '../procfs/reader.js'
 import { isExited } from '../procfs/stat.js'
-import { clockTicksPerSecond, monotonicMs } from '../procfs/system.js'
+import { clockTicksPerSecond, monotonicMs, openFilesSoftLimit } from '../procfs/system.js'
 import { describe } from '../util/describe.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
 
@@ -23,6 +23,12 @@ export interface ProcfsSamplerOptions {
    * @default false
    */
   readonly readStatus?: boolean
+  /**
+   * Most fds kept open at once (4 per process); processes beyond it are read by path, so a
+   * monitor never starves its host process of descriptors.
+   * @default half the soft RLIMIT_NOFILE (from /proc/self/limits), 4096 if unknown
+   */
+  readonly maxCachedFds?: number
   /**
    * Longest synchronous stretch of a pass, in ms, before it yields to the event loop.
    * @default 3
@@ -50,6 +56,11 @@ interface TargetState {
 
 type Reading = { readonly reading: ProcessReading; readonly files: ProcessFiles | null }
 
+function defaultMaxCachedFds(): number {
+  const limit = openFilesSoftLimit()
+  return limit === undefined ? 4096 : Math.floor(Math.min(limit, 1 << 30) / 2)
+}
+
 /** Percent of one core between two cumulative tick counts `dMs` apart. */
 function cpuPercentOf(dTicks: number, dMs: number): number | null {
   if (dMs <= 0 || dTicks < 0) return null
@@ -65,13 +76,20 @@ export class ProcfsSampler implements Sampler {
   readonly backend = 'procfs' as const
   readonly #keepFdsOpen: boolean
   readonly #readStatus: boolean
+  readonly #maxCachedFds: number
+  #cachedFds = 0
   readonly #sliceMs: number
   readonly #targets = new Map<string, TargetState>()
   #pass = 0
   #sliceStart = 0
 
   constructor(options: ProcfsSamplerOptions = {}) {
-    const { keepFdsOpen = true, readStatus = false, sliceMs = 3 } = options
+    const {
+      keepFdsOpen = true,
+      readStatus = false,
+      sliceMs = 3,
+      maxCachedFds = defaultMaxCachedFds(),
+    } = options
     for (const [option, value] of [
       ['keepFdsOpen', keepFdsOpen],
       ['readStatus', readStatus],
@@ -91,6 +109,14 @@ export class ProcfsSampler implements Sampler {
         message: `Expected \`sliceMs\` to be a positive number, got ${describe(sliceMs)}`,
       })
     }
+    if (!Number.isSafeInteger(maxCachedFds) || maxCachedFds < 0) {
+      throw new InvalidOptionError({
+        option: 'maxCachedFds',
+        value: maxCachedFds,
+        message: `Expected \`maxCachedFds\` to be a non-negative integer, got ${describe(maxCachedFds)}`,
+      })
+    }
+    this.#maxCachedFds = maxCachedFds
     this.#keepFdsOpen = keepFdsOpen
     this.#readStatus = readStatus
     this.#sliceMs = sliceMs
@@ -131,6 +157,11 @@ export class ProcfsSampler implements Sampler {
   /** Closes every cached fd and forgets all state; a later pass starts afresh (cpu null again). */
   close(): void {
     for (const [id, state] of this.#targets) this.#evict(id, state)
+  }
+
+  /** How many fds this sampler holds open right now. */
+  get cachedFds(): number {
+    return this.#cachedFds
   }
 
   /** How many processes have cached state (and up to 4 open fds each); for leak checks. */
@@ -198,7 +229,7 @@ export class ProcfsSampler implements Sampler {
     // Children not seen in this pass have exited: drop their state and fds.
     for (const [pid, proc] of state.processes) {
       if (proc.pass !== pass) {
-        proc.files?.close()
+        this.#release(proc.files)
         state.processes.delete(pid)
       }
     }
@@ -260,7 +291,7 @@ export class ProcfsSampler implements Sampler {
     if (first === undefined) return undefined
     const { stat } = first.reading
     if (isExited(stat) || (wanted !== undefined && stat.startTicks !== wanted)) {
-      first.files?.close()
+      this.#release(first.files)
       return undefined
     }
     const state: TargetState = { pid: target.pid, startTicks: stat.startTicks, processes: new Map() }
@@ -292,7 +323,7 @@ export class ProcfsSampler implements Sampler {
         return result
       }
       // Gone, a zombie, or the pid holds another process now: drop the old state and its fds.
-      proc.files?.close()
+      this.#release(proc.files)
       state.processes.delete(pid)
       if (result !== undefined && isExited(result.reading.stat)) return undefined
     }
@@ -300,7 +331,7 @@ export class ProcfsSampler implements Sampler {
     if (first === undefined) return undefined
     const { stat } = first.reading
     if (isExited(stat)) {
-      first.files?.close()
+      this.#release(first.files)
       return undefined
     }
     state.processes.set(pid, {
@@ -334,24 +365,35 @@ export class ProcfsSampler implements Sampler {
     return { reading, cpu }
   }
 
-  /** First reading of a process: through newly opened fds, or by path when fds may not be kept. */
+  /**
+   * First reading of a process: through newly opened fds while the fd budget allows, else (or
+   * when the process is out of fds) by path — slower, nothing lost.
+   */
   #open(pid: number): Reading | undefined {
-    if (this.#keepFdsOpen) {
+    const memoryFile = this.#readStatus ? 'status' : 'statm'
+    if (this.#keepFdsOpen && this.#cachedFds + ProcessFiles.MAX_FDS <= this.#maxCachedFds) {
       try {
-        const opened = ProcessFiles.open(pid, this.#readStatus ? 'status' : 'statm')
-        return opened === undefined ? undefined : { reading: opened.reading, files: opened.files }
+        const opened = ProcessFiles.open(pid, memoryFile)
+        if (opened === undefined) return undefined
+        this.#cachedFds += opened.files.fdCount
+        return { reading: opened.reading, files: opened.files }
       } catch (error) {
         const code = errorCode(error)
         if (code !== 'EMFILE' && code !== 'ENFILE') throw error
-        // Out of descriptors: this process is read by path instead, nothing is lost.
       }
     }
-    const reading = readProcess(pid, this.#readStatus ? 'status' : 'statm')
+    const reading = readProcess(pid, memoryFile)
     return reading === undefined ? undefined : { reading, files: null }
   }
 
+  #release(files: ProcessFiles | null): void {
+    if (files === null) return
+    files.close()
+    this.#cachedFds -= files.fdCount
+  }
+
   #evict(id: string, state: TargetState): void {
-    for (const proc of state.processes.values()) proc.files?.close()
+    for (const proc of state.processes.values()) this.#release(proc.files)
     state.processes.clear()
     if (this.#targets.get(id) === state) this.#targets.delete(id)
   }

@@ -207,6 +207,26 @@ describe('ProcfsSampler identity and state', () => {
     expect(procFdsOf(leaf)).toBe(0)
   })
 
+  it('keeps at most maxCachedFds open and reads the other processes by path', async () => {
+    const children = await Promise.all(Array.from({ length: 5 }, () => startFixture('forever.js')))
+    const sampler = create({ maxCachedFds: 9 })
+    const targets = children.map((c, i) => ({ id: `t${i}`, pid: c.pid }))
+    for (let pass = 0; pass < 2; pass++) {
+      const out = await sampler.sampleAll(targets, { includeChildren: false })
+      for (const [id, o] of out) {
+        expect(o.kind, id).toBe('ok')
+        if (o.kind === 'ok')
+          expect(o.point.openFiles).toBe(listFds(Number(children[Number(id.slice(1))]!.pid)))
+        if (o.kind === 'ok' && pass === 1) expect(o.point.cpuPercent).not.toBeNull()
+      }
+    }
+    expect(sampler.trackedProcesses).toBe(5)
+    expect(sampler.cachedFds).toBe(8)
+    expect(children.map((c) => procFdsOf(c.pid))).toEqual([4, 4, 0, 0, 0])
+    sampler.prune(new Set(['t2', 't3', 't4']))
+    expect(sampler.cachedFds).toBe(0)
+  })
+
   it('reads by path when fds are not kept, with the same fields', async () => {
     const child = await startFixture('open-files.js', ['4'])
     const sampler = create({ keepFdsOpen: false })
@@ -275,5 +295,8 @@ describe('ProcfsSampler passes', () => {
       'Expected `keepFdsOpen` to be a boolean, got "yes" (string)',
     )
     expect(() => new ProcfsSampler({ readStatus: 1 as never })).toThrow(InvalidOptionError)
+    expect(() => new ProcfsSampler({ maxCachedFds: 1.5 })).toThrow(
+      'Expected `maxCachedFds` to be a non-negative integer, got 1.5 (number)',
+    )
   })
 })
