@@ -16,12 +16,15 @@ export class FutureSchemaError extends Error {
 }
 
 export function encodeMetadata(meta: AgentMetadata): string {
-  // schemaVersion first so a human (or a future reader) sees it before anything else.
-  return JSON.stringify({
-    schemaVersion: SCHEMA_VERSION,
-    ...meta,
-    resourceUsage: meta.resourceUsage.toJSON(),
-  })
+  const {
+    resourceUsage,
+    schemaVersion: _ignored,
+    ...rest
+  } = meta as AgentMetadata & { schemaVersion?: unknown }
+  const fields = JSON.stringify(rest)
+  // schemaVersion first so a human (or a future reader) sees it before anything else; the
+  // history is built by hand (see ResourceUsageHistory.serialize).
+  return `{"schemaVersion":${SCHEMA_VERSION},${fields.slice(1, -1)}${fields === '{}' ? '' : ','}"resourceUsage":${resourceUsage.serialize()}}`
 }
 
 /** Parses a file's text; throws `FutureSchemaError`, or another error when the content is corrupt. */

@@ -12,6 +12,10 @@ export type Gauge = (typeof GAUGES)[number]
 export type Counter = (typeof COUNTERS)[number]
 export type Column = (typeof COLUMNS)[number]
 
+/** Counts stored in Int32 columns (half the memory of Float64); must be integers. */
+export const INTEGER_FIELDS: ReadonlySet<string> = new Set(['openFiles', 'threads', 'processes'])
+export const MAX_INTEGER_FIELD = 0x7fff_ffff
+
 export const RATE_FIELDS = { diskReadBytes: 'diskReadRate', diskWriteBytes: 'diskWriteRate' } as const
 
 /** Throws `InvalidDataPointError` unless every field is a finite non-negative number or (where allowed) null. */
@@ -34,6 +38,13 @@ export function validatePoint(point: ResourceDataPoint): void {
     if (v === null || v === undefined) continue
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new InvalidDataPointError({ field, value: v, expected: 'a finite number ≥ 0 or null' })
+    }
+    if (INTEGER_FIELDS.has(field) && (!Number.isInteger(v) || v > MAX_INTEGER_FIELD)) {
+      throw new InvalidDataPointError({
+        field,
+        value: v,
+        expected: `an integer from 0 to ${MAX_INTEGER_FIELD} or null`,
+      })
     }
   }
 }

@@ -23,7 +23,6 @@ import {
   isRecord,
   nullableArray,
   numberArray,
-  type TierJSON,
 } from './serialize.js'
 import { RollupTier } from './tier.js'
 
@@ -202,36 +201,72 @@ export class ResourceUsageHistory {
   }
 
   toJSON(): HistoryJSON {
+    const parts = this.#parts()
+    const points: Record<string, (number | null)[]> = {}
+    for (const [name, values] of parts.columns) points[name] = nullableArray(values)
+    return {
+      maxSize: parts.maxSize,
+      evicted: parts.evicted,
+      timestampEncoding: parts.timestampEncoding,
+      points,
+      counters: parts.counters,
+      tiers: parts.tiers.map((t) => ({
+        ...t,
+        starts: Array.from(t.starts),
+        head: t.head && { start: t.head.start, record: nullableArray(t.head.record) },
+      })),
+    }
+  }
+
+  /**
+   * `JSON.stringify(history.toJSON())`, built directly: about 4× faster, because V8's
+   * JSON.stringify formats floats far slower than number-to-string does (measured in the bench).
+   */
+  serialize(): string {
+    const parts = this.#parts()
+    let points = ''
+    for (const [name, values] of parts.columns)
+      points += `${points === '' ? '' : ','}"${name}":${numberList(values)}`
+    const tiers = parts.tiers.map(
+      (t) =>
+        `{"intervalMs":${t.intervalMs},"size":${t.size},"evicted":${t.evicted},"starts":${numberList(t.starts)},"data":"${t.data}","head":${
+          t.head === null ? 'null' : `{"start":${t.head.start},"record":${numberList(t.head.record)}}`
+        }}`,
+    )
+    return `{"maxSize":${parts.maxSize},"evicted":${parts.evicted},"timestampEncoding":"${parts.timestampEncoding}","points":{${points}},"counters":${JSON.stringify(parts.counters)},"tiers":[${tiers.join(',')}]}`
+  }
+
+  #parts() {
     const ts = encodeTimestamps(this.#raw.column(0))
-    const points: Record<string, (number | null)[]> = { timestamp: ts.values }
+    const columns: [string, Float64Array | Int32Array][] = [['timestamp', ts.values]]
     for (let c = 1; c < COLUMNS.length; c++) {
-      const col = this.#raw.column(c)
-      if (COLUMNS[c] === 'processes' && col.every(Number.isNaN)) continue
-      points[COLUMNS[c]!] = nullableArray(col)
+      const col = this.#raw.storedColumn(c)
+      // Int32 columns hold -1 for null.
+      if (COLUMNS[c] === 'processes' && col.every((v) => v === -1)) continue
+      columns.push([COLUMNS[c]!, col])
     }
     const counters: Record<string, [number | null, number | null]> = {}
     for (let c = 0; c < COUNTERS.length; c++) {
       const v = this.#counterLast[c]!
       counters[COUNTERS[c]!] = Number.isNaN(v) ? [null, null] : [v, this.#counterAt[c]!]
     }
-    const tiers = this.#tiers.map((t): TierJSON => {
+    const tiers = this.#tiers.map((t) => {
       const { starts, data } = t.closed()
-      const deltas = new Array<number>(starts.length)
-      for (let i = 0; i < starts.length; i++) deltas[i] = i === 0 ? starts[0]! : starts[i]! - starts[i - 1]!
+      for (let i = starts.length - 1; i > 0; i--) starts[i] = starts[i]! - starts[i - 1]!
       return {
         intervalMs: t.intervalMs,
         size: t.size,
         evicted: t.evicted,
-        starts: deltas,
+        starts,
         data: encodeFloat32(data),
-        head: Number.isNaN(t.headStart) ? null : { start: t.headStart, record: nullableArray(t.head) },
+        head: Number.isNaN(t.headStart) ? null : { start: t.headStart, record: t.head },
       }
     })
     return {
       maxSize: this.#raw.maxSize,
       evicted: this.#raw.evicted,
       timestampEncoding: ts.encoding,
-      points,
+      columns,
       counters,
       tiers,
     }
@@ -348,6 +383,16 @@ export class ResourceUsageHistory {
 }
 
 /** Tier buckets overlapping `[since, until]`: from the start of the bucket holding `since`. */
+/**
+ * A JSON array of numbers, null for NaN (float columns) or -1 (Int32 count columns, never
+ * negative otherwise). Typed-array join is native and makes no garbage per value.
+ */
+function numberList(values: Float64Array | Int32Array): string {
+  const list = values.join(',')
+  if (values instanceof Int32Array) return `[${values.includes(-1) ? list.replaceAll('-1', 'null') : list}]`
+  return `[${values.some(Number.isNaN) ? list.replaceAll('NaN', 'null') : list}]`
+}
+
 function tierWindow(
   tier: RollupTier,
   since: number | undefined,

@@ -1,20 +1,29 @@
 import type { ResourceDataPoint } from '../types.js'
-import { COLUMNS } from './fields.js'
+import { COLUMNS, INTEGER_FIELDS } from './fields.js'
 import { RingIndex } from './ring.js'
 
 const NCOL = COLUMNS.length
 const TS = 0
+/** Null in an Int32 column (counts are never negative). */
+const INT_NULL = -1
 
-/** Raw points in one Float64Array per column (NaN = null), capped ring, oldest first. */
+type Col = Float64Array | Int32Array
+const IS_INT = COLUMNS.map((name) => INTEGER_FIELDS.has(name))
+const makeCol = (c: number, n: number): Col => (IS_INT[c] ? new Int32Array(n) : new Float64Array(n))
+
+/**
+ * Raw points, one typed array per column, capped ring, oldest first: Float64Array with NaN for
+ * null, Int32Array with -1 for null for the counts (openFiles, threads, processes).
+ */
 export class RawRing {
   readonly #ring: RingIndex
-  #cols: Float64Array[]
+  #cols: Col[]
   /** Whether a point was ever dropped for capacity: then the ring no longer holds all history. */
   evicted = false
 
   constructor(maxSize: number) {
     this.#ring = new RingIndex(maxSize)
-    this.#cols = Array.from({ length: NCOL }, () => new Float64Array(this.#ring.capacity))
+    this.#cols = Array.from({ length: NCOL }, (_, c) => makeCol(c, this.#ring.capacity))
   }
 
   get length(): number {
@@ -33,13 +42,15 @@ export class RawRing {
     const p = point as unknown as Record<string, number | null | undefined>
     for (let c = 0; c < NCOL; c++) {
       const v = p[COLUMNS[c]!]
-      this.#cols[c]![s] = v === null || v === undefined ? Number.NaN : v
+      const col = this.#cols[c]!
+      col[s] = v === null || v === undefined ? (IS_INT[c] ? INT_NULL : Number.NaN) : v
     }
   }
 
   /** Value of column `c` at logical index `i` (NaN = null). */
   value(c: number, i: number): number {
-    return this.#cols[c]![this.#ring.slot(i)]!
+    const v = this.#cols[c]![this.#ring.slot(i)]!
+    return IS_INT[c] && v === INT_NULL ? Number.NaN : v
   }
 
   timestamp(i: number): number {
@@ -49,7 +60,8 @@ export class RawRing {
   point(i: number): ResourceDataPoint {
     const s = this.#ring.slot(i)
     const cols = this.#cols
-    const nul = (v: number): number | null => (Number.isNaN(v) ? null : v)
+    // Float columns hold NaN for null, Int32 columns -1; neither is a valid value of the other kind.
+    const nul = (v: number): number | null => (Number.isNaN(v) || v === INT_NULL ? null : v)
     const point: Record<string, number | null> = {
       timestamp: cols[0]![s]!,
       cpuPercent: nul(cols[1]![s]!),
@@ -61,7 +73,7 @@ export class RawRing {
       threads: nul(cols[5]![s]!) as number,
     }
     const processes = cols[8]![s]!
-    if (!Number.isNaN(processes)) point.processes = processes
+    if (processes !== INT_NULL) point.processes = processes
     return point as unknown as ResourceDataPoint
   }
 
@@ -89,11 +101,19 @@ export class RawRing {
     return lo
   }
 
-  /** Column `c` oldest-first, for serialization. */
+  /** Column `c` oldest-first as a Float64Array with NaN for null. */
   column(c: number): Float64Array {
-    const out = new Float64Array(this.#ring.length)
-    for (let i = 0; i < out.length; i++) out[i] = this.value(c, i)
+    const stored = this.storedColumn(c)
+    if (stored instanceof Float64Array) return stored
+    const out = new Float64Array(stored.length)
+    for (let i = 0; i < out.length; i++) out[i] = stored[i] === INT_NULL ? Number.NaN : stored[i]!
     return out
+  }
+
+  /** Column `c` oldest-first in its storage type (Int32 columns hold -1 for null), for serialization. */
+  storedColumn(c: number): Float64Array | Int32Array {
+    const src = this.#cols[c]!
+    return this.#ring.copyOrdered(src, makeCol(c, this.#ring.length))
   }
 
   /** Deep copy (typed arrays copied, no per-point objects). */
@@ -108,12 +128,7 @@ export class RawRing {
   }
 
   #grow(capacity: number): void {
-    const n = this.#ring.length
-    this.#cols = this.#cols.map((_, c) => {
-      const next = new Float64Array(capacity)
-      for (let i = 0; i < n; i++) next[i] = this.value(c, i)
-      return next
-    })
+    this.#cols = this.#cols.map((col, c) => this.#ring.copyOrdered(col, makeCol(c, capacity)))
     this.#ring.grown(capacity)
   }
 }

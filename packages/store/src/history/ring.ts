@@ -34,6 +34,14 @@ export class RingIndex {
     this.head = 0
   }
 
+  /** Copies `src` (laid out by this ring, `stride` values per slot) into `dst` oldest-first, with two bulk copies. */
+  copyOrdered<T extends Float64Array | Float32Array | Int32Array>(src: T, dst: T, stride = 1): T {
+    const first = Math.min(this.length, this.capacity - this.head)
+    dst.set(src.subarray(this.head * stride, (this.head + first) * stride), 0)
+    if (first < this.length) dst.set(src.subarray(0, (this.length - first) * stride), first * stride)
+    return dst
+  }
+
   /** Reserves the slot for a new newest element; evicts the oldest when full. Returns [slot, evicted]. */
   push(): [slot: number, evicted: boolean] {
     if (this.length < this.capacity) {

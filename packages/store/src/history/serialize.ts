@@ -32,7 +32,8 @@ export interface HistoryJSON {
 
 export const RECORD_FIELDS = RECORD_SIZE
 
-export function encodeTimestamps(ts: Float64Array): { encoding: 'delta' | 'absolute'; values: number[] } {
+/** Timestamps as deltas when all are integers (shorter, exact), else as they are. Reuses `ts`. */
+export function encodeTimestamps(ts: Float64Array): { encoding: 'delta' | 'absolute'; values: Float64Array } {
   let integral = true
   for (let i = 0; i < ts.length; i++) {
     if (!Number.isSafeInteger(ts[i]!)) {
@@ -40,14 +41,9 @@ export function encodeTimestamps(ts: Float64Array): { encoding: 'delta' | 'absol
       break
     }
   }
-  if (!integral) return { encoding: 'absolute', values: Array.from(ts) }
-  const values = new Array<number>(ts.length)
-  let prev = 0
-  for (let i = 0; i < ts.length; i++) {
-    values[i] = ts[i]! - prev
-    prev = ts[i]!
-  }
-  return { encoding: 'delta', values }
+  if (!integral) return { encoding: 'absolute', values: ts }
+  for (let i = ts.length - 1; i > 0; i--) ts[i] = ts[i]! - ts[i - 1]!
+  return { encoding: 'delta', values: ts }
 }
 
 export function decodeTimestamps(values: unknown, encoding: unknown, path: string): Float64Array {
@@ -69,11 +65,13 @@ export function decodeTimestamps(values: unknown, encoding: unknown, path: strin
   return arr
 }
 
-export function nullableArray(col: Float64Array): (number | null)[] {
+/** Plain array with null for NaN (float) or -1 (Int32 count column). */
+export function nullableArray(col: Float64Array | Int32Array): (number | null)[] {
+  const isInt = col instanceof Int32Array
   const out = new Array<number | null>(col.length)
   for (let i = 0; i < col.length; i++) {
     const v = col[i]!
-    out[i] = Number.isNaN(v) ? null : v
+    out[i] = Number.isNaN(v) || (isInt && v === -1) ? null : v
   }
   return out
 }

@@ -63,14 +63,10 @@ export class RollupTier {
   /** Closed buckets oldest-first, for serialization. */
   closed(): { starts: Float64Array; data: Float32Array } {
     const n = this.#ring.length
-    const starts = new Float64Array(n)
-    const data = new Float32Array(n * RECORD_SIZE)
-    for (let i = 0; i < n; i++) {
-      const s = this.#ring.slot(i)
-      starts[i] = this.#starts[s]!
-      data.set(this.#data.subarray(s * RECORD_SIZE, (s + 1) * RECORD_SIZE), i * RECORD_SIZE)
+    return {
+      starts: this.#ring.copyOrdered(this.#starts, new Float64Array(n)),
+      data: this.#ring.copyOrdered(this.#data, new Float32Array(n * RECORD_SIZE), RECORD_SIZE),
     }
-    return { starts, data }
   }
 
   /** Restores one closed bucket (oldest first), for deserialization. */

@@ -71,6 +71,8 @@ describe('ResourceUsageHistory', () => {
     ['openFiles', '3'],
     ['diskReadBytes', -10],
     ['processes', Number.NaN],
+    ['threads', 1.5],
+    ['openFiles', 2 ** 31],
   ])('rejects a point whose %s is %o', (field, value) => {
     const h = new ResourceUsageHistory()
     expect(() => h.add({ ...point({ timestamp: 1 }), [field]: value })).toThrow(
@@ -241,5 +243,38 @@ describe('toJSON / fromJSON', () => {
     expect(() => ResourceUsageHistory.fromJSON(json)).toThrow(
       expect.objectContaining({ code: 'ERR_STORE_INVALID_DATA', path }),
     )
+  })
+})
+
+describe('serialize', () => {
+  it.each([
+    ['empty', () => new ResourceUsageHistory()],
+    [
+      'nulls, processes, evicted raw and tiers',
+      () => {
+        const h = new ResourceUsageHistory({
+          maxSize: 4,
+          tiers: [
+            { intervalMs: 60_000, size: 2 },
+            { intervalMs: 120_000, size: 5 },
+          ],
+        })
+        for (const p of TABLE_POINTS) h.add({ ...p, processes: p.timestamp % 40_000 === 0 ? 2 : undefined })
+        return h
+      },
+    ],
+    [
+      'absolute timestamps, no tiers',
+      () => {
+        const h = new ResourceUsageHistory({ tiers: [] })
+        h.add(point({ timestamp: 0.5, cpuPercent: 1 / 3 }))
+        h.add(point({ timestamp: 1.25, cpuPercent: 1e-7 }))
+        return h
+      },
+    ],
+  ])('equals JSON.stringify(toJSON()) (%s)', (_, make) => {
+    const h = make()
+    expect(h.serialize()).toBe(JSON.stringify(h.toJSON()))
+    expect(ResourceUsageHistory.fromJSON(JSON.parse(h.serialize())).range()).toEqual(h.range())
   })
 })
