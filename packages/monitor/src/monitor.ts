@@ -218,11 +218,13 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
     let outcomes: Map<string, SampleOutcome>
     let errors = 0
+    let passFailed = false
     try {
       this.#sampler ??= this.#injectedSampler ?? createSampler(this.backend)
       outcomes = await this.#sampler.sampleAll(targets, { includeChildren: this.includeChildren, now: at })
     } catch (error) {
       errors = targets.length
+      passFailed = true
       outcomes = new Map()
       this.#reportError(undefined, new SampleError({ cause: error }))
     }
@@ -232,8 +234,12 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     const writes: (Promise<boolean> | boolean)[] = []
     for (const target of targets) {
       const outcome = outcomes.get(target.id)
-      if (outcome === undefined) continue
-      if (outcome.kind === 'gone') {
+      if (outcome === undefined) {
+        if (passFailed) continue // already counted and reported
+        errors++
+        const cause = new Error('the sampler returned no outcome for this agent')
+        this.#reportError(target.id, new SampleError({ agentId: target.id, pid: target.pid, cause }))
+      } else if (outcome.kind === 'gone') {
         gone++
         this.#gone(target.id)
       } else if (outcome.kind === 'error') {
@@ -333,9 +339,17 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     const done = (async () => {
       try {
         await supervisor.restart(alert.agentId)
-        this.emit('restart', { agentId: alert.agentId, alert })
       } catch (cause) {
         this.#reportError(alert.agentId, new RestartFailedError({ agentId: alert.agentId, cause }))
+        return
+      }
+      try {
+        this.emit('restart', { agentId: alert.agentId, alert })
+      } catch (error) {
+        // A throwing listener is the caller's bug: surface it as Node does for timer callbacks.
+        process.nextTick(() => {
+          throw error
+        })
       }
     })().finally(() => this.#restarts.delete(done))
     this.#restarts.add(done)

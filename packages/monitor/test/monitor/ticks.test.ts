@@ -139,6 +139,7 @@ describe('ResourceMonitor ticks', () => {
         new Map<string, SampleOutcome>([
           ['a', { kind: 'error', error: own }],
           ['b', { kind: 'error', error: new Error('raw') }],
+          // 'c' has no outcome at all: a sampler bug, still reported
         ]),
       close: () => {},
     }
@@ -146,12 +147,13 @@ describe('ResourceMonitor ticks', () => {
       list: () => [
         { id: 'a', pid: 1, startTicks: 1, status: 'running' as const },
         { id: 'b', pid: 2, startTicks: 1, status: 'running' as const },
+        { id: 'c', pid: 3, startTicks: 1, status: 'running' as const },
       ],
     }
     const m = new ResourceMonitor({ registry: two, sampler })
     const errors: CollectErrorEvent[] = []
     m.on('collect-error', (e) => errors.push(e))
-    expect(await m.collectOnce()).toMatchObject({ agents: 2, sampled: 0, errors: 2 })
+    expect(await m.collectOnce()).toMatchObject({ agents: 3, sampled: 0, errors: 3 })
     expect(errors[0]).toEqual({ agentId: 'a', error: own })
     expect(errors[1]!.error).toMatchObject({
       code: 'ERR_MONITOR_SAMPLE',
@@ -159,6 +161,7 @@ describe('ResourceMonitor ticks', () => {
       pid: 2,
       cause: { message: 'raw' },
     })
+    expect(errors[2]!.error.message).toMatch(/agent "c" \(pid 3\) failed: the sampler returned no outcome/)
   })
 
   it('waitForPoll rejects after timeoutMs with WaitTimeoutError', async () => {
