@@ -11,8 +11,9 @@ import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './type
 
 export interface ProcfsSamplerOptions {
   /**
-   * Keep `/proc/<pid>/{stat,status,io,fd}` open between samples (4 fds per sampled process) and
-   * re-read them with positioned reads. When the fd limit is hit, that process is read by path.
+   * Keep `/proc/<pid>/{stat,statm,io,fd}` open between samples (4 fds per sampled process) and
+   * re-read them with positioned reads. Beyond `maxCachedFds`, or when the process is out of fds,
+   * processes are read by path.
    * @default true
    */
   readonly keepFdsOpen?: boolean
@@ -68,9 +69,9 @@ function cpuPercentOf(dTicks: number, dMs: number): number | null {
 }
 
 /**
- * Samples from /proc (Linux): stat, status, io and the fd count of each target, optionally
- * summed over its process tree. CPU % is per process identity (pid + start ticks); a process's
- * first sample has `cpuPercent: null`.
+ * Samples from /proc (Linux): stat, statm (or status), io and the fd count of each target,
+ * optionally summed over its process tree. CPU % is per process identity (pid + start ticks); a
+ * process's first sample has `cpuPercent: null`. Concurrent `sampleAll` calls run one after another.
  */
 export class ProcfsSampler implements Sampler {
   readonly backend = 'procfs' as const
@@ -82,6 +83,8 @@ export class ProcfsSampler implements Sampler {
   readonly #targets = new Map<string, TargetState>()
   #pass = 0
   #sliceStart = 0
+  /** The pass in flight: passes share per-process state, so they never interleave. */
+  #queue: Promise<unknown> = Promise.resolve()
 
   constructor(options: ProcfsSamplerOptions = {}) {
     const {
@@ -122,7 +125,13 @@ export class ProcfsSampler implements Sampler {
     this.#sliceMs = sliceMs
   }
 
-  async sampleAll(
+  sampleAll(targets: readonly SampleTarget[], options: SampleOptions): Promise<Map<string, SampleOutcome>> {
+    const run = this.#queue.then(() => this.#runPass(targets, options))
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  async #runPass(
     targets: readonly SampleTarget[],
     options: SampleOptions,
   ): Promise<Map<string, SampleOutcome>> {
@@ -183,6 +192,8 @@ export class ProcfsSampler implements Sampler {
   #sampleOne(target: SampleTarget, timestamp: number, pass: number): SampleOutcome {
     const root = this.#readRoot(target, pass)
     if (root === undefined) return { kind: 'gone' }
+    // Sampled with includeChildren before: the children's state is not needed any more.
+    if (root.state.processes.size > 1) this.#dropUnseen(root.state, pass)
     const { reading, cpu } = root
     const { io } = reading
     const point: ResourceDataPoint = {
@@ -226,13 +237,7 @@ export class ProcfsSampler implements Sampler {
       // A child seen for the first time adds nothing; cpu stays null on the root's first sample.
       if (cpu !== null && child.cpu !== null) cpu += child.cpu
     }
-    // Children not seen in this pass have exited: drop their state and fds.
-    for (const [pid, proc] of state.processes) {
-      if (proc.pass !== pass) {
-        this.#release(proc.files)
-        state.processes.delete(pid)
-      }
-    }
+    this.#dropUnseen(state, pass)
     const point: ResourceDataPoint = {
       timestamp,
       cpuPercent: cpu,
@@ -384,6 +389,16 @@ export class ProcfsSampler implements Sampler {
     }
     const reading = readProcess(pid, memoryFile)
     return reading === undefined ? undefined : { reading, files: null }
+  }
+
+  /** Drops the state and fds of the processes of a tree not seen in this pass (they exited). */
+  #dropUnseen(state: TargetState, pass: number): void {
+    for (const [pid, proc] of state.processes) {
+      if (proc.pass !== pass) {
+        this.#release(proc.files)
+        state.processes.delete(pid)
+      }
+    }
   }
 
   #release(files: ProcessFiles | null): void {

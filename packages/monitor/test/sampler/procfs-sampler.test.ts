@@ -254,6 +254,41 @@ describe('ProcfsSampler passes', () => {
     expect([...out.values()].every((o) => o.kind === 'ok')).toBe(true)
   })
 
+  it('runs concurrent passes one after another (they share per-process state)', async () => {
+    const child = await startFixture('forever.js')
+    const sampler = create({ sliceMs: 0.001 })
+    const targets = Array.from({ length: 20 }, (_, i) => ({ id: `t${i}`, pid: child.pid }))
+    const order: string[] = []
+    const a = sampler.sampleAll(targets, { includeChildren: false }).then((out) => {
+      order.push('a')
+      return out
+    })
+    const b = sampler.sampleAll(targets, { includeChildren: false }).then((out) => {
+      order.push('b')
+      return out
+    })
+    const [first, second] = await Promise.all([a, b])
+    expect(order).toEqual(['a', 'b'])
+    // b ran after a completed, so every target has its second sample there.
+    for (const o of first.values()) expect(o).toMatchObject({ kind: 'ok', point: { cpuPercent: null } })
+    for (const o of second.values())
+      expect(o).toMatchObject({ kind: 'ok', point: { cpuPercent: expect.any(Number) } })
+  })
+
+  it('drops the children state when a target is sampled without includeChildren again', async () => {
+    const root = await startFixture('spawn-tree.js', ['2', '1'])
+    for (const pid of descendantsSync(root.pid)) track(pid)
+    const sampler = create()
+    const target = { id: 'tree', pid: root.pid }
+    await sampler.sampleAll([target], { includeChildren: true })
+    expect(sampler.trackedProcesses).toBe(5)
+    const p = await point(sampler, target)
+    expect(p.processes).toBeUndefined()
+    expect(p.cpuPercent).not.toBeNull()
+    expect(sampler.trackedProcesses).toBe(1)
+    expect(sampler.cachedFds).toBe(4)
+  })
+
   it('turns a bad pid into an error outcome for that target only', async () => {
     const child = await startFixture('forever.js')
     const sampler = create()
