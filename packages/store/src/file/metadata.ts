@@ -1,3 +1,4 @@
+import type { StoreCorruptError } from '../errors.js'
 import type { ResourceUsageHistory } from '../history/history.js'
 import type { HistoryOptions } from '../types.js'
 
@@ -60,7 +61,8 @@ export interface CorruptEvent {
   readonly path: string
   /** Where the file was moved; null on a read-only store (left in place). */
   readonly quarantinePath: string | null
-  readonly error: Error
+  /** Carries the parse/validation failure as `cause`. */
+  readonly error: StoreCorruptError
 }
 
 /** `lock:takeover` event payload: the lock of a process that no longer exists was taken over. */
