@@ -46,8 +46,16 @@ export class PidusageSampler implements Sampler {
   readonly backend = 'pidusage' as const
   readonly #targets = new Map<string, TargetState>()
   #pass = 0
+  /** The pass in flight: passes share per-process state, so they never interleave. */
+  #queue: Promise<unknown> = Promise.resolve()
 
-  async sampleAll(
+  sampleAll(targets: readonly SampleTarget[], options: SampleOptions): Promise<Map<string, SampleOutcome>> {
+    const run = this.#queue.then(() => this.#runPass(targets, options))
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  async #runPass(
     targets: readonly SampleTarget[],
     options: SampleOptions,
   ): Promise<Map<string, SampleOutcome>> {
@@ -102,6 +110,7 @@ export class PidusageSampler implements Sampler {
 
   close(): void {
     this.#targets.clear()
+    // Closes the stat fds pidusage keeps per pid (its history is module-global).
     pidusage.clear()
   }
 
