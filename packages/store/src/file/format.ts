@@ -1,4 +1,4 @@
-import { InvalidHistoryDataError } from '../errors.js'
+import { InvalidHistoryDataError, InvalidOptionError } from '../errors.js'
 import { ResourceUsageHistory } from '../history/history.js'
 import type { HistoryOptions } from '../types.js'
 import type { AgentMetadata } from './metadata.js'
@@ -72,7 +72,18 @@ export function freshMetadata(id: string, history: HistoryOptions, now: number):
 
 /** Copy that shares nothing mutable with `meta` (history typed arrays are copied). */
 export function cloneMetadata(meta: AgentMetadata): AgentMetadata {
-  const copy = structuredClone({ ...meta, resourceUsage: undefined }) as unknown as AgentMetadata
-  copy.resourceUsage = meta.resourceUsage.clone()
+  let copy: AgentMetadata
+  try {
+    copy = structuredClone({ ...meta, resourceUsage: undefined }) as unknown as AgentMetadata
+  } catch (cause) {
+    throw new InvalidOptionError({
+      option: 'meta',
+      expected: `plain JSON-like data (${(cause as Error).message})`,
+      value: meta,
+    })
+  }
+  // Anything but a history is passed through for the caller's validation to reject.
+  copy.resourceUsage =
+    meta.resourceUsage instanceof ResourceUsageHistory ? meta.resourceUsage.clone() : meta.resourceUsage
   return copy
 }

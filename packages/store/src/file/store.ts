@@ -9,7 +9,7 @@ import {
   StoreReadOnlyError,
   UnsupportedSchemaVersionError,
 } from '../errors.js'
-import type { ResourceUsageHistory } from '../history/history.js'
+import { ResourceUsageHistory } from '../history/history.js'
 import { resolveHistoryOptions } from '../history/options.js'
 import type { HistoryOptions, ResourceDataPoint } from '../types.js'
 import { boolean, nonEmptyString } from '../validate.js'
@@ -134,13 +134,14 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     if (meta === null || typeof meta !== 'object') {
       throw new InvalidOptionError({ option: 'meta', expected: 'an AgentMetadata object', value: meta })
     }
-    assertAgentId(meta.id)
+    const id = meta.id
+    assertAgentId(id)
     this.#assertWritable('save')
-    const copy = this.#checked(cloneMetadata(meta), meta.id)
-    await this.#queue.run(meta.id, async () => {
-      // A file from a newer release must not be overwritten.
-      await this.#load(meta.id)
-      await this.#write(copy)
+    const copy = cloneMetadata(meta)
+    await this.#queue.run(id, async () => {
+      // Also refuses to overwrite a file from a newer release.
+      const current = await this.#load(id)
+      await this.#write(this.#checked(copy, id, current?.resourceUsage))
     })
   }
 
@@ -158,7 +159,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
       const current = await this.#load(id)
       const draft =
         current === undefined ? freshMetadata(id, this.historyOptions, Date.now()) : cloneMetadata(current)
-      const next = this.#checked(fn(draft) ?? draft, id)
+      const next = this.#checked(fn(draft) ?? draft, id, draft.resourceUsage)
       await this.#write(next)
       return cloneMetadata(next)
     })
@@ -311,7 +312,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     }
   }
 
-  #checked(meta: AgentMetadata, id: string): AgentMetadata {
+  /** Validates a record to be written; one without `resourceUsage` keeps `history` (never silently emptied). */
+  #checked(meta: AgentMetadata, id: string, history: ResourceUsageHistory | undefined): AgentMetadata {
     if (meta === null || typeof meta !== 'object') {
       throw new InvalidOptionError({ option: 'meta', expected: 'an AgentMetadata object', value: meta })
     }
@@ -329,8 +331,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
       })
     }
     if (meta.resourceUsage === undefined) {
-      meta.resourceUsage = freshMetadata(id, this.historyOptions, 0).resourceUsage
-    } else if (typeof (meta.resourceUsage as ResourceUsageHistory | undefined)?.toJSON !== 'function') {
+      meta.resourceUsage = history ?? freshMetadata(id, this.historyOptions, 0).resourceUsage
+    } else if (!(meta.resourceUsage instanceof ResourceUsageHistory)) {
       throw new InvalidOptionError({
         option: 'meta.resourceUsage',
         expected: 'a ResourceUsageHistory',

@@ -80,6 +80,35 @@ describe('FileMetadataStore', () => {
     expect(got!.updatedAt).toBeGreaterThan(0)
   })
 
+  it('a record without resourceUsage keeps the stored history instead of emptying it', async () => {
+    const store = await openStore()
+    await store.appendResourceData('a', point({ timestamp: 1 }))
+    await store.save({ id: 'a', restartCount: 1, updatedAt: 0 } as never)
+    await store.update('a', (m) => ({ id: m.id, restartCount: 2, updatedAt: 0 }) as never)
+    const got = await store.get('a')
+    expect(got!.restartCount).toBe(2)
+    expect(got!.resourceUsage.range().map((p) => p.timestamp)).toEqual([1])
+    await store.save({ id: 'fresh', restartCount: 0, updatedAt: 0 } as never)
+    expect((await store.get('fresh'))!.resourceUsage.length).toBe(0)
+  })
+
+  it('rejects a resourceUsage that is not a history, and fields that cannot be cloned', async () => {
+    const store = await openStore()
+    await expect(
+      store.save({ id: 'a', restartCount: 0, updatedAt: 0, resourceUsage: { points: [] } } as never),
+    ).rejects.toMatchObject({
+      code: 'ERR_STORE_INVALID_OPTION',
+      option: 'meta.resourceUsage',
+    })
+    await expect(
+      store.save({ id: 'a', restartCount: 0, updatedAt: 0, fn: () => 1 } as never),
+    ).rejects.toMatchObject({
+      code: 'ERR_STORE_INVALID_OPTION',
+      option: 'meta',
+    })
+    expect(await store.list()).toEqual([])
+  })
+
   it('list gives the ids with files; delete removes one and says whether it existed', async () => {
     const store = await openStore()
     await store.update('b', () => undefined)
