@@ -48,7 +48,9 @@ describe('error codes', () => {
   })
 
   it('the README error table lists exactly the exported codes, with their class names', () => {
-    const table = [...readme.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map((m) => `${m[1]} ${m[2]}`)
+    const table = [...readme.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    )
     const exported = exportedErrors().map((e) => `${e.code} ${e.name}`)
     expect(table.sort()).toEqual(exported.sort())
   })
