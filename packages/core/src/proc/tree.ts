@@ -1,7 +1,41 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
 import pidtree from 'pidtree'
 
 const isLinux = process.platform === 'linux'
+
+// One reused buffer: reads are synchronous and parsed before the next one.
+const buf = Buffer.allocUnsafe(4096)
+
+/** Appends the pids listed in one `children` file; open + read + close, no fstat or string. */
+function readChildren(path: string, out: number[]): void {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return
+  }
+  try {
+    let value = -1
+    for (let pos = 0; ; ) {
+      const n = readSync(fd, buf, 0, buf.length, pos)
+      if (n === 0) break
+      pos += n
+      for (let i = 0; i < n; i++) {
+        const c = buf[i]!
+        if (c >= 0x30 && c <= 0x39) value = (value < 0 ? 0 : value * 10) + (c - 0x30)
+        else if (value >= 0) {
+          out.push(value)
+          value = -1
+        }
+      }
+    }
+    if (value >= 0) out.push(value)
+  } catch {
+    // The process died mid-read: what was read stands.
+  } finally {
+    closeSync(fd)
+  }
+}
 
 /**
  * Direct children of `pid` from `/proc/<pid>/task/<tid>/children` (every thread can be a parent).
@@ -15,17 +49,7 @@ export function childrenOf(pid: number): number[] {
     return []
   }
   const out: number[] = []
-  for (const tid of tids) {
-    let text: string
-    try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1')
-    } catch {
-      continue
-    }
-    for (const part of text.split(' ')) {
-      if (part !== '' && part !== '\n') out.push(Number(part))
-    }
-  }
+  for (const tid of tids) readChildren(`/proc/${pid}/task/${tid}/children`, out)
   return out
 }
 
