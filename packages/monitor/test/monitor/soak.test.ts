@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -24,28 +25,43 @@ describe('ResourceMonitor soak', () => {
   }, async () => {
     const AGENTS = 200
     const registry = new ListSource()
-    const children = await Promise.all(Array.from({ length: AGENTS }, () => procs.sleep()))
-    children.forEach((c, i) => {
-      registry.add(`a${i}`, c)
-    })
+    /** Slot -> [agent id, its process]; churn swaps processes and, for half the slots, ids too. */
+    const slots = await Promise.all(
+      Array.from(
+        { length: AGENTS },
+        async (_, i) => [`a${i}`, await procs.sleep()] as [string, ChildProcess],
+      ),
+    )
     // Small histories, so they are full after warm-up and any later growth is a leak.
     const m = new ResourceMonitor({ registry, historySize: 20 })
     // A third of the agents sit in an open episode; churn ends (gone) and reopens some every 10 ticks.
-    for (let i = 0; i < AGENTS; i++) m.setThreshold(`a${i}`, { threads: i % 3 === 0 ? 0 : 5, durationMs: 0 })
+    const watch = (slot: number) => {
+      const [id, child] = slots[slot]!
+      registry.add(id, child)
+      m.setThreshold(id, { threads: slot % 3 === 0 ? 0 : 5, durationMs: 0 })
+    }
+    for (let i = 0; i < AGENTS; i++) watch(i)
     let samples = 0
     let alerts = 0
     m.on('sample', () => samples++)
     m.on('threshold:error', () => alerts++)
     m.on('threshold:resolved', () => alerts++)
 
-    /** Replaces 10 agents' processes: exercises gone handling and the sampler's pruning of fds. */
+    /**
+     * Replaces 10 agents' processes: 5 keep their id (a restart), 5 leave the registry for a new
+     * id (the monitor must prune the sampler's fds of ids it no longer sees).
+     */
     const churn = async (tick: number) => {
       for (let k = 0; k < 10; k++) {
-        const id = `a${(tick + k * 17) % AGENTS}`
-        const old = children[Number(id.slice(1))]!
+        const slot = (tick + k * 17) % AGENTS
+        const [id, old] = slots[slot]!
         const fresh = await procs.sleep()
-        children[Number(id.slice(1))] = fresh
-        registry.add(id, fresh)
+        if (k % 2 === 1) {
+          registry.agents.delete(id)
+          m.setThreshold(id, undefined)
+          slots[slot] = [`t${tick}k${k}`, fresh]
+        } else slots[slot] = [id, fresh]
+        watch(slot)
         await procs.kill(old)
       }
     }
