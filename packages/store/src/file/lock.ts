@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { link, open, readFile, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { StoreIOError, StoreLockedError } from '../errors.js'
@@ -6,21 +7,45 @@ export const LOCK_FILE = '.warden-store.lock'
 
 interface LockInfo {
   readonly pid: number
+  /** Start time of the holder (field 22 of /proc/<pid>/stat), so a reused pid is not mistaken for it. */
+  readonly startTicks?: string
   readonly hostname?: string
   readonly since?: number
 }
 
-/** A pid that exists (EPERM: exists but is someone else's). */
-export function isAlive(pid: number): boolean {
+/** Start time of `pid` in clock ticks since boot, or undefined where /proc is not available. */
+function startTicks(pid: number): string | undefined {
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // comm (field 2) may hold spaces and parens: fields after the last ')' start at field 3.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
   }
 }
 
-async function readHolder(path: string): Promise<number | null | undefined> {
+/** Whether the lock's holder still runs: the pid exists (EPERM: someone else's) and, where known, started when the lock says. */
+export function isAlive(holder: Holder): boolean {
+  try {
+    process.kill(holder.pid, 0)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  // After a reboot or pid wrap-around the old pid may belong to an unrelated process.
+  if (holder.startTicks === undefined) return true
+  const now = startTicks(holder.pid)
+  return now === undefined || now === holder.startTicks
+}
+
+interface Holder {
+  readonly pid: number
+  readonly startTicks?: string
+}
+
+const samePid = (a: Holder | null | undefined, b: Holder | null | undefined): boolean =>
+  a?.pid === b?.pid && a?.startTicks === b?.startTicks
+
+async function readHolder(path: string): Promise<Holder | null | undefined> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -30,7 +55,10 @@ async function readHolder(path: string): Promise<number | null | undefined> {
   }
   try {
     const info = JSON.parse(text) as LockInfo
-    return Number.isSafeInteger(info.pid) && info.pid > 0 ? info.pid : null
+    if (!Number.isSafeInteger(info.pid) || info.pid <= 0) return null
+    return typeof info.startTicks === 'string'
+      ? { pid: info.pid, startTicks: info.startTicks }
+      : { pid: info.pid }
   } catch {
     // Empty or torn: the holder died between creating and writing it.
     return null
@@ -49,6 +77,7 @@ export async function acquireLock(
 ): Promise<void> {
   const content = JSON.stringify({
     pid: process.pid,
+    startTicks: startTicks(process.pid),
     hostname: hostname(),
     since: Date.now(),
   } satisfies LockInfo)
@@ -69,7 +98,8 @@ export async function acquireLock(
     }
     const holder = await readHolder(path)
     if (holder === undefined) continue
-    if (holder !== null && isAlive(holder)) throw new StoreLockedError({ dir, lockPath: path, pid: holder })
+    if (holder !== null && isAlive(holder))
+      throw new StoreLockedError({ dir, lockPath: path, pid: holder.pid })
     const aside = `${path}.stale-${process.pid}-${attempt}`
     try {
       await rename(path, aside)
@@ -78,14 +108,14 @@ export async function acquireLock(
       throw new StoreIOError({ path, operation: 'move the stale lock file', cause: error })
     }
     const moved = await readHolder(aside)
-    if (moved !== holder && moved !== undefined && moved !== null && isAlive(moved)) {
+    if (!samePid(moved, holder) && moved !== undefined && moved !== null && isAlive(moved)) {
       // We moved a live process's fresh lock: put it back (link fails if yet another appeared).
       await link(aside, path).catch(() => undefined)
       await unlink(aside).catch(() => undefined)
-      throw new StoreLockedError({ dir, lockPath: path, pid: moved })
+      throw new StoreLockedError({ dir, lockPath: path, pid: moved.pid })
     }
     await unlink(aside).catch(() => undefined)
-    onTakeover(holder)
+    onTakeover(holder?.pid ?? null)
   }
   throw new StoreIOError({
     path,
@@ -97,5 +127,5 @@ export async function acquireLock(
 /** Removes the lock if it is still ours. */
 export async function releaseLock(path: string): Promise<void> {
   const holder = await readHolder(path)
-  if (holder === process.pid) await unlink(path).catch(() => undefined)
+  if (holder?.pid === process.pid) await unlink(path).catch(() => undefined)
 }

@@ -78,6 +78,28 @@ describe('single-writer lock', () => {
     }
   })
 
+  it('a live pid that is not the holder (pid reused after a reboot) does not keep the lock', async () => {
+    const dir = tempDir()
+    // Our own pid is alive, but with another start time it is not the process that took the lock.
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, startTicks: '1' }))
+    const store = new FileMetadataStore({ dir })
+    const takeovers: unknown[] = []
+    store.on('lock:takeover', (e) => takeovers.push(e))
+    await store.open()
+    expect(takeovers).toEqual([{ lockPath: join(dir, LOCK_FILE), previousPid: process.pid }])
+    await store.close()
+  })
+
+  it('the lock records pid and start time; a lock of a live holder with matching start time is respected', async () => {
+    const store = await openStore()
+    const info = JSON.parse(readFileSync(join(store.dir, LOCK_FILE), 'utf8'))
+    expect(info.pid).toBe(process.pid)
+    expect(info.startTicks).toMatch(/^\d+$/)
+    await expect(new FileMetadataStore({ dir: store.dir }).open()).rejects.toMatchObject({
+      code: 'ERR_STORE_LOCKED',
+    })
+  })
+
   it('two stores in one process are two writers too; close releases the lock', async () => {
     const dir = tempDir()
     const first = await openStore({ dir })
