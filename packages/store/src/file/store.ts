@@ -44,6 +44,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   readonly #lockPath: string
   #dirHandle: FileHandle | undefined
   #state: State = 'new'
+  #opening: Promise<void> | undefined
 
   constructor(options: FileMetadataStoreOptions) {
     super()
@@ -62,14 +63,19 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   }
 
   /** Takes the writer lock (unless read-only) and removes temp files a killed writer left. */
-  async open(): Promise<void> {
-    if (this.#state !== 'new' && this.#state !== 'closed') {
-      throw new InvalidOptionError({
-        option: 'open()',
-        expected: 'called on a store that is not open',
-        value: this.#state,
-      })
-    }
+  open(): Promise<void> {
+    // Idempotent: a second call while open, or while opening, shares the first one's outcome.
+    if (this.#state === 'open') return Promise.resolve()
+    if (this.#opening !== undefined) return this.#opening
+    if (this.#state === 'closing')
+      return Promise.reject(new StoreClosedError({ operation: 'open while closing' }))
+    this.#opening = this.#open().finally(() => {
+      this.#opening = undefined
+    })
+    return this.#opening
+  }
+
+  async #open(): Promise<void> {
     this.#state = 'opening'
     try {
       if (this.readOnly) {

@@ -258,7 +258,10 @@ describe('FileMetadataStore', () => {
       code: 'ERR_STORE_READ_ONLY',
     })
     await expect(reader.delete('a')).rejects.toMatchObject({ code: 'ERR_STORE_READ_ONLY' })
-    // A store can be reopened after close.
+    // A store can be reopened after close; open() is idempotent.
+    await Promise.all([store.open(), store.open()])
+    await store.open()
+    await store.close()
     await store.open()
     await store.appendResourceData('a', point({ timestamp: 2 }))
     await store.close()
