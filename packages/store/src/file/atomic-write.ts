@@ -8,7 +8,7 @@ import { StoreIOError } from '../errors.js'
  */
 export async function writeDurable(
   path: string,
-  data: string,
+  data: string | Buffer,
   fsync: boolean,
   dir?: FileHandle,
 ): Promise<void> {

@@ -1,5 +1,5 @@
 import { InvalidHistoryDataError, InvalidOptionError } from '../errors.js'
-import { ResourceUsageHistory } from '../history/history.js'
+import { ResourceUsageHistory, SERIALIZED_PIECES } from '../history/history.js'
 import type { HistoryOptions } from '../types.js'
 import type { AgentMetadata } from './metadata.js'
 
@@ -15,16 +15,24 @@ export class FutureSchemaError extends Error {
   }
 }
 
-export function encodeMetadata(meta: AgentMetadata): string {
+/** The file's bytes: metadata fields as JSON, then the history's ASCII pieces copied straight in. */
+export function encodeMetadata(meta: AgentMetadata): Buffer {
   const {
     resourceUsage,
     schemaVersion: _ignored,
     ...rest
   } = meta as AgentMetadata & { schemaVersion?: unknown }
   const fields = JSON.stringify(rest)
-  // schemaVersion first so a human (or a future reader) sees it before anything else; the
-  // history is built by hand (see ResourceUsageHistory.serialize).
-  return `{"schemaVersion":${SCHEMA_VERSION},${fields.slice(1, -1)}${fields === '{}' ? '' : ','}"resourceUsage":${resourceUsage.serialize()}}`
+  // schemaVersion first so a human (or a future reader) sees it before anything else.
+  const head = `{"schemaVersion":${SCHEMA_VERSION},${fields.slice(1, -1)}${fields === '{}' ? '' : ','}"resourceUsage":`
+  const pieces = resourceUsage[SERIALIZED_PIECES]()
+  let length = Buffer.byteLength(head) + 1
+  for (const piece of pieces) length += piece.length
+  const buf = Buffer.allocUnsafe(length)
+  let offset = buf.write(head, 0, 'utf8')
+  for (const piece of pieces) offset += buf.write(piece, offset, 'latin1')
+  buf[offset] = 0x7d // }
+  return buf
 }
 
 /** Parses a file's text; throws `FutureSchemaError`, or another error when the content is corrupt. */

@@ -21,8 +21,8 @@ export interface HistoryJSON {
   readonly maxSize: number
   /** True once points were dropped for capacity (the raw ring no longer holds all history). */
   readonly evicted: boolean
-  /** `delta`: timestamps[0] absolute then differences (integer ms only); `absolute` otherwise. */
-  readonly timestampEncoding: 'delta' | 'absolute'
+  /** Columns stored as differences to the previous readable value (see `deltaEncode`). */
+  readonly deltaEncoded: readonly Column[]
   /** One array per field, oldest first; null = not readable. `processes` is left out when never set. */
   readonly points: { readonly [K in Column]?: (number | null)[] }
   /** Last readable value of each counter and its time, so rates continue across restarts of the owner. */
@@ -32,37 +32,35 @@ export interface HistoryJSON {
 
 export const RECORD_FIELDS = RECORD_SIZE
 
-/** Timestamps as deltas when all are integers (shorter, exact), else as they are. Reuses `ts`. */
-export function encodeTimestamps(ts: Float64Array): { encoding: 'delta' | 'absolute'; values: Float64Array } {
-  let integral = true
-  for (let i = 0; i < ts.length; i++) {
-    if (!Number.isSafeInteger(ts[i]!)) {
-      integral = false
-      break
-    }
+/**
+ * In place: the first readable value as is, then each one minus the previous readable one; NaN
+ * (null) kept. Only when every readable value is a safe integer, so decoding is exact. Counters,
+ * memory and timestamps change little from one sample to the next: short numbers on disk.
+ * Returns whether it encoded.
+ */
+export function deltaEncode(col: Float64Array): boolean {
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i]!
+    if (!Number.isNaN(v) && !Number.isSafeInteger(v)) return false
   }
-  if (!integral) return { encoding: 'absolute', values: ts }
-  for (let i = ts.length - 1; i > 0; i--) ts[i] = ts[i]! - ts[i - 1]!
-  return { encoding: 'delta', values: ts }
+  let prev = 0
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i]!
+    if (Number.isNaN(v)) continue
+    col[i] = v - prev
+    prev = v
+  }
+  return true
 }
 
-export function decodeTimestamps(values: unknown, encoding: unknown, path: string): Float64Array {
-  const arr = numberArray(values, path, false)
-  if (encoding !== 'delta' && encoding !== 'absolute') {
-    throw new InvalidHistoryDataError({ path: 'timestampEncoding', reason: 'expected "delta" or "absolute"' })
+/** Inverse of `deltaEncode`, in place. */
+export function deltaDecode(col: Float64Array): void {
+  let acc = 0
+  for (let i = 0; i < col.length; i++) {
+    if (Number.isNaN(col[i]!)) continue
+    acc += col[i]!
+    col[i] = acc
   }
-  if (encoding === 'delta') {
-    let acc = 0
-    for (let i = 0; i < arr.length; i++) {
-      acc += arr[i]!
-      arr[i] = acc
-    }
-  }
-  for (let i = 1; i < arr.length; i++) {
-    if (arr[i]! < arr[i - 1]!)
-      throw new InvalidHistoryDataError({ path, reason: `timestamps go back at index ${i}` })
-  }
-  return arr
 }
 
 /** Plain array with null for NaN (float) or -1 (Int32 count column). */

@@ -171,6 +171,19 @@ describe('FileMetadataStore', () => {
     expect((await store.get('a'))!.resourceUsage.length).toBe(1)
   })
 
+  it('writes non-ASCII metadata as valid UTF-8 JSON next to the history', async () => {
+    const store = await openStore()
+    await store.update('a', (m) => {
+      m.labels = { team: 'équipe 🚀', note: 'line\nbreak "quoted"' }
+      m.lastError = { message: 'ошибка', at: 1 }
+    })
+    await store.appendResourceData('a', point({ timestamp: 1, cpuPercent: 0.5 }))
+    const json = JSON.parse(readFileSync(join(store.dir, 'a.json'), 'utf8'))
+    expect(json.labels).toEqual({ team: 'équipe 🚀', note: 'line\nbreak "quoted"' })
+    expect(json.lastError.message).toBe('ошибка')
+    expect(json.resourceUsage.points.cpuPercent).toEqual([0.5])
+  })
+
   it('keeps fields it does not know across a rewrite', async () => {
     const dir = tempDir()
     const store = await openStore({ dir })

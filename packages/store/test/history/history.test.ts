@@ -144,12 +144,36 @@ describe('toJSON / fromJSON', () => {
     )
   })
 
-  it('stores raw points column by column with delta-encoded timestamps', () => {
+  it('stores raw points column by column, integer columns as differences to the previous readable value', () => {
     const json = full().toJSON()
-    expect(json.timestampEncoding).toBe('delta')
     expect(json.points.timestamp).toEqual([60_000, 20_000, 20_000, 30_000])
-    expect(json.points.cpuPercent).toEqual([20, null, 40, 0])
+    // 400, 100, 300, 200
+    expect(json.points.memoryRss).toEqual([400, -300, 200, -100])
+    // 500, 2500, 4500, null: nulls stay null
+    expect(json.points.diskReadBytes).toEqual([500, 2000, 2000, null])
+    // 700, null, 1700, 1900: the difference skips the null
+    expect(json.points.diskWriteBytes).toEqual([700, null, 1000, 200])
+    // Int32 count columns are stored as they are.
+    expect(json.points.openFiles).toEqual([14, null, 16, 10])
     expect(json.points.processes).toBeUndefined()
+    expect(json.deltaEncoded).toEqual([
+      'timestamp',
+      'cpuPercent',
+      'memoryRss',
+      'memoryVms',
+      'diskReadBytes',
+      'diskWriteBytes',
+    ])
+    expect(ResourceUsageHistory.fromJSON(json).range()).toEqual(TABLE_POINTS.slice(3))
+  })
+
+  it('keeps a column with fractions as it is', () => {
+    const h = new ResourceUsageHistory()
+    h.add(point({ timestamp: 10, cpuPercent: 12.5 }))
+    h.add(point({ timestamp: 20, cpuPercent: 1 / 3 }))
+    const json = h.toJSON()
+    expect(json.deltaEncoded).not.toContain('cpuPercent')
+    expect(json.points.cpuPercent).toEqual([12.5, 1 / 3])
   })
 
   it('keeps non-integer timestamps exact with absolute encoding', () => {
@@ -157,7 +181,7 @@ describe('toJSON / fromJSON', () => {
     h.add(point({ timestamp: 0.1 }))
     h.add(point({ timestamp: 0.3 }))
     const json = JSON.parse(JSON.stringify(h))
-    expect(json.timestampEncoding).toBe('absolute')
+    expect(json.deltaEncoded).not.toContain('timestamp')
     expect(
       ResourceUsageHistory.fromJSON(json)
         .range()
@@ -185,6 +209,11 @@ describe('toJSON / fromJSON', () => {
 
   it.each([
     ['not an object', 5, ''],
+    [
+      'an unknown delta column',
+      { maxSize: 5, tiers: [], counters: {}, deltaEncoded: ['nope'], points: {} },
+      'deltaEncoded',
+    ],
     ['points missing', { maxSize: 5, tiers: [], counters: {} }, 'points'],
     [
       'a column of the wrong length',
@@ -192,7 +221,7 @@ describe('toJSON / fromJSON', () => {
         maxSize: 5,
         tiers: [],
         counters: {},
-        timestampEncoding: 'delta',
+        deltaEncoded: ['timestamp'],
         points: {
           timestamp: [1, 1],
           cpuPercent: [1],
@@ -212,7 +241,7 @@ describe('toJSON / fromJSON', () => {
         maxSize: 5,
         tiers: [],
         counters: {},
-        timestampEncoding: 'delta',
+        deltaEncoded: ['timestamp'],
         points: {
           timestamp: [1],
           cpuPercent: ['x'],
@@ -228,7 +257,7 @@ describe('toJSON / fromJSON', () => {
     ],
     [
       'timestamps going back',
-      { maxSize: 5, tiers: [], counters: {}, timestampEncoding: 'absolute', points: { timestamp: [5, 3] } },
+      { maxSize: 5, tiers: [], counters: {}, deltaEncoded: [], points: { timestamp: [5, 3] } },
       'points.timestamp',
     ],
     [
