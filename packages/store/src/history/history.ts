@@ -43,8 +43,8 @@ export interface TierInfo extends RollupTierSpec {
 }
 
 /**
- * Capped, time-ordered resource history: raw points in a columnar ring (one Float64Array per
- * field, NaN for null) plus rollup tiers that keep coarser buckets for longer.
+ * Capped, time-ordered resource history: raw points in a columnar ring (a typed array per
+ * field, no object per point) plus rollup tiers that keep coarser buckets for longer.
  */
 export class ResourceUsageHistory {
   #raw: RawRing

@@ -1,6 +1,5 @@
 import { InvalidHistoryDataError } from '../errors.js'
-import type { Column } from './fields.js'
-import { COLUMNS, type COUNTERS } from './fields.js'
+import type { COUNTERS, Column } from './fields.js'
 import { RECORD_SIZE } from './record.js'
 
 /** Serialized rollup tier. */
@@ -29,8 +28,6 @@ export interface HistoryJSON {
   readonly counters: { readonly [K in (typeof COUNTERS)[number]]?: [value: number | null, at: number | null] }
   readonly tiers: readonly TierJSON[]
 }
-
-export const RECORD_FIELDS = RECORD_SIZE
 
 /**
  * In place: the first readable value as is, then each one minus the previous readable one; NaN
@@ -111,5 +108,3 @@ export function decodeFloat32(value: unknown, path: string): Float32Array {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
-
-export { COLUMNS }
