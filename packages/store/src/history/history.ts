@@ -10,7 +10,15 @@ import type {
 } from '../types.js'
 import { finiteNumber, optionalFinite, positiveInteger } from '../validate.js'
 import { aggregateRaw, aggregateTier } from './aggregate.js'
-import { COLUMNS, COUNTERS, type Column, GAUGES, validatePoint } from './fields.js'
+import {
+  COLUMNS,
+  COUNTERS,
+  type Column,
+  GAUGES,
+  INTEGER_FIELDS,
+  MAX_INTEGER_FIELD,
+  validatePoint,
+} from './fields.js'
 import { resolveHistoryOptions } from './options.js'
 import { RawRing } from './raw.js'
 import { addCounter, addGauge, RECORD_SIZE, recordToPoint } from './record.js'
@@ -336,6 +344,7 @@ export class ResourceUsageHistory {
       const col = numberArray(points[name], `points.${name}`, c !== 0)
       if (deltas.includes(name)) deltaDecode(col)
       if (c === 0) assertOrdered(col)
+      else assertValues(col, name)
       return col
     })
     const n = cols[0]!.length
@@ -347,16 +356,8 @@ export class ResourceUsageHistory {
         })
       }
     })
-    const point: Record<string, number | null> = {}
-    const firstRebuilt = this.#raw.length
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < COLUMNS.length; c++) {
-        const v = cols[c]?.[i]
-        point[COLUMNS[c]!] = v === undefined || Number.isNaN(v) ? null : v
-      }
-      this.#raw.push(point as unknown as ResourceDataPoint)
-    }
-    if (json.evicted === true || n > this.#raw.length) this.#raw.evicted = true
+    this.#raw.load(cols, n)
+    if (json.evicted === true) this.#raw.evicted = true
 
     const missing: RollupTier[] = []
     for (const tier of this.#tiers) {
@@ -365,7 +366,7 @@ export class ResourceUsageHistory {
       else restoreTier(tier, fileTiers[idx] as Record<string, unknown>, `tiers[${idx}]`)
     }
     // Tiers added by new options start from the raw points still held.
-    for (let i = firstRebuilt; i < this.#raw.length; i++) this.#rollup(i, missing)
+    if (missing.length > 0) for (let i = 0; i < this.#raw.length; i++) this.#rollup(i, missing)
     for (const tier of missing) if (this.#raw.evicted) tier.evicted = true
 
     if (!isRecord(json.counters))
@@ -420,6 +421,18 @@ function listBody(values: Float64Array | Int32Array): string {
   // Searching the joined text is native; a per-value callback (some/every) costs more than the join.
   const nul = values instanceof Int32Array ? '-1' : 'NaN'
   return list.includes(nul) ? list.replaceAll(nul, 'null') : list
+}
+
+/** The same rules as `validatePoint`, so a file cannot hold what `add` would refuse. */
+function assertValues(col: Float64Array, name: Column): void {
+  const integer = INTEGER_FIELDS.has(name)
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i]!
+    if (Number.isNaN(v)) continue
+    if (v < 0 || (integer && (!Number.isInteger(v) || v > MAX_INTEGER_FIELD))) {
+      throw new InvalidHistoryDataError({ path: `points.${name}[${i}]`, reason: `${v} is out of range` })
+    }
+  }
 }
 
 function assertOrdered(ts: Float64Array): void {

@@ -116,6 +116,27 @@ export class RawRing {
     return this.#ring.copyOrdered(src, makeCol(c, this.#ring.length))
   }
 
+  /**
+   * Replaces the contents with `n` decoded points given column by column (oldest first, NaN =
+   * null, undefined = a column absent from the data); keeps the newest `maxSize`.
+   */
+  load(cols: readonly (Float64Array | undefined)[], n: number): void {
+    const keep = Math.min(n, this.#ring.maxSize)
+    const from = n - keep
+    const capacity = Math.min(this.#ring.maxSize, Math.max(16, keep))
+    this.#cols = COLUMNS.map((_, c) => {
+      const col = makeCol(c, capacity)
+      const src = cols[c]
+      if (src === undefined) col.fill(IS_INT[c] ? INT_NULL : Number.NaN, 0, keep)
+      else if (!IS_INT[c]) col.set(src.subarray(from, n))
+      else for (let i = 0; i < keep; i++) col[i] = Number.isNaN(src[from + i]!) ? INT_NULL : src[from + i]!
+      return col
+    })
+    this.#ring.grown(capacity)
+    this.#ring.length = keep
+    if (from > 0) this.evicted = true
+  }
+
   /** Deep copy (typed arrays copied, no per-point objects). */
   clone(): RawRing {
     const copy = new RawRing(this.#ring.maxSize)

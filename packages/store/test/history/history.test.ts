@@ -113,6 +113,13 @@ describe('ResourceUsageHistory', () => {
   })
 })
 
+/** `points` of a history holding `n` default points. */
+function pointsOf(n: number) {
+  const h = new ResourceUsageHistory({ tiers: [] })
+  for (let t = 0; t < n; t++) h.add(point({ timestamp: t }))
+  return h.toJSON().points
+}
+
 describe('toJSON / fromJSON', () => {
   const full = () => {
     const h = new ResourceUsageHistory({
@@ -209,6 +216,16 @@ describe('toJSON / fromJSON', () => {
 
   it.each([
     ['not an object', 5, ''],
+    [
+      'a fraction in a count column',
+      { ...new ResourceUsageHistory().toJSON(), points: { ...pointsOf(1), threads: [1.5] } },
+      'points.threads[0]',
+    ],
+    [
+      'a negative gauge',
+      { ...new ResourceUsageHistory().toJSON(), points: { ...pointsOf(1), memoryRss: [-5] } },
+      'points.memoryRss[0]',
+    ],
     [
       'an unknown delta column',
       { maxSize: 5, tiers: [], counters: {}, deltaEncoded: ['nope'], points: {} },
