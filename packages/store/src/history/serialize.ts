@@ -1,3 +1,4 @@
+import { endianness } from 'node:os'
 import { InvalidHistoryDataError } from '../errors.js'
 import type { COUNTERS, Column } from './fields.js'
 import { RECORD_SIZE } from './record.js'
@@ -88,8 +89,12 @@ export function numberArray(value: unknown, path: string, allowNull: boolean): F
   return out
 }
 
+/** Files always hold little-endian float32, whatever the host's byte order. */
+const BIG_ENDIAN = endianness() === 'BE'
+
 export function encodeFloat32(data: Float32Array): string {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64')
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  return (BIG_ENDIAN ? Buffer.from(bytes).swap32() : bytes).toString('base64')
 }
 
 export function decodeFloat32(value: unknown, path: string): Float32Array {
@@ -101,7 +106,7 @@ export function decodeFloat32(value: unknown, path: string): Float32Array {
   }
   // Copy into an aligned buffer: Buffer.from may return a slice of the shared pool at any offset.
   const out = new Float32Array(buf.byteLength / 4)
-  new Uint8Array(out.buffer).set(buf)
+  new Uint8Array(out.buffer).set(BIG_ENDIAN ? buf.swap32() : buf)
   return out
 }
 
