@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { type FileHandle, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { EventEmitter } from 'eventemitter3'
 import {
@@ -14,7 +14,7 @@ import { resolveHistoryOptions } from '../history/options.js'
 import type { HistoryOptions, ResourceDataPoint } from '../types.js'
 import { boolean, nonEmptyString } from '../validate.js'
 import { assertAgentId, isAgentId } from './agent-id.js'
-import { syncDir, TEMP_FILE, writeDurable } from './atomic-write.js'
+import { openDir, syncDir, TEMP_FILE, writeDurable } from './atomic-write.js'
 import {
   cloneMetadata,
   decodeMetadata,
@@ -97,7 +97,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
           this.emit('lock:takeover', { lockPath: this.#lockPath, previousPid }),
         )
         try {
-          if (this.fsync) this.#dirHandle = await open(this.dir, 'r')
+          if (this.fsync) this.#dirHandle = await openDir(this.dir)
           await this.#removeTempFiles()
         } catch (error) {
           await this.#dirHandle?.close().catch(() => undefined)
