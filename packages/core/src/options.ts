@@ -1,4 +1,5 @@
 import { constants } from 'node:os'
+import { isAgentId } from '@warden/store'
 import { InvalidAgentIdError, InvalidOptionError } from './errors.js'
 
 /** When an exited agent is started again. */
@@ -113,10 +114,9 @@ export const DEFAULTS = {
   killTimeoutMs: 5000,
 } as const
 
-const ID_RE = /^[A-Za-z0-9._-]{1,128}$/
-
+/** The store's rule, since the id becomes a file name there. */
 export function isValidAgentId(id: unknown): id is string {
-  return typeof id === 'string' && ID_RE.test(id) && id !== '.' && id !== '..'
+  return typeof id === 'string' && isAgentId(id)
 }
 
 export function assertAgentId(id: unknown): asserts id is string {

@@ -12,7 +12,7 @@ export {
   StoreReadOnlyError,
   UnsupportedSchemaVersionError,
 } from './errors.js'
-export { assertAgentId, MAX_AGENT_ID_LENGTH } from './file/agent-id.js'
+export { assertAgentId, isAgentId, MAX_AGENT_ID_LENGTH } from './file/agent-id.js'
 export { SCHEMA_VERSION } from './file/format.js'
 export { LOCK_FILE } from './file/lock.js'
 export type {
