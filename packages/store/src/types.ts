@@ -6,15 +6,16 @@ export interface ResourceDataPoint {
   readonly cpuPercent: number | null
   /** Resident set size, bytes. */
   readonly memoryRss: number
-  /** Virtual memory size, bytes. */
-  readonly memoryVms: number
+  /** Virtual memory size, bytes; null when the sampler cannot read it (never a fake 0). */
+  readonly memoryVms: number | null
   /** Cumulative `read_bytes` of /proc/<pid>/io; null when unreadable (EACCES) or unsupported. */
   readonly diskReadBytes: number | null
   /** Cumulative `write_bytes` of /proc/<pid>/io; null when unreadable (EACCES) or unsupported. */
   readonly diskWriteBytes: number | null
   /** Open file descriptors; null when unreadable or unsupported (never a fake 0). */
   readonly openFiles: number | null
-  readonly threads: number
+  /** Threads (summed over the tree); null when the sampler cannot read it (never a fake 0). */
+  readonly threads: number | null
   /** When the process tree is summed: how many processes the point covers. */
   readonly processes?: number
 }

@@ -37,8 +37,8 @@ interface TargetState {
 }
 
 /**
- * The portable fallback sampler on `pidusage`: cpu and memory (RSS) only. `memoryVms` and `threads`
- * are 0 (unknown: their type has no null), io and openFiles null. CPU % is computed here from
+ * The portable fallback sampler on `pidusage`: cpu and memory (RSS) only. `memoryVms`, `threads`,
+ * io and openFiles are null (unknown: pidusage does not report them, never a fake 0). CPU % is computed here from
  * pidusage's cumulative `ctime` per process identity (pid + start time), so the first sample is
  * null and pidusage's own 60 s history expiry never turns a 60 s interval into a lifetime average.
  */
@@ -176,11 +176,11 @@ export class PidusageSampler implements Sampler {
       timestamp,
       cpuPercent: cpu,
       memoryRss: memory,
-      memoryVms: 0,
+      memoryVms: null,
       diskReadBytes: null,
       diskWriteBytes: null,
       openFiles: null,
-      threads: 0,
+      threads: null,
       ...(includeChildren ? { processes } : {}),
     }
     return { kind: 'ok', point, startTicks: identity?.startTicks ?? target.startTicks ?? null }

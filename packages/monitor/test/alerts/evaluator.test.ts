@@ -118,6 +118,22 @@ describe('ThresholdEvaluator timeline', () => {
     expect(error).toMatchObject({ level: 'error', since: T0, exceededForMs: 1200 })
   })
 
+  it('a null threads sample (pidusage backend) is a missing sample: the timer keeps running', () => {
+    const { ev, at } = setup()
+    const th: ResourceThreshold = { threads: 10, durationMs: 1000 }
+    at(0)
+    expect(ev.evaluate('a', th, point({ threads: 20 })).map((e) => e.level)).toEqual(['warning'])
+    at(600)
+    expect(ev.evaluate('a', th, point({ threads: null }))).toEqual([])
+    expect(ev.openEpisodes('a')).toEqual(['threads'])
+    at(1000)
+    const [error] = ev.evaluate('a', th, point({ threads: 21 }))
+    expect(error).toMatchObject({ level: 'error', resource: 'threads', since: T0, exceededForMs: 1000 })
+    // Null from the start opens nothing.
+    expect(ev.evaluate('b', th, point({ threads: null }))).toEqual([])
+    expect(ev.openEpisodes('b')).toEqual([])
+  })
+
   it('a value missing from the start opens nothing; openFiles null is ignored', () => {
     const { ev, at } = setup()
     const th: ResourceThreshold = { openFiles: 2, cpuPercent: 50, durationMs: 0 }

@@ -30,7 +30,7 @@ describe('ResourceMonitor sampling options', () => {
     expect(one.processes ?? 1).toBe(1)
     expect(all.processes).toBe(7)
     expect(all.memoryRss).toBeGreaterThan(one.memoryRss)
-    expect(all.threads).toBeGreaterThan(one.threads)
+    expect(all.threads).toBeGreaterThan(one.threads!)
     await alone.stop()
     await summed.stop()
   })

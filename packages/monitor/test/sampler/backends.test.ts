@@ -169,6 +169,18 @@ describe.each(backends)('%s backend', (_name, make) => {
     const alone = pointOf(await sampleOne(create(), target, false))
     expect(point.memoryRss).toBeGreaterThan(alone.memoryRss)
     expect(alone.processes).toBeUndefined()
+    // pidusage cannot read these: the tree total is unknown, never a sum of fake zeros.
+    if (sampler.backend === 'pidusage') {
+      expect([point.memoryVms, point.threads, alone.memoryVms, alone.threads]).toEqual([
+        null,
+        null,
+        null,
+        null,
+      ])
+    } else {
+      expect(point.threads).toBeGreaterThanOrEqual(10)
+      expect(point.memoryVms).toBeGreaterThan(alone.memoryVms!)
+    }
   })
 
   it('produces no cpu spike (and no negative cpu) when busy children exit between ticks', async () => {

@@ -9,7 +9,7 @@ afterEach(async () => {
 })
 
 describe('PidusageSampler', () => {
-  it('reports cpu and memory; io and openFiles null; memoryVms and threads 0 (unknown)', async () => {
+  it('reports cpu and memory; memoryVms, threads, io and openFiles null (unknown, never a fake 0)', async () => {
     const child = await startFixture('forever.js')
     const sampler = new PidusageSampler()
     samplers.push(sampler)
@@ -21,11 +21,11 @@ describe('PidusageSampler', () => {
         timestamp: 99,
         cpuPercent: null,
         memoryRss: expect.any(Number),
-        memoryVms: 0,
+        memoryVms: null,
         diskReadBytes: null,
         diskWriteBytes: null,
         openFiles: null,
-        threads: 0,
+        threads: null,
       },
     })
   })

@@ -93,7 +93,7 @@ describe('ProcfsSampler fields', () => {
       const p5 = await point(sampler, { id: 'five', pid: five.pid })
       expect(p0.threads).toBe(statusField(none.pid, 'Threads'))
       expect(p5.threads).toBe(statusField(five.pid, 'Threads'))
-      expect(p5.threads).toBeGreaterThanOrEqual(p0.threads + 5)
+      expect(p5.threads).toBeGreaterThanOrEqual(p0.threads! + 5)
     }
   })
 

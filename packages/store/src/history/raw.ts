@@ -66,11 +66,11 @@ export class RawRing {
       timestamp: cols[0]![s]!,
       cpuPercent: nul(cols[1]![s]!),
       memoryRss: nul(cols[2]![s]!) as number,
-      memoryVms: nul(cols[3]![s]!) as number,
+      memoryVms: nul(cols[3]![s]!),
       diskReadBytes: nul(cols[6]![s]!),
       diskWriteBytes: nul(cols[7]![s]!),
       openFiles: nul(cols[4]![s]!),
-      threads: nul(cols[5]![s]!) as number,
+      threads: nul(cols[5]![s]!),
     }
     const processes = cols[8]![s]!
     if (processes !== INT_NULL) point.processes = processes
