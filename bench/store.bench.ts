@@ -1,10 +1,12 @@
 // @warden/store: persisting one agent's full file (columnar, tiers as float32 blocks) against
 // `writeFileAtomic(path, JSON.stringify(meta))` with the points as ResourceDataPoint objects;
 // 24 h → 5-minute aggregation; loading a full file; RSS of 1000 agents' full histories.
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { open, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   type AgentMetadata,
   FileMetadataStore,
@@ -177,6 +179,7 @@ async function main(): Promise<void> {
     const r1 = rss()
     const monthCopies = Array.from({ length: 1000 }, () => history.clone())
     const r2 = rss()
+    const dayRow = rows.length
     rows.push({
       name: 'RSS growth, 1000 agents × 1440 points + the tiers 24 h fill (baseline: as point objects, no tiers)',
       ours: r1 - r0,
@@ -191,12 +194,29 @@ async function main(): Promise<void> {
       target: '< 250 MiB',
       met: r2 - r1 < 250,
     })
+    // Histories grown by add() in lock-step, as a monitor's are (every agent outgrows its arrays in
+    // the same tick), each figure in a fresh process.
+    // A fresh agent's few points (no baseline: 10 000 small objects are below RSS noise) and a full day.
+    rows.push({
+      name: 'RSS growth, 1000 fresh agents grown by add() in lock-step to 10 points',
+      ours: measureGrowth('ours', 1000, 10),
+      unit: 'MiB',
+    })
+    const grown = measureGrowth('ours', 1000, 1440)
+    rows.push({
+      name: 'RSS growth, 1000 agents grown by add() in lock-step to 1440 points (baseline: point objects)',
+      ours: grown,
+      baseline: measureGrowth('objects', 1000, 1440),
+      unit: 'MiB',
+      target: '< 250 MiB',
+      met: grown < 250,
+    })
     // Last, since RSS rarely shrinks: the same 1000 × 1440 points as ResourceDataPoint objects.
     const objects = Array.from({ length: 1000 }, (_, a) =>
       Array.from({ length: 1440 }, (_, t) => synthetic(t, a + 2)),
     )
     const r3 = rss()
-    rows[rows.length - 2] = { ...rows[rows.length - 2]!, baseline: r3 - r2 }
+    rows[dayRow] = { ...rows[dayRow]!, baseline: r3 - r2 }
     rows.push({ name: 'process RSS with all of the above held', ours: r3, unit: 'MiB' })
     void objects.length
     void dayCopies.length
@@ -209,6 +229,36 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** RSS growth (MiB) of `n` histories fed `points` points in lock-step, in a fresh child process. */
+function measureGrowth(mode: 'ours' | 'objects', n: number, points: number): number {
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--growth', mode, String(n), String(points)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  if (r.status !== 0) throw new Error(`growth child ${mode} failed with ${r.status ?? r.signal}`)
+  return Number(r.stdout.trim().split('\n').at(-1))
+}
+
+function growthChild(mode: string, n: number, points: number): number {
+  const gc = (globalThis as { gc?: () => void }).gc
+  const rss = () => {
+    for (let i = 0; i < 4; i++) gc?.()
+    return process.memoryUsage().rss / 1024 / 1024
+  }
+  const r0 = rss()
+  const held: { add(p: ResourceDataPoint): unknown }[] = Array.from({ length: n }, () => {
+    if (mode === 'ours') return new ResourceUsageHistory()
+    const list: ResourceDataPoint[] = []
+    return { add: (p: ResourceDataPoint) => list.push(p) }
+  })
+  for (let t = 0; t < points; t++) for (let a = 0; a < n; a++) held[a]!.add(synthetic(t, a + 2))
+  const grown = rss() - r0
+  // Keeps the histories reachable until measured (V8 may collect a dead binding earlier).
+  if (held.length !== n) throw new Error('unreachable')
+  return grown
 }
 
 /** Median ms of each fn, run in turn within each round. */
@@ -255,4 +305,6 @@ function naiveAggregate(points: ResourceDataPoint[], since: number, until: numbe
   }))
 }
 
-await main()
+const argv = process.argv.slice(2)
+if (argv[0] === '--growth') console.log(growthChild(argv[1]!, Number(argv[2]), Number(argv[3])))
+else await main()

@@ -10,9 +10,31 @@ const INT_NULL = -1
 type Col = Float64Array | Int32Array
 const IS_INT = COLUMNS.map((name) => INTEGER_FIELDS.has(name))
 const makeCol = (c: number, n: number): Col => (IS_INT[c] ? new Int32Array(n) : new Float64Array(n))
+const N_FLOAT = IS_INT.filter((i) => !i).length
+/** Bytes before column `c`'s block, per slot of capacity: float columns first (8-aligned), then Int32. */
+const OFFSETS_PER_SLOT = COLUMNS.map((_, c) => {
+  const before = IS_INT.slice(0, c)
+  const ints = before.filter((i) => i).length
+  return IS_INT[c] ? N_FLOAT * 8 + ints * 4 : (before.length - ints) * 8
+})
+const BYTES_PER_SLOT = N_FLOAT * 8 + (NCOL - N_FLOAT) * 4
 
 /**
- * Raw points, one typed array per column, capped ring, oldest first: Float64Array with NaN for
+ * All columns of a ring of capacity `n` as views of ONE ArrayBuffer: one allocation (and one
+ * free) per growth instead of one per column, so a thousand histories growing in the same
+ * tick leave fewer, larger holes in the native heap.
+ */
+function makeCols(n: number): Col[] {
+  const buf = new ArrayBuffer(n * BYTES_PER_SLOT)
+  return COLUMNS.map((_, c) =>
+    IS_INT[c]
+      ? new Int32Array(buf, OFFSETS_PER_SLOT[c]! * n, n)
+      : new Float64Array(buf, OFFSETS_PER_SLOT[c]! * n, n),
+  )
+}
+
+/**
+ * Raw points, one typed array per column (all views of one ArrayBuffer), capped ring, oldest first: Float64Array with NaN for
  * null, Int32Array with -1 for null for the counts (openFiles, threads, processes).
  */
 export class RawRing {
@@ -23,7 +45,7 @@ export class RawRing {
 
   constructor(maxSize: number) {
     this.#ring = new RingIndex(maxSize)
-    this.#cols = Array.from({ length: NCOL }, (_, c) => makeCol(c, this.#ring.capacity))
+    this.#cols = makeCols(this.#ring.capacity)
   }
 
   get length(): number {
@@ -124,8 +146,7 @@ export class RawRing {
     const keep = Math.min(n, this.#ring.maxSize)
     const from = n - keep
     const capacity = Math.min(this.#ring.maxSize, Math.max(16, keep))
-    this.#cols = COLUMNS.map((_, c) => {
-      const col = makeCol(c, capacity)
+    this.#cols = makeCols(capacity).map((col, c) => {
       const src = cols[c]
       if (src === undefined) col.fill(IS_INT[c] ? INT_NULL : Number.NaN, 0, keep)
       else if (!IS_INT[c]) col.set(src.subarray(from, n))
@@ -143,13 +164,16 @@ export class RawRing {
     copy.#ring.capacity = this.#ring.capacity
     copy.#ring.head = this.#ring.head
     copy.#ring.length = this.#ring.length
-    copy.#cols = this.#cols.map((c) => c.slice())
+    copy.#cols = makeCols(this.#ring.capacity)
+    for (let c = 0; c < NCOL; c++) copy.#cols[c]!.set(this.#cols[c]!)
     copy.evicted = this.evicted
     return copy
   }
 
   #grow(capacity: number): void {
-    this.#cols = this.#cols.map((col, c) => this.#ring.copyOrdered(col, makeCol(c, capacity)))
+    const next = makeCols(capacity)
+    for (let c = 0; c < NCOL; c++) this.#ring.copyOrdered<Col>(this.#cols[c]!, next[c]!)
+    this.#cols = next
     this.#ring.grown(capacity)
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Index bookkeeping of a capped ring whose storage grows by doubling up to `maxSize`, so a
- * history with few points does not pay for a full ring. Owners keep the typed arrays and
- * re-layout them (oldest first) when `needsGrow()` says so.
+ * Index bookkeeping of a capped ring whose storage grows by doubling up to `maxSize` (see
+ * `nextCapacity`), so a history with few points does not pay for a full ring. Owners keep the
+ * typed arrays and re-layout them (oldest first) when `needsGrow()` says so.
  */
 export class RingIndex {
   readonly maxSize: number
@@ -24,8 +24,14 @@ export class RingIndex {
     return this.length === this.capacity && this.capacity < this.maxSize
   }
 
+  /**
+   * Doubles, except that a step that would reach half of `maxSize` goes straight to `maxSize`:
+   * the last doubling (e.g. 1024 of 1440) would be garbage soon after, and when a thousand
+   * histories outgrow it in the same tick those freed arrays fragment the native heap.
+   */
   nextCapacity(): number {
-    return Math.min(this.maxSize, Math.max(16, this.capacity * 2))
+    const doubled = Math.max(16, this.capacity * 2)
+    return doubled * 2 >= this.maxSize ? this.maxSize : doubled
   }
 
   /** After the owner copied data into new arrays oldest-first. */

@@ -21,8 +21,7 @@ export class RollupTier {
     this.intervalMs = intervalMs
     // The open head bucket counts towards `size`.
     this.#ring = new RingIndex(Math.max(0, size - 1), 8)
-    this.#starts = new Float64Array(this.#ring.capacity)
-    this.#data = new Float32Array(this.#ring.capacity * RECORD_SIZE)
+    ;[this.#starts, this.#data] = allocate(this.#ring.capacity)
     clearRecord(this.head, 0)
   }
 
@@ -84,8 +83,9 @@ export class RollupTier {
     copy.#ring.capacity = this.#ring.capacity
     copy.#ring.head = this.#ring.head
     copy.#ring.length = this.#ring.length
-    copy.#starts = this.#starts.slice()
-    copy.#data = this.#data.slice()
+    ;[copy.#starts, copy.#data] = allocate(this.#ring.capacity)
+    copy.#starts.set(this.#starts)
+    copy.#data.set(this.#data)
     copy.head.set(this.head)
     copy.headStart = this.headStart
     copy.evicted = this.evicted
@@ -104,9 +104,8 @@ export class RollupTier {
     if (this.#ring.needsGrow()) {
       const cap = this.#ring.nextCapacity()
       const { starts, data } = this.closed()
-      this.#starts = new Float64Array(cap)
+      ;[this.#starts, this.#data] = allocate(cap)
       this.#starts.set(starts)
-      this.#data = new Float32Array(cap * RECORD_SIZE)
       this.#data.set(data)
       this.#ring.grown(cap)
     }
@@ -114,4 +113,10 @@ export class RollupTier {
     if (evicted) this.evicted = true
     return s
   }
+}
+
+/** Starts and records of `capacity` buckets in ONE ArrayBuffer: one native allocation per growth. */
+function allocate(capacity: number): [Float64Array, Float32Array] {
+  const buf = new ArrayBuffer(capacity * (8 + 4 * RECORD_SIZE))
+  return [new Float64Array(buf, 0, capacity), new Float32Array(buf, capacity * 8, capacity * RECORD_SIZE)]
 }
