@@ -4,6 +4,7 @@ import pidusage from 'pidusage'
 import { InvalidOptionError, SampleError } from '../errors.js'
 import { monotonicMs } from '../procfs/system.js'
 import { describe } from '../util/describe.js'
+import { serialize } from './serialize.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
 
 /** What pidusage reports for one pid (only the fields used). */
@@ -46,13 +47,13 @@ export class PidusageSampler implements Sampler {
   readonly backend = 'pidusage' as const
   readonly #targets = new Map<string, TargetState>()
   #pass = 0
-  /** The pass in flight: passes share per-process state, so they never interleave. */
-  #queue: Promise<unknown> = Promise.resolve()
+  /** Passes share per-process state, so they never interleave. */
+  readonly #serialPass = serialize((targets: readonly SampleTarget[], options: SampleOptions) =>
+    this.#runPass(targets, options),
+  )
 
   sampleAll(targets: readonly SampleTarget[], options: SampleOptions): Promise<Map<string, SampleOutcome>> {
-    const run = this.#queue.then(() => this.#runPass(targets, options))
-    this.#queue = run.catch(() => {})
-    return run
+    return this.#serialPass(targets, options)
   }
 
   async #runPass(

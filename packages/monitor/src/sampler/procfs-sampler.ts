@@ -7,6 +7,7 @@ import { errorCode } from '../procfs/reader.js'
 import { isExited } from '../procfs/stat.js'
 import { clockTicksPerSecond, monotonicMs, openFilesSoftLimit } from '../procfs/system.js'
 import { describe } from '../util/describe.js'
+import { serialize } from './serialize.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
 
 export interface ProcfsSamplerOptions {
@@ -83,8 +84,10 @@ export class ProcfsSampler implements Sampler {
   readonly #targets = new Map<string, TargetState>()
   #pass = 0
   #sliceStart = 0
-  /** The pass in flight: passes share per-process state, so they never interleave. */
-  #queue: Promise<unknown> = Promise.resolve()
+  /** Passes share per-process state, so they never interleave. */
+  readonly #serialPass = serialize((targets: readonly SampleTarget[], options: SampleOptions) =>
+    this.#runPass(targets, options),
+  )
 
   constructor(options: ProcfsSamplerOptions = {}) {
     const {
@@ -126,9 +129,7 @@ export class ProcfsSampler implements Sampler {
   }
 
   sampleAll(targets: readonly SampleTarget[], options: SampleOptions): Promise<Map<string, SampleOutcome>> {
-    const run = this.#queue.then(() => this.#runPass(targets, options))
-    this.#queue = run.catch(() => {})
-    return run
+    return this.#serialPass(targets, options)
   }
 
   async #runPass(

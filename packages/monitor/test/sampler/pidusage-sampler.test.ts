@@ -47,6 +47,27 @@ describe('PidusageSampler', () => {
     expect(out.get('none')).toEqual({ kind: 'gone' })
   })
 
+  it('runs concurrent passes one after another (they share per-process state)', async () => {
+    const child = await startFixture('forever.js')
+    const sampler = new PidusageSampler()
+    samplers.push(sampler)
+    const targets = [{ id: 'a', pid: child.pid }]
+    const order: string[] = []
+    const a = sampler.sampleAll(targets, { includeChildren: false }).then((out) => {
+      order.push('a')
+      return out
+    })
+    const b = sampler.sampleAll(targets, { includeChildren: false }).then((out) => {
+      order.push('b')
+      return out
+    })
+    const [first, second] = await Promise.all([a, b])
+    expect(order).toEqual(['a', 'b'])
+    // b ran after a completed, so it is the target's second sample.
+    expect(first.get('a')).toMatchObject({ kind: 'ok', point: { cpuPercent: null } })
+    expect(second.get('a')).toMatchObject({ kind: 'ok', point: { cpuPercent: expect.any(Number) } })
+  })
+
   it('forgets pruned targets: their next sample is a first sample again', async () => {
     const child = await startFixture('forever.js')
     const sampler = new PidusageSampler()
