@@ -1,15 +1,16 @@
 // RSS of a process monitoring N agents whose in-memory histories are full (1440 points each),
 // against the same data held as arrays of ResourceDataPoint objects. Each figure comes from a
 // fresh child process, so one size's heap never inflates another's.
+
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { descendantsSync } from '@warden/core'
 import { createSampler, ResourceMonitor, type SampleOutcome, type Sampler } from '@warden/monitor'
 import type { ResourceDataPoint } from '@warden/store'
+import { build } from 'esbuild'
 import { type BenchRow, printTable } from './lib/table.ts'
 
 const POINTS = 1440
@@ -124,35 +125,13 @@ async function child(mode: string, n: number): Promise<number> {
   }
 }
 
-/** The part of esbuild's API used here (esbuild's own types are not resolvable from the root). */
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>
-}
-
-/**
- * esbuild as a root devDependency when declared, else the copy tsx depends on (pnpm does not
- * hoist it, so it is resolved from tsx's own location). A non-literal specifier keeps tsc from
- * resolving a module the root does not declare.
- */
-async function loadEsbuild(): Promise<Esbuild> {
-  const name: string = 'esbuild'
-  let path: string
-  try {
-    path = createRequire(import.meta.url).resolve(name)
-  } catch {
-    path = createRequire(import.meta.resolve('tsx')).resolve(name)
-  }
-  return (await import(pathToFileURL(path).href)) as Esbuild
-}
-
 /**
  * Bundles this file to plain JavaScript, so the children run as a deployed monitor does: without
  * the tsx loader, whose loader thread alone costs ~45 MB of RSS.
  */
 async function bundle(dir: string): Promise<string> {
-  const esbuild = await loadEsbuild()
   const outfile = join(dir, 'monitor-memory.mjs')
-  await esbuild.build({
+  await build({
     entryPoints: [fileURLToPath(import.meta.url)],
     outfile,
     bundle: true,
