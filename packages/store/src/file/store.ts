@@ -216,7 +216,6 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
       const meta = cached ?? freshMetadata(id, this.historyOptions, Date.now())
       // Throws before changing anything when the point is invalid or out of order.
       meta.resourceUsage.add(point)
-      meta.updatedAt = Date.now()
       await this.#write(meta)
     })
   }
