@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterEach } from 'vitest'
 import {
   type AgentSpec,
   descendantsSync,
@@ -32,6 +33,29 @@ export function nodeSpec(
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'warden-core-'))
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * The teardown every supervisor test file shares: after each test, shuts down the supervisor
+ * `current` returns (tests build their own, with their own options), then removes the temp dir
+ * `dir`, created fresh on first use in a test.
+ */
+export function supervisorPerTest(current: () => Supervisor): { readonly dir: string } {
+  let tmp: ReturnType<typeof tempDir> | undefined
+  afterEach(async () => {
+    try {
+      await current().shutdown()
+    } finally {
+      tmp?.cleanup()
+      tmp = undefined
+    }
+  })
+  return {
+    get dir() {
+      tmp ??= tempDir()
+      return tmp.dir
+    },
+  }
 }
 
 /** Pids of live (non-zombie) processes whose command line contains `marker`. */

@@ -1,11 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AgentNotFoundError, Supervisor, WaitTimeoutError } from '../../src/index.js'
-import { nodeSpec } from '../helpers.js'
+import { nodeSpec, supervisorPerTest } from '../helpers.js'
 
 let sup: Supervisor
-afterEach(async () => {
-  await sup.shutdown()
-})
+supervisorPerTest(() => sup)
 
 describe('lifecycle', () => {
   it('walks stopped → starting → running → stopping → stopped, with the registry in step', async () => {

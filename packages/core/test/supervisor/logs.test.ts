@@ -1,18 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LogWriteError, Supervisor } from '../../src/index.js'
-import { nodeSpec, tempDir } from '../helpers.js'
+import { nodeSpec, supervisorPerTest } from '../helpers.js'
 
 let sup: Supervisor
-let tmp: ReturnType<typeof tempDir>
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  await sup.shutdown()
-  tmp.cleanup()
-})
+const tmp = supervisorPerTest(() => sup)
 
 function readAll(path: string, backups: number): string[] {
   const files = [path, ...Array.from({ length: backups }, (_, i) => `${path}.${i + 1}`)].filter(existsSync)

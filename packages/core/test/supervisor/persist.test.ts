@@ -1,17 +1,10 @@
 import { FileMetadataStore } from '@warden/store'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type AgentErrorEvent, PersistError, Supervisor } from '../../src/index.js'
-import { nodeSpec, tempDir } from '../helpers.js'
+import { nodeSpec, supervisorPerTest } from '../helpers.js'
 
 let sup: Supervisor
-let tmp: ReturnType<typeof tempDir>
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  await sup.shutdown()
-  tmp.cleanup()
-})
+const tmp = supervisorPerTest(() => sup)
 
 describe('persistence through FileMetadataStore', () => {
   it('saves status, restartCount, startTime, lastExit and the identity', async () => {

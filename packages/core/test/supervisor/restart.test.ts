@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Supervisor } from '../../src/index.js'
-import { nodeSpec, record, scanProc, until } from '../helpers.js'
+import { nodeSpec, record, scanProc, supervisorPerTest, until } from '../helpers.js'
 
 let sup: Supervisor
-afterEach(async () => {
-  await sup.shutdown()
-})
+supervisorPerTest(() => sup)
 
 describe('restart policy', () => {
   it('grows delays ×factor up to maxMs, then goes fatal after the start limit', async () => {

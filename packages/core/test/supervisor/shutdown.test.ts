@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Supervisor, SupervisorClosedError } from '../../src/index.js'
-import { nodeSpec, record, scanProc } from '../helpers.js'
+import { nodeSpec, record, scanProc, supervisorPerTest } from '../helpers.js'
 
 let sup: Supervisor
-afterEach(async () => {
-  await sup.shutdown()
-})
+supervisorPerTest(() => sup)
 
 describe('shutdown', () => {
   it('stops 20 agents in parallel: all gone, each exit/stopped event exactly once, idempotent', async () => {

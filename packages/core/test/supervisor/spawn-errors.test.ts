@@ -1,18 +1,11 @@
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SpawnError, Supervisor } from '../../src/index.js'
-import { record, tempDir } from '../helpers.js'
+import { record, supervisorPerTest } from '../helpers.js'
 
 let sup: Supervisor
-let tmp: ReturnType<typeof tempDir>
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  await sup.shutdown()
-  tmp.cleanup()
-})
+const tmp = supervisorPerTest(() => sup)
 
 describe('spawn failures', () => {
   it('missing command: recorded ENOENT, fatal with restart never, no crash', async () => {

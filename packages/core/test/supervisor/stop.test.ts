@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readStat, Supervisor } from '../../src/index.js'
-import { nodeSpec, record, scanProc, spawnChildrenTree, until, waitLine } from '../helpers.js'
+import {
+  nodeSpec,
+  record,
+  scanProc,
+  spawnChildrenTree,
+  supervisorPerTest,
+  until,
+  waitLine,
+} from '../helpers.js'
 
 let sup: Supervisor
-afterEach(async () => {
-  await sup.shutdown()
-})
+supervisorPerTest(() => sup)
 
 describe('stop', () => {
   it('SIGKILLs a process that ignores SIGTERM after stopTimeoutMs; resolves once it is gone', async () => {
