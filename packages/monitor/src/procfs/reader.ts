@@ -54,14 +54,21 @@ export function numberAfter(
   const at = buf.indexOf(key, from)
   // A hit at or past `len` is stale data of an earlier, longer read.
   if (at < 0 || at + key.length > len) return undefined
-  let i = at + key.length
-  while (i < len && (buf[i] === 0x20 || buf[i] === 0x09)) i++
-  const start = i
+  let start = at + key.length
+  while (start < len && (buf[start] === 0x20 || buf[start] === 0x09)) start++
+  const end = digitsEnd(buf, start, len)
+  return end === start ? undefined : { value: digitsValue(buf, start, end), end }
+}
+
+/** The index after the ASCII digits that start at `i` in `buf[0, len)`; `i` when there are none. */
+export function digitsEnd(buf: Buffer, i: number, len: number): number {
+  while (i < len && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++
+  return i
+}
+
+/** The value of the decimal digits in `buf[start, end)` (an end from {@link digitsEnd}). */
+export function digitsValue(buf: Buffer, start: number, end: number): number {
   let value = 0
-  for (; i < len; i++) {
-    const c = buf[i]! - 0x30
-    if (c < 0 || c > 9) break
-    value = value * 10 + c
-  }
-  return i === start ? undefined : { value, end: i }
+  for (let i = start; i < end; i++) value = value * 10 + buf[i]! - 0x30
+  return value
 }

@@ -1,4 +1,4 @@
-import { procBuffer, readFd, readPath } from './reader.js'
+import { digitsEnd, digitsValue, procBuffer, readFd, readPath } from './reader.js'
 import { pageSize } from './system.js'
 
 /** Memory of a process from `/proc/<pid>/statm`, bytes. */
@@ -11,22 +11,13 @@ export interface ProcStatm {
 
 /** Parses statm bytes in `buf[0, len)` ("size resident shared text lib data dt", in pages). */
 export function parseStatmBuffer(buf: Buffer, len: number): ProcStatm | undefined {
-  let i = 0
-  const numbers = [0, 0]
-  for (let n = 0; n < 2; n++) {
-    const start = i
-    let value = 0
-    for (; i < len; i++) {
-      const c = buf[i]! - 0x30
-      if (c < 0 || c > 9) break
-      value = value * 10 + c
-    }
-    if (i === start || (n === 0 && buf[i] !== 0x20)) return undefined
-    numbers[n] = value
-    i++
-  }
+  const vmsEnd = digitsEnd(buf, 0, len)
+  if (vmsEnd === 0 || buf[vmsEnd] !== 0x20) return undefined
+  const rssStart = vmsEnd + 1
+  const rssEnd = digitsEnd(buf, rssStart, len)
+  if (rssEnd === rssStart) return undefined
   const page = pageSize()
-  return { vmsBytes: numbers[0]! * page, rssBytes: numbers[1]! * page }
+  return { vmsBytes: digitsValue(buf, 0, vmsEnd) * page, rssBytes: digitsValue(buf, rssStart, rssEnd) * page }
 }
 
 /** Parses the text of `/proc/<pid>/statm`. */
