@@ -22,7 +22,6 @@ interface Episode {
   fired: boolean
   repeat: number
   lastErrorAt: number
-  restarted: boolean
 }
 
 /** The value a threshold resource reads from a point; null when the sample lacks it. */
@@ -85,7 +84,6 @@ export class ThresholdEvaluator {
           fired: false,
           repeat: 0,
           lastErrorAt: now,
-          restarted: false,
         }
         if (open === undefined) {
           open = new Map()
@@ -135,9 +133,8 @@ export class ThresholdEvaluator {
       if (now - ep.since < ep.durationMs) return
       ep.fired = true
       ep.lastErrorAt = now
-      const restart = threshold.action === 'restart' && !ep.restarted
-      ep.restarted ||= restart
-      events.push(this.#alert(agentId, resource, ep, now, value, 'error', restart))
+      // Only the first error of an episode restarts; repeats below never do.
+      events.push(this.#alert(agentId, resource, ep, now, value, 'error', threshold.action === 'restart'))
       return
     }
     if (threshold.repeatMs === undefined || now - ep.lastErrorAt < threshold.repeatMs) return
