@@ -2,6 +2,7 @@ import { descendants, readStat } from '@warden/core'
 import type { ResourceDataPoint } from '@warden/store'
 import pidusage from 'pidusage'
 import { InvalidOptionError, SampleError } from '../errors.js'
+import { isExited } from '../procfs/stat.js'
 import { monotonicMs } from '../procfs/system.js'
 import { describe } from '../util/describe.js'
 import { serialize } from './serialize.js'
@@ -131,7 +132,7 @@ export class PidusageSampler implements Sampler {
     const identity = target.startTicks == null || !hasProcfs ? undefined : readStat(target.pid)
     const wrongIdentity =
       identity !== undefined
-        ? identity.startTicks !== target.startTicks || identity.state === 'Z' || identity.state === 'X'
+        ? identity.startTicks !== target.startTicks || isExited(identity)
         : target.startTicks != null && hasProcfs
     if (rootUsage === undefined || wrongIdentity) {
       this.#targets.delete(target.id)
