@@ -201,12 +201,13 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   async #collectAt(at: number, started: number): Promise<PollReport> {
     const targets: SampleTarget[] = []
     const listed = new Set<string>()
+    const targetIds = new Set<string>()
     for (const agent of this.#registry.list()) {
       listed.add(agent.id)
       if (agent.pid === null || !SAMPLED.has(agent.status)) continue
       targets.push({ id: agent.id, pid: agent.pid, startTicks: agent.startTicks })
+      targetIds.add(agent.id)
     }
-    const targetIds = new Set(targets.map((t) => t.id))
     for (const id of [...this.#identity.keys()]) if (!targetIds.has(id)) this.#gone(id)
     for (const id of [...this.#evaluator.agents()]) if (!targetIds.has(id)) this.#gone(id)
     // Agents removed from the registry are forgotten; stopped ones keep their last point and history.
