@@ -38,7 +38,7 @@ function episodeFields(agentId: string, resource: ThresholdResource, ep: Episode
 }
 
 /** The value a threshold resource reads from a point; null when the sample lacks it. */
-export function resourceValue(point: ResourceDataPoint, resource: ThresholdResource): number | null {
+function resourceValue(point: ResourceDataPoint, resource: ThresholdResource): number | null {
   switch (resource) {
     case 'cpuPercent':
       return point.cpuPercent

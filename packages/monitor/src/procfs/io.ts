@@ -12,7 +12,7 @@ const READ_BYTES = Buffer.from('\nread_bytes:')
 const WRITE_BYTES = Buffer.from('\nwrite_bytes:')
 
 /** Parses io bytes in `buf[0, len)`; undefined when the keys are missing. */
-export function parseIoBuffer(buf: Buffer, len: number): ProcIo | undefined {
+function parseIoBuffer(buf: Buffer, len: number): ProcIo | undefined {
   const read = numberAfter(buf, len, READ_BYTES, 0)
   if (read === undefined) return undefined
   const write = numberAfter(buf, len, WRITE_BYTES, read.end)

@@ -10,7 +10,7 @@ export interface ProcStatm {
 }
 
 /** Parses statm bytes in `buf[0, len)` ("size resident shared text lib data dt", in pages). */
-export function parseStatmBuffer(buf: Buffer, len: number): ProcStatm | undefined {
+function parseStatmBuffer(buf: Buffer, len: number): ProcStatm | undefined {
   const vmsEnd = digitsEnd(buf, 0, len)
   if (vmsEnd === 0 || buf[vmsEnd] !== 0x20) return undefined
   const rssStart = vmsEnd + 1

@@ -22,7 +22,7 @@ const THREADS = Buffer.from('Threads:')
  * starts where the previous key ended. Vm* lines are absent for kernel threads: 0, not an error.
  * Returns undefined when there is no Threads line (not a status file).
  */
-export function parseStatusBuffer(buf: Buffer, len: number): ProcStatus | undefined {
+function parseStatusBuffer(buf: Buffer, len: number): ProcStatus | undefined {
   let from = 0
   const size = numberAfter(buf, len, VM_SIZE, from)
   from = size?.end ?? from
