@@ -1,11 +1,11 @@
 import { descendants, readStat } from '@warden/core'
 import type { ResourceDataPoint } from '@warden/store'
 import pidusage from 'pidusage'
-import { InvalidOptionError, SampleError } from '../errors.js'
+import { SampleError } from '../errors.js'
 import { isExited } from '../procfs/stat.js'
 import { monotonicMs } from '../procfs/system.js'
-import { describe } from '../util/describe.js'
 import { serialize } from './serialize.js'
+import { invalidPidError } from './target-pid.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
 
 /** What pidusage reports for one pid (only the fields used). */
@@ -67,12 +67,8 @@ export class PidusageSampler implements Sampler {
     const trees = new Map<string, number[]>()
     const all = new Set<number>()
     for (const target of targets) {
-      if (!Number.isSafeInteger(target.pid) || target.pid <= 0) {
-        const cause = new InvalidOptionError({
-          option: 'pid',
-          value: target.pid,
-          message: `Expected \`pid\` of target "${target.id}" to be a positive integer, got ${describe(target.pid)}`,
-        })
+      const cause = invalidPidError(target)
+      if (cause !== undefined) {
         out.set(target.id, {
           kind: 'error',
           error: new SampleError({ agentId: target.id, pid: target.pid, cause }),

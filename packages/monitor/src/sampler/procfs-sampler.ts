@@ -8,6 +8,7 @@ import { isExited } from '../procfs/stat.js'
 import { clockTicksPerSecond, monotonicMs, openFilesSoftLimit } from '../procfs/system.js'
 import { describe } from '../util/describe.js'
 import { serialize } from './serialize.js'
+import { invalidPidError } from './target-pid.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
 
 export interface ProcfsSamplerOptions {
@@ -265,13 +266,8 @@ export class ProcfsSampler implements Sampler {
   ):
     | { readonly state: TargetState; readonly reading: ProcessReading; readonly cpu: number | null }
     | undefined {
-    if (!Number.isSafeInteger(target.pid) || target.pid <= 0) {
-      throw new InvalidOptionError({
-        option: 'pid',
-        value: target.pid,
-        message: `Expected \`pid\` of target "${target.id}" to be a positive integer, got ${describe(target.pid)}`,
-      })
-    }
+    const invalidPid = invalidPidError(target)
+    if (invalidPid !== undefined) throw invalidPid
     const wanted = target.startTicks ?? undefined
     const known = this.#targets.get(target.id)
     if (

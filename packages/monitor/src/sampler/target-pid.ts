@@ -1,0 +1,13 @@
+import { InvalidOptionError } from '../errors.js'
+import { describe } from '../util/describe.js'
+import type { SampleTarget } from './types.js'
+
+/** Both samplers reject a target whose pid is not a positive integer with this error; undefined when it is one. */
+export function invalidPidError(target: SampleTarget): InvalidOptionError | undefined {
+  if (Number.isSafeInteger(target.pid) && target.pid > 0) return undefined
+  return new InvalidOptionError({
+    option: 'pid',
+    value: target.pid,
+    message: `Expected \`pid\` of target "${target.id}" to be a positive integer, got ${describe(target.pid)}`,
+  })
+}
