@@ -192,12 +192,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   /** Ids that have a file, sorted. */
   async list(): Promise<string[]> {
     this.#assertOpen('list')
-    let names: string[]
-    try {
-      names = await readdir(this.dir)
-    } catch (error) {
-      throw new StoreIOError({ path: this.dir, operation: 'list', cause: error })
-    }
+    const names = await this.#names()
     const ids: string[] = []
     for (const name of names) {
       if (!name.endsWith('.json')) continue
@@ -291,13 +286,17 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     }
   }
 
-  async #removeTempFiles(): Promise<void> {
-    let names: string[]
+  /** The file names in the store's directory; a failure is a StoreIOError of operation `list`. */
+  async #names(): Promise<string[]> {
     try {
-      names = await readdir(this.dir)
+      return await readdir(this.dir)
     } catch (error) {
       throw new StoreIOError({ path: this.dir, operation: 'list', cause: error })
     }
+  }
+
+  async #removeTempFiles(): Promise<void> {
+    const names = await this.#names()
     const removed: string[] = []
     for (const name of names) {
       if (!TEMP_FILE.test(name)) continue
