@@ -48,8 +48,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   readonly #thresholds = new Map<string, ResourceThreshold | null>()
   readonly #evaluator: ThresholdEvaluator
   readonly #latest = new Map<string, ResourceDataPoint>()
-  /** `pid:startTicks` of the process last sampled per agent: a change ends its episodes as `gone`. */
-  readonly #identity = new Map<string, string>()
+  /** pid and start ticks of the process last sampled per agent: a change ends its episodes as `gone`. */
+  readonly #identity = new Map<string, { readonly pid: number; readonly startTicks: number | null }>()
   readonly #restarts = new Set<Promise<void>>()
   #timer: NodeJS.Timeout | undefined
   #inFlight: Promise<PollReport> | undefined
@@ -282,11 +282,14 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     startTicks: number | null,
   ): Promise<boolean> | boolean {
     const id = target.id
-    const identity = `${target.pid}:${startTicks ?? target.startTicks ?? ''}`
+    const ticks = startTicks ?? target.startTicks ?? null
     const previous = this.#identity.get(id)
-    // A new process for the same agent (restart between ticks) does not inherit the old one's episodes.
-    if (previous !== undefined && previous !== identity) this.#emitAll(this.#evaluator.end(id, 'gone'))
-    this.#identity.set(id, identity)
+    // Allocates only when the process changed, not on every tick of every agent.
+    if (previous === undefined || previous.pid !== target.pid || previous.startTicks !== ticks) {
+      // A new process for the same agent (restart between ticks) does not inherit the old one's episodes.
+      if (previous !== undefined) this.#emitAll(this.#evaluator.end(id, 'gone'))
+      this.#identity.set(id, { pid: target.pid, startTicks: ticks })
+    }
     this.#latest.set(id, point)
     let write: Promise<boolean> | boolean = true
     if (this.#store === undefined) {
