@@ -24,19 +24,6 @@ interface Episode {
   lastErrorAt: number
 }
 
-/** The fields every event of an episode carries, warning, error and resolved alike. */
-function episodeFields(agentId: string, resource: ThresholdResource, ep: Episode, now: number) {
-  return {
-    agentId,
-    resource,
-    threshold: ep.line,
-    since: ep.since,
-    exceededForMs: now - ep.since,
-    durationMs: ep.durationMs,
-    at: now,
-  }
-}
-
 /** The value a threshold resource reads from a point; null when the sample lacks it. */
 function resourceValue(point: ResourceDataPoint, resource: ThresholdResource): number | null {
   switch (resource) {
@@ -166,9 +153,15 @@ export class ThresholdEvaluator {
     restart: boolean,
   ): ThresholdAlert {
     return {
-      ...episodeFields(agentId, resource, ep, now),
+      agentId,
+      resource,
       level,
       value,
+      threshold: ep.line,
+      since: ep.since,
+      exceededForMs: now - ep.since,
+      durationMs: ep.durationMs,
+      at: now,
       repeat: level === 'error' ? ep.repeat : 0,
       restart,
     }
@@ -182,6 +175,18 @@ export class ThresholdEvaluator {
     value: number | null,
     reason: ResolveReason,
   ): ThresholdResolved {
-    return { ...episodeFields(agentId, resource, ep, now), level: 'resolved', value, reason, fired: ep.fired }
+    return {
+      agentId,
+      resource,
+      level: 'resolved',
+      value,
+      threshold: ep.line,
+      since: ep.since,
+      exceededForMs: now - ep.since,
+      durationMs: ep.durationMs,
+      at: now,
+      reason,
+      fired: ep.fired,
+    }
   }
 }
