@@ -1,0 +1,1 @@
+export { emitSafely, rethrowLater } from './events/emit-safely.js'
