@@ -1,67 +1,20 @@
 // Sampling benchmarks of @warden/monitor over 200 and 1000 live `sleep` processes: our full sample
 // (stat + status + io + fd count) against pidusage (stat only) and a naive fs.promises version,
 // the event-loop delay during a 1000-process pass, and descendantsSync against pidtree.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { promises as fsp } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { childrenOf, descendantsSync } from '@warden/core'
+import { descendantsSync } from '@warden/core'
 import pidtree from 'pidtree'
 import pidusage from 'pidusage'
 import { ProcfsSampler } from '../packages/monitor/src/sampler/procfs-sampler.js'
 import type { SampleTarget } from '../packages/monitor/src/sampler/types.js'
+import { killAll, spawned, spawnSleeps, waitForLine } from './lib/processes.js'
 import { type BenchRow, printTable, timeMedian } from './lib/table.js'
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../packages/monitor/test/fixtures')
-const spawned = new Set<number>()
-
-/** Kills everything this bench started, synchronously, so it also runs from an 'exit' handler. */
-function killAll(): void {
-  for (const pid of spawned) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // Already gone.
-    }
-  }
-  spawned.clear()
-}
-process.on('exit', killAll)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAll()
-    process.exit(130)
-  })
-}
-
-function waitForLine(child: ChildProcess, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString()
-      if (text.includes(line)) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing ${line}`)))
-  })
-}
-
-/** `n` sleeping processes started by one shell (one spawn from Node, builtins only in the loop). */
-async function spawnSleeps(n: number): Promise<number[]> {
-  const shell = spawn(
-    '/bin/sh',
-    ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 100000 & i=$((i+1)); done; echo ready; wait`],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  spawned.add(shell.pid!)
-  await waitForLine(shell, 'ready')
-  const pids = childrenOf(shell.pid!)
-  for (const pid of pids) spawned.add(pid)
-  if (pids.length !== n) throw new Error(`expected ${n} sleeps, found ${pids.length}`)
-  return pids
-}
 
 /** The naive baseline: readFile of stat, status and io plus readdir of fd, all in parallel. */
 function naive(pids: readonly number[]): Promise<unknown> {

@@ -1,0 +1,265 @@
+// The monitor's tick as a daemon runs it: ResourceMonitor + FileMetadataStore (fsync on) over N
+// real sleeping processes whose agents already hold full 1440-point histories. Per tick: wall
+// time, the worst event-loop delay, bytes written per appended point and fsyncs; the same tick
+// without a store; and psutil's oneshot() poll of the same processes (Debian python3-psutil).
+import { spawnSync } from 'node:child_process'
+import fs, { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ResourceMonitor } from '@warden/monitor'
+import { FileMetadataStore, type ResourceDataPoint, ResourceUsageHistory } from '@warden/store'
+import writeFileAtomic from 'write-file-atomic'
+import { killAll, spawnSleeps } from './lib/processes.js'
+import { type BenchRow, printTable } from './lib/table.js'
+
+const TICK = 60_000
+const TICKS = Number(process.env.BENCH_TICKS ?? 5)
+const SIZES = (process.env.BENCH_TICK_AGENTS ?? '100,1000').split(',').map(Number)
+
+// --- instrumentation: fsync calls of this process, bytes it wrote (/proc/self/io wchar) --------
+let fsyncs = 0
+{
+  const fh = await open('/dev/null', 'r')
+  const proto = Object.getPrototypeOf(fh) as { sync: () => Promise<void>; datasync: () => Promise<void> }
+  await fh.close()
+  for (const name of ['sync', 'datasync'] as const) {
+    const original = proto[name]
+    proto[name] = function (this: unknown) {
+      fsyncs++
+      return original.call(this)
+    }
+  }
+  const wrap = <F extends (...a: never[]) => unknown>(f: F): F =>
+    ((...a: Parameters<F>) => {
+      fsyncs++
+      return f(...a)
+    }) as F
+  // write-file-atomic and other CommonJS users call the callback API on the module object.
+  const mutable = fs as unknown as Record<string, (...a: never[]) => unknown>
+  for (const name of ['fsync', 'fdatasync', 'fsyncSync', 'fdatasyncSync'])
+    mutable[name] = wrap(mutable[name]!)
+}
+const wchar = (): number => Number(/wchar: (\d+)/.exec(readFileSync('/proc/self/io', 'latin1'))![1])
+
+/** Noisy, realistic values: nothing repeats, so no layout benefits from constant columns. */
+function synthetic(t: number, seed: number): ResourceDataPoint {
+  const x = Math.sin(seed * 7919 + t * 104_729) * 10_000
+  const r = x - Math.floor(x)
+  return {
+    timestamp: t,
+    cpuPercent: r * 37.5,
+    memoryRss: 50_000_000 + Math.floor(r * 10_000_000) * 4096,
+    memoryVms: 900_000_000 + Math.floor(r * 1_000_000) * 4096,
+    diskReadBytes: Math.floor(t / 1000) * 40 + Math.floor(r * 4096),
+    diskWriteBytes: Math.floor(t / 1000) * 80,
+    openFiles: 20 + (Math.floor(t / TICK) % 7),
+    threads: 8 + (Math.floor(t / TICK) % 3),
+  }
+}
+
+/** 1440 points a minute apart, the newest a minute ago: 24 h of raw history, tiers filling. */
+function fullHistory(seed: number, now: number): ResourceUsageHistory {
+  const history = new ResourceUsageHistory()
+  const last = now - TICK
+  for (let i = 1439; i >= 0; i--) history.add(synthetic(last - i * TICK, seed))
+  return history
+}
+
+interface TickFigures {
+  wallMs: number
+  maxDelayMs: number
+  bytesPerPoint: number
+  fsyncsPerTick: number
+}
+
+/**
+ * The worst event-loop delay while `fn` runs: a 1 ms timer chain records how late each callback
+ * fires (monitorEventLoopDelay's histogram stays empty over short ticks).
+ */
+async function maxDelayDuring<T>(fn: () => Promise<T>): Promise<{ result: T; maxDelayMs: number }> {
+  let worst = 0
+  let last = performance.now()
+  const lateness = (): void => {
+    const now = performance.now()
+    worst = Math.max(worst, now - last - 1)
+    last = now
+  }
+  let timer: NodeJS.Timeout | undefined
+  const probe = (): void => {
+    lateness()
+    timer = setTimeout(probe, 1)
+  }
+  timer = setTimeout(probe, 1)
+  let result: T
+  try {
+    result = await fn()
+  } finally {
+    clearTimeout(timer)
+  }
+  lateness()
+  return { result, maxDelayMs: worst }
+}
+
+/** Runs one warm-up tick, then `TICKS` measured ones; medians of wall time, worst delay. */
+async function measure(monitor: ResourceMonitor, agents: number): Promise<TickFigures> {
+  await monitor.collectOnce()
+  const walls: number[] = []
+  let maxDelayMs = 0
+  const w0 = wchar()
+  const f0 = fsyncs
+  for (let i = 0; i < TICKS; i++) {
+    const t0 = performance.now()
+    const { result: report, maxDelayMs: delay } = await maxDelayDuring(() => monitor.collectOnce())
+    walls.push(performance.now() - t0)
+    maxDelayMs = Math.max(maxDelayMs, delay)
+    if (report.sampled !== agents || report.writeErrors > 0)
+      throw new Error(`tick sampled ${report.sampled}/${agents}, ${report.writeErrors} write errors`)
+  }
+  walls.sort((a, b) => a - b)
+  return {
+    wallMs: walls[Math.floor(walls.length / 2)]!,
+    maxDelayMs,
+    bytesPerPoint: (wchar() - w0) / (TICKS * agents),
+    fsyncsPerTick: (fsyncs - f0) / TICKS,
+  }
+}
+
+/** psutil's oneshot() poll of `pids` (cpu, memory, io, fds, threads): median ms of 7 passes. */
+function psutilPoll(pids: readonly number[]): number | undefined {
+  const script = `
+import sys, time, psutil
+procs = [psutil.Process(int(p)) for p in sys.argv[1:]]
+def poll():
+    for p in procs:
+        with p.oneshot():
+            p.cpu_times(); p.memory_info(); p.io_counters(); p.num_fds(); p.num_threads()
+poll()
+times = []
+for _ in range(7):
+    t0 = time.perf_counter(); poll(); times.append((time.perf_counter() - t0) * 1000)
+times.sort()
+print(times[len(times) // 2])
+`
+  const r = spawnSync('/usr/bin/python3', ['-c', script, ...pids.map(String)], { encoding: 'utf8' })
+  if (r.status !== 0) {
+    console.error(
+      `psutil baseline skipped (apt-get install python3-psutil): ${r.stderr.trim().split('\n').pop()}`,
+    )
+    return undefined
+  }
+  return Number(r.stdout.trim())
+}
+
+/** The whole-file rewrite (today's append): bytes one write-file-atomic of each agent's file costs. */
+async function wholeFileBytes(dir: string, ids: readonly string[]): Promise<number> {
+  const copy = mkdtempSync(join(tmpdir(), 'warden-tick-baseline-'))
+  try {
+    const w0 = wchar()
+    for (const id of ids) {
+      const bytes = readFileSync(join(dir, `${id}.json`))
+      await writeFileAtomic(join(copy, `${id}.json`), bytes, { fsync: true })
+    }
+    // The read above is wchar-neutral; only the writes count.
+    return (wchar() - w0) / ids.length
+  } finally {
+    rmSync(copy, { recursive: true, force: true })
+  }
+}
+
+const rows: BenchRow[] = []
+try {
+  for (const n of SIZES) {
+    const pids = await spawnSleeps(n)
+    const agents = pids.map((pid, i) => ({
+      id: `agent-${i}`,
+      pid,
+      startTicks: null,
+      status: 'running' as const,
+    }))
+    const registry = { list: () => agents }
+    const dir = mkdtempSync(join(tmpdir(), 'warden-tick-bench-'))
+    try {
+      const now = Date.now()
+      const seed = new FileMetadataStore({ dir })
+      await seed.open()
+      for (const [i, a] of agents.entries()) {
+        await seed.save({ id: a.id, restartCount: 0, updatedAt: now, resourceUsage: fullHistory(i + 1, now) })
+      }
+      await seed.close()
+      const fileBytes = statSync(join(dir, 'agent-0.json')).size
+
+      const store = new FileMetadataStore({ dir })
+      const t0 = performance.now()
+      await store.open()
+      const openMs = performance.now() - t0
+      const monitor = new ResourceMonitor({ registry, store, intervalMs: TICK })
+      const withStore = await measure(monitor, n)
+      await monitor.stop()
+      await store.close()
+      const memoryOnly = new ResourceMonitor({ registry, intervalMs: TICK })
+      const noStore = await measure(memoryOnly, n)
+      await memoryOnly.stop()
+      const baselineBytes = await wholeFileBytes(
+        dir,
+        agents.slice(0, Math.min(n, 50)).map((a) => a.id),
+      )
+      const psutilMs = psutilPoll(pids)
+
+      rows.push(
+        {
+          name: `${n} agents: max event-loop delay during a tick, with the store`,
+          ours: withStore.maxDelayMs,
+          unit: 'ms',
+          target: '≤ 10 ms',
+          met: withStore.maxDelayMs <= 10,
+        },
+        {
+          name: `${n} agents: max event-loop delay during a tick, no store`,
+          ours: noStore.maxDelayMs,
+          unit: 'ms',
+          target: '≤ 10 ms',
+          met: noStore.maxDelayMs <= 10,
+        },
+        {
+          name: `${n} agents: bytes written per appended point (baseline: whole-file rewrite, ${Math.round(fileBytes / 1024)} KiB file)`,
+          ours: withStore.bytesPerPoint,
+          baseline: baselineBytes,
+          unit: 'B',
+          target: '≤ 2 KiB and ≥ 40× less',
+          met: withStore.bytesPerPoint <= 2048 && baselineBytes / withStore.bytesPerPoint >= 40,
+        },
+        {
+          name: `${n} agents: fsyncs per tick`,
+          ours: withStore.fsyncsPerTick,
+          unit: '',
+          target: 'a constant, not per agent',
+          met: withStore.fsyncsPerTick <= 4,
+        },
+        {
+          name: `${n} agents: tick wall time with the store (baseline: the same tick without a store)`,
+          ours: withStore.wallMs,
+          baseline: noStore.wallMs,
+          unit: 'ms',
+          target: 'ratio ≤ 5',
+          met: withStore.wallMs <= 5 * noStore.wallMs,
+        },
+        {
+          name: `${n} agents: tick without a store (baseline: psutil oneshot() poll of the same processes)`,
+          ours: noStore.wallMs,
+          ...(psutilMs === undefined ? {} : { baseline: psutilMs }),
+          unit: 'ms',
+          target: 'ratio ≤ 0.25 (≥ 4× cheaper)',
+          ...(psutilMs === undefined ? {} : { met: psutilMs / noStore.wallMs >= 4 }),
+        },
+        { name: `${n} agents: open() of the store`, ours: openMs, unit: 'ms' },
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      killAll()
+    }
+  }
+  printTable(`the monitor tick through the public API (${TICKS} ticks, fsync on)`, rows)
+} finally {
+  killAll()
+}
