@@ -1,5 +1,6 @@
 import type { PidSource } from '@warden/core'
 import type { AggregateResult, ResourceDataPoint } from '@warden/store'
+import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
@@ -271,7 +272,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
       skipped,
       durationMs: performance.now() - started,
     }
-    this.emit('poll', report)
+    emitSafely(this, 'poll', report)
     return report
   }
 
@@ -308,8 +309,10 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         },
       )
     }
-    this.emit('sample', { agentId: id, point })
-    this.#emitAll(this.#evaluator.evaluate(id, this.getThreshold(id), point))
+    // Episode state is updated (and restarts requested) before any listener runs.
+    const events = this.#evaluator.evaluate(id, this.getThreshold(id), point)
+    emitSafely(this, 'sample', { agentId: id, point })
+    this.#emitAll(events)
     return write
   }
 
@@ -327,14 +330,13 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     this.#emitAll(this.#evaluator.end(id, 'gone'))
   }
 
+  /** Requests the restarts the events ask for, then emits them: a listener can never cancel a restart. */
   #emitAll(events: readonly ThresholdEvent[]): void {
+    for (const event of events) if (event.level === 'error' && event.restart) this.#restart(event)
     for (const event of events) {
-      if (event.level === 'resolved') this.emit('threshold:resolved', event)
-      else if (event.level === 'warning') this.emit('threshold:warning', event)
-      else {
-        this.emit('threshold:error', event)
-        if (event.restart) this.#restart(event)
-      }
+      if (event.level === 'resolved') emitSafely(this, 'threshold:resolved', event)
+      else if (event.level === 'warning') emitSafely(this, 'threshold:warning', event)
+      else emitSafely(this, 'threshold:error', event)
     }
   }
 
@@ -347,23 +349,12 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         this.#reportError(alert.agentId, new RestartFailedError({ agentId: alert.agentId, cause }))
         return
       }
-      try {
-        this.emit('restart', { agentId: alert.agentId, alert })
-      } catch (error) {
-        // A throwing listener is the caller's bug: surface it as Node does for timer callbacks.
-        process.nextTick(() => {
-          throw error
-        })
-      }
+      emitSafely(this, 'restart', { agentId: alert.agentId, alert })
     })().finally(() => this.#restarts.delete(done))
     this.#restarts.add(done)
   }
 
   #reportError(agentId: string | undefined, error: CollectErrorEvent['error']): void {
-    try {
-      this.emit('collect-error', { agentId, error })
-    } catch {
-      // A throwing `collect-error` listener has nowhere left to report to; never reject a timer tick.
-    }
+    emitSafely(this, 'collect-error', { agentId, error })
   }
 }
