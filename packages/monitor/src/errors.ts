@@ -94,6 +94,18 @@ export class RestartFailedError extends MonitorError {
   }
 }
 
+/** The registry listed one agent id more than once: the first entry is used, the others ignored. */
+export class DuplicateAgentError extends MonitorError {
+  readonly code = 'ERR_MONITOR_DUPLICATE_AGENT' as const
+  readonly agentId: string
+  constructor({ agentId }: { agentId: string }) {
+    super(
+      `The registry lists agent "${agentId}" more than once: the first entry is used, the others are ignored`,
+    )
+    this.agentId = agentId
+  }
+}
+
 /** `waitForPoll()` gave up before the next `poll` event. */
 export class WaitTimeoutError extends MonitorError {
   readonly code = 'ERR_MONITOR_WAIT_TIMEOUT' as const

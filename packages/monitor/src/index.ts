@@ -9,6 +9,7 @@ export type {
 } from './alerts/types.js'
 export { validateThreshold } from './alerts/validate.js'
 export {
+  DuplicateAgentError,
   InvalidOptionError,
   InvalidThresholdError,
   MonitorError,

@@ -5,7 +5,9 @@ import { EventEmitter } from 'eventemitter3'
 import { ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
 import { validateThreshold } from './alerts/validate.js'
+import { DuplicateIds } from './duplicates.js'
 import {
+  DuplicateAgentError,
   RestartFailedError,
   SampleError,
   StoreWriteError,
@@ -52,8 +54,14 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   /** pid and start ticks of the process last sampled per agent: a change ends its episodes as `gone`. */
   readonly #identity = new Map<string, { readonly pid: number; readonly startTicks: number | null }>()
   readonly #restarts = new Set<Promise<void>>()
+  readonly #duplicates = new DuplicateIds()
   #timer: NodeJS.Timeout | undefined
-  #inFlight: Promise<PollReport> | undefined
+  /** Settles after the last tick queued so far; ticks run one after another on it. */
+  #tail: Promise<unknown> = Promise.resolve()
+  /** Ticks queued or running. */
+  #queued = 0
+  /** Set by stop(), cleared by start(): a tick that ends while stopped closes the sampler. */
+  #stopped = false
   #skipped = 0
   #lastAt = Number.NEGATIVE_INFINITY
   #tickAt: number | undefined
@@ -85,26 +93,35 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   /** Starts polling: one tick now, then one every `intervalMs`. Idempotent; the timer is unref'd. */
   start(): this {
     if (this.#timer !== undefined) return this
+    this.#stopped = false
     this.#timer = setInterval(() => this.#onTimer(), this.intervalMs)
     this.#timer.unref()
     this.#onTimer()
     return this
   }
 
-  /** Stops polling, waits for the tick and restarts in flight, then closes the sampler it created. */
+  /**
+   * Stops polling, waits for every tick queued or running (also those queued while it waits) and
+   * the restarts they requested, then closes the sampler it created.
+   */
   async stop(): Promise<void> {
     clearInterval(this.#timer)
     this.#timer = undefined
-    while (this.#inFlight !== undefined) await this.#inFlight.catch(() => undefined)
-    while (this.#restarts.size > 0) await Promise.all(this.#restarts)
-    if (this.#injectedSampler === undefined) this.#sampler?.close()
-    this.#sampler = undefined
+    this.#stopped = true
+    while (this.#queued > 0 || this.#restarts.size > 0) {
+      await this.#tail
+      await Promise.all(this.#restarts)
+    }
+    // start() may have been called while we waited.
+    if (this.#stopped) this.#closeSampler()
   }
 
-  /** Runs one tick now (after the one in flight, if any) and resolves with its report. */
-  async collectOnce(): Promise<PollReport> {
-    while (this.#inFlight !== undefined) await this.#inFlight.catch(() => undefined)
-    return this.#runTick()
+  /**
+   * Runs one tick after those queued (never overlapping them) and resolves with its report.
+   * After stop(), the sampler it opens is closed when the last queued tick ends.
+   */
+  collectOnce(): Promise<PollReport> {
+    return this.#enqueue()
   }
 
   /** Resolves with the report of the next `poll` event. */
@@ -171,19 +188,27 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   }
 
   #onTimer(): void {
-    if (this.#inFlight !== undefined) {
+    if (this.#queued > 0) {
       this.#skipped++
       return
     }
-    this.#runTick().catch((error: unknown) => this.#reportError(undefined, new SampleError({ cause: error })))
+    this.#enqueue().catch((error: unknown) => this.#reportError(undefined, new SampleError({ cause: error })))
   }
 
-  #runTick(): Promise<PollReport> {
-    const tick = this.#collect().finally(() => {
-      if (this.#inFlight === tick) this.#inFlight = undefined
+  #enqueue(): Promise<PollReport> {
+    // With nothing queued the tick starts now, as start() promises; else after the last one queued.
+    const run = this.#queued++ === 0 ? this.#collect() : this.#tail.then(() => this.#collect())
+    const tick = run.finally(() => {
+      if (--this.#queued === 0 && this.#stopped) this.#closeSampler()
     })
-    this.#inFlight = tick
+    this.#tail = tick.catch(() => undefined)
     return tick
+  }
+
+  /** Releases the cached fds of the sampler this monitor created; an injected one is the caller's. */
+  #closeSampler(): void {
+    if (this.#injectedSampler === undefined) this.#sampler?.close()
+    this.#sampler = undefined
   }
 
   async #collect(): Promise<PollReport> {
@@ -204,11 +229,18 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     const listed = new Set<string>()
     const targetIds = new Set<string>()
     for (const agent of this.#registry.list()) {
+      if (listed.has(agent.id)) {
+        // Never two points per tick under one id: the first entry wins.
+        if (this.#duplicates.add(agent.id))
+          this.#reportError(agent.id, new DuplicateAgentError({ agentId: agent.id }))
+        continue
+      }
       listed.add(agent.id)
       if (agent.pid === null || !SAMPLED.has(agent.status)) continue
       targets.push({ id: agent.id, pid: agent.pid, startTicks: agent.startTicks })
       targetIds.add(agent.id)
     }
+    this.#duplicates.endPass()
     for (const id of [...this.#identity.keys()]) if (!targetIds.has(id)) this.#gone(id)
     for (const id of [...this.#evaluator.agents()]) if (!targetIds.has(id)) this.#gone(id)
     // Agents removed from the registry are forgotten; stopped ones keep their last point and history.

@@ -27,7 +27,10 @@ describe('ResourceMonitor typed events', () => {
       expectTypeOf(e).toEqualTypeOf<CollectErrorEvent>()
       expectTypeOf(e.agentId).toEqualTypeOf<string | undefined>()
       expectTypeOf(e.error.code).toEqualTypeOf<
-        'ERR_MONITOR_SAMPLE' | 'ERR_MONITOR_STORE_WRITE' | 'ERR_MONITOR_RESTART_FAILED'
+        | 'ERR_MONITOR_SAMPLE'
+        | 'ERR_MONITOR_STORE_WRITE'
+        | 'ERR_MONITOR_RESTART_FAILED'
+        | 'ERR_MONITOR_DUPLICATE_AGENT'
       >()
     })
     monitor.on('threshold:warning', (a) => {
