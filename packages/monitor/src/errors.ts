@@ -1,3 +1,5 @@
+import { describe } from './util/describe.js'
+
 /** Base class of every error thrown or emitted by @warden/monitor: match on `error.code`. */
 export abstract class MonitorError extends Error {
   abstract readonly code: string
@@ -103,6 +105,44 @@ export class DuplicateAgentError extends MonitorError {
       `The registry lists agent "${agentId}" more than once: the first entry is used, the others are ignored`,
     )
     this.agentId = agentId
+  }
+}
+
+/** Why a clock reading was not used as is. */
+export type ClockFault =
+  /** NaN, ±Infinity or not a number: the tick is skipped. */
+  | 'not-finite'
+  /** The monotonic clock read less than at the previous tick: the tick is skipped. */
+  | 'went-back'
+  /** The wall clock stepped back and stayed back: points continue on the monotonic timeline. */
+  | 'stepped-back'
+
+/** A clock reading the monitor could not use as is (see the clock policy in the README). */
+export class ClockError extends MonitorError {
+  readonly code = 'ERR_MONITOR_CLOCK' as const
+  readonly clock: 'wall' | 'monotonic'
+  readonly reason: ClockFault
+  /** The reading. */
+  readonly value: unknown
+  /** For `stepped-back`: how far the points' timestamps now run ahead of the wall clock, ms. */
+  readonly aheadMs: number | undefined
+  constructor({
+    clock,
+    reason,
+    value,
+    aheadMs,
+  }: { clock: 'wall' | 'monotonic'; reason: ClockFault; value: unknown; aheadMs?: number | undefined }) {
+    super(
+      reason === 'stepped-back'
+        ? `The wall clock stepped back (it read ${describe(value)}): timestamps continue on the monotonic timeline, ${aheadMs} ms ahead of the wall clock`
+        : reason === 'went-back'
+          ? `The monotonic clock went back (it read ${describe(value)}): the tick is skipped`
+          : `The ${clock} clock read ${describe(value)}, not a finite number of ms: the tick is skipped`,
+    )
+    this.clock = clock
+    this.reason = reason
+    this.value = value
+    this.aheadMs = aheadMs
   }
 }
 

@@ -1,6 +1,12 @@
 import type { ResourceDataPoint } from '@warden/store'
 import type { ThresholdAlert, ThresholdResolved } from './alerts/types.js'
-import type { DuplicateAgentError, RestartFailedError, SampleError, StoreWriteError } from './errors.js'
+import type {
+  ClockError,
+  DuplicateAgentError,
+  RestartFailedError,
+  SampleError,
+  StoreWriteError,
+} from './errors.js'
 
 /** Summary of one tick, emitted as `poll` and returned by `collectOnce()`. */
 export interface PollReport {
@@ -30,7 +36,7 @@ export interface SampleEvent {
 export interface CollectErrorEvent {
   /** The agent concerned; undefined when the whole tick failed (e.g. `registry.list()` threw). */
   readonly agentId: string | undefined
-  readonly error: SampleError | StoreWriteError | RestartFailedError | DuplicateAgentError
+  readonly error: SampleError | StoreWriteError | RestartFailedError | DuplicateAgentError | ClockError
 }
 
 export interface RestartEvent {

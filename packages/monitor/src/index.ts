@@ -8,7 +8,10 @@ export type {
   ThresholdResource,
 } from './alerts/types.js'
 export { validateThreshold } from './alerts/validate.js'
+export type { MonitorClock } from './clock/timeline.js'
 export {
+  ClockError,
+  type ClockFault,
   DuplicateAgentError,
   InvalidOptionError,
   InvalidThresholdError,

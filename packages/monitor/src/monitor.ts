@@ -5,8 +5,10 @@ import { EventEmitter } from 'eventemitter3'
 import { ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
 import { validateThreshold } from './alerts/validate.js'
+import { type TickTime, Timeline } from './clock/timeline.js'
 import { DuplicateIds } from './duplicates.js'
 import {
+  ClockError,
   DuplicateAgentError,
   RestartFailedError,
   SampleError,
@@ -43,7 +45,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   readonly #store: MonitorStore | undefined
   readonly #memory: MemoryHistories | undefined
   readonly #supervisor: RestartTarget | undefined
-  readonly #clock: () => number
+  readonly #timeline: Timeline
   readonly #injectedSampler: Sampler | undefined
   #sampler: Sampler | undefined
   readonly #defaultThreshold: ResourceThreshold | undefined
@@ -63,8 +65,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   /** Set by stop(), cleared by start(): a tick that ends while stopped closes the sampler. */
   #stopped = false
   #skipped = 0
-  #lastAt = Number.NEGATIVE_INFINITY
-  #tickAt: number | undefined
+  /** The time of the tick running, if any: its events carry it. */
+  #tick: TickTime | undefined
 
   constructor(options: ResourceMonitorOptions) {
     super()
@@ -76,12 +78,13 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     this.#store = options.store
     this.#memory = options.store === undefined ? new MemoryHistories(options.historySize) : undefined
     this.#supervisor = options.supervisor
-    this.#clock = options.clock ?? Date.now
+    this.#timeline = timelineOf(options.clock)
     this.#injectedSampler = options.sampler
     this.#defaultThreshold = options.defaultThreshold && validateThreshold(options.defaultThreshold)
     // Alerts raised by a tick carry its time, so `since` is the timestamp of a point in the history.
     this.#evaluator = new ThresholdEvaluator({
-      now: () => this.#tickAt ?? Math.max(this.#clock(), this.#lastAt),
+      now: () => this.#tick?.at ?? this.#timeline.now(),
+      monotonic: () => this.#tick?.span ?? this.#timeline.spanNow(),
     })
   }
 
@@ -169,7 +172,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   /** Points of `id` in an inclusive time range or the last `durationMs`, oldest first. */
   async getResourceHistory(id: string, window: HistoryWindow = {}): Promise<ResourceDataPoint[]> {
     const history = await this.#history(id)
-    return history === undefined ? [] : readWindow(history, window, this.#clock())
+    return history === undefined ? [] : readWindow(history, window, this.#timeline.now())
   }
 
   /** Buckets of `intervalMs` (avg/min/max per gauge, rate per counter) over a range of `id`'s history. */
@@ -192,7 +195,9 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
       this.#skipped++
       return
     }
-    this.#enqueue().catch((error: unknown) => this.#reportError(undefined, new SampleError({ cause: error })))
+    this.#enqueue().catch((error: unknown) =>
+      this.#reportError(undefined, error instanceof ClockError ? error : new SampleError({ cause: error })),
+    )
   }
 
   #enqueue(): Promise<PollReport> {
@@ -213,14 +218,14 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
   async #collect(): Promise<PollReport> {
     const started = performance.now()
-    // Never step back (NTP adjustments): histories only append in time order.
-    const at = Math.max(this.#clock(), this.#lastAt)
-    this.#lastAt = at
-    this.#tickAt = at
+    // Throws ClockError: the tick is skipped and later ticks are unaffected.
+    const tick = this.#timeline.tick()
+    if (tick.steppedBack !== undefined) this.#reportError(undefined, tick.steppedBack)
+    this.#tick = tick
     try {
-      return await this.#collectAt(at, started)
+      return await this.#collectAt(tick.at, started)
     } finally {
-      this.#tickAt = undefined
+      this.#tick = undefined
     }
   }
 
@@ -389,4 +394,10 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   #reportError(agentId: string | undefined, error: CollectErrorEvent['error']): void {
     emitSafely(this, 'collect-error', { agentId, error })
   }
+}
+
+/** The `clock` option as a timeline: a bare function is one simulated clock for labels and durations. */
+function timelineOf(clock: ResourceMonitorOptions['clock']): Timeline {
+  if (typeof clock === 'function') return new Timeline(clock)
+  return new Timeline(clock?.now ?? Date.now, clock?.monotonic ?? (() => performance.now()))
 }

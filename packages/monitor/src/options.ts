@@ -1,6 +1,7 @@
 import type { PidSource } from '@warden/core'
 import type { AggregateOptions, AggregateResult, ResourceDataPoint, TimeRange } from '@warden/store'
 import type { ResourceThreshold } from './alerts/types.js'
+import type { MonitorClock } from './clock/timeline.js'
 import type { SamplerBackend } from './sampler/create-sampler.js'
 import type { Sampler } from './sampler/types.js'
 
@@ -58,6 +59,11 @@ export interface ResourceMonitorOptions {
    * @default undefined
    */
   readonly sampler?: Sampler
-  /** Testing hook: the clock, ms since epoch, used for points and alert timing. @default Date.now */
-  readonly clock?: () => number
+  /**
+   * Testing hook. `{ now, monotonic }`: the wall clock (ms since epoch) that labels points and the
+   * monotonic clock (ms) that spaces them and times durations. A bare function is one simulated
+   * clock for both (it then has no wall clock steps to detect).
+   * @default { now: Date.now, monotonic: performance.now }
+   */
+  readonly clock?: (() => number) | MonitorClock
 }

@@ -15,6 +15,7 @@ const KEYS = new Set([
   'sampler',
   'clock',
 ])
+const CLOCK_KEYS = ['now', 'monotonic']
 const BACKENDS = new Set(['auto', 'procfs', 'pidusage'])
 const MAX_TIMER_MS = 2 ** 31 - 1
 
@@ -68,10 +69,30 @@ export function validateOptions(options: unknown): asserts options is ResourceMo
   if (o.sampler !== undefined && !hasMethod(o.sampler, 'sampleAll')) {
     fail('sampler', o.sampler, 'a Sampler (an object with sampleAll())')
   }
-  if (o.clock !== undefined && typeof o.clock !== 'function')
-    fail('clock', o.clock, 'a function returning ms')
+  if (o.clock !== undefined) validateClock(o.clock)
   if (o.defaultThreshold !== undefined) {
     const t = validateThreshold(o.defaultThreshold)
     if (t.action === 'restart' && o.supervisor === undefined) throw new SupervisorRequiredError()
+  }
+}
+
+function validateClock(clock: unknown): void {
+  if (typeof clock === 'function') return
+  if (typeof clock !== 'object' || clock === null || Array.isArray(clock)) {
+    fail('clock', clock, 'a function returning ms or an object { now, monotonic }')
+  }
+  const c = clock as Record<string, unknown>
+  for (const key of Object.keys(c)) {
+    if (!CLOCK_KEYS.includes(key) && c[key] !== undefined) {
+      throw new InvalidOptionError({
+        option: `clock.${key}`,
+        value: c[key],
+        message: `Unknown key \`${key}\` in \`clock\`; expected one of ${CLOCK_KEYS.join(', ')}`,
+      })
+    }
+  }
+  for (const key of CLOCK_KEYS) {
+    if (c[key] !== undefined && typeof c[key] !== 'function')
+      fail(`clock.${key}`, c[key], 'a function returning ms')
   }
 }

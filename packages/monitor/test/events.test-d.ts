@@ -31,6 +31,7 @@ describe('ResourceMonitor typed events', () => {
         | 'ERR_MONITOR_STORE_WRITE'
         | 'ERR_MONITOR_RESTART_FAILED'
         | 'ERR_MONITOR_DUPLICATE_AGENT'
+        | 'ERR_MONITOR_CLOCK'
       >()
     })
     monitor.on('threshold:warning', (a) => {

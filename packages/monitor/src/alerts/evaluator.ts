@@ -10,18 +10,26 @@ import {
 } from './types.js'
 
 export interface EvaluatorOptions {
-  /** Clock, ms since epoch. @default Date.now */
+  /** Clock for the events' `since` and `at` labels, ms since epoch. @default Date.now */
   readonly now?: () => number
+  /**
+   * Clock for durations (`durationMs`, `repeatMs`, `exceededForMs`), ms from any origin, so a
+   * stepped wall clock never shortens or stretches them.
+   * @default `now` when given (one simulated clock), else performance.now
+   */
+  readonly monotonic?: () => number
 }
 
 /** One open episode: a resource that has been over its line since `since`. */
 interface Episode {
   readonly since: number
+  /** The monotonic reading at `since`. */
+  readonly sinceMono: number
   readonly line: number
   readonly durationMs: number
   fired: boolean
   repeat: number
-  lastErrorAt: number
+  lastErrorMono: number
 }
 
 /** The value a threshold resource reads from a point; null when the sample lacks it. */
@@ -47,10 +55,12 @@ function resourceValue(point: ResourceDataPoint, resource: ThresholdResource): n
  */
 export class ThresholdEvaluator {
   readonly #now: () => number
+  readonly #monotonic: () => number
   readonly #episodes = new Map<string, Map<ThresholdResource, Episode>>()
 
   constructor(options: EvaluatorOptions = {}) {
     this.#now = options.now ?? Date.now
+    this.#monotonic = options.monotonic ?? options.now ?? (() => performance.now())
   }
 
   /** Feeds one sample of `agentId`; returns the events to emit, in order. */
@@ -61,6 +71,7 @@ export class ThresholdEvaluator {
   ): ThresholdEvent[] {
     if (threshold === undefined) return this.end(agentId, 'cleared')
     const now = this.#now()
+    const mono = this.#monotonic()
     const events: ThresholdEvent[] = []
     let open = this.#episodes.get(agentId)
     for (const resource of THRESHOLD_RESOURCES) {
@@ -72,30 +83,31 @@ export class ThresholdEvaluator {
       if (value <= line) {
         if (ep !== undefined) {
           open!.delete(resource)
-          events.push(this.#resolved(agentId, resource, ep, now, value, 'recovered'))
+          events.push(this.#resolved(agentId, resource, ep, now, mono, value, 'recovered'))
         }
         continue
       }
       if (ep === undefined) {
         const fresh: Episode = {
           since: now,
+          sinceMono: mono,
           line,
           durationMs: threshold.durationMs,
           fired: false,
           repeat: 0,
-          lastErrorAt: now,
+          lastErrorMono: mono,
         }
         if (open === undefined) {
           open = new Map()
           this.#episodes.set(agentId, open)
         }
         open.set(resource, fresh)
-        events.push(this.#alert(agentId, resource, fresh, now, value, 'warning', false))
+        events.push(this.#alert(agentId, resource, fresh, now, mono, value, 'warning', false))
         // durationMs 0: the first sample over the line is already sustained.
-        this.#maybeFire(agentId, resource, fresh, threshold, now, value, events)
+        this.#maybeFire(agentId, resource, fresh, threshold, now, mono, value, events)
         continue
       }
-      this.#maybeFire(agentId, resource, ep, threshold, now, value, events)
+      this.#maybeFire(agentId, resource, ep, threshold, now, mono, value, events)
     }
     if (open !== undefined && open.size === 0) this.#episodes.delete(agentId)
     return events
@@ -107,7 +119,8 @@ export class ThresholdEvaluator {
     if (open === undefined) return []
     this.#episodes.delete(agentId)
     const now = this.#now()
-    return [...open].map(([resource, ep]) => this.#resolved(agentId, resource, ep, now, null, reason))
+    const mono = this.#monotonic()
+    return [...open].map(([resource, ep]) => this.#resolved(agentId, resource, ep, now, mono, null, reason))
   }
 
   /** Resources of `agentId` with an open episode. */
@@ -126,21 +139,24 @@ export class ThresholdEvaluator {
     ep: Episode,
     threshold: ResourceThreshold,
     now: number,
+    mono: number,
     value: number,
     events: ThresholdEvent[],
   ): void {
     if (!ep.fired) {
-      if (now - ep.since < ep.durationMs) return
+      if (mono - ep.sinceMono < ep.durationMs) return
       ep.fired = true
-      ep.lastErrorAt = now
+      ep.lastErrorMono = mono
       // Only the first error of an episode restarts; repeats below never do.
-      events.push(this.#alert(agentId, resource, ep, now, value, 'error', threshold.action === 'restart'))
+      events.push(
+        this.#alert(agentId, resource, ep, now, mono, value, 'error', threshold.action === 'restart'),
+      )
       return
     }
-    if (threshold.repeatMs === undefined || now - ep.lastErrorAt < threshold.repeatMs) return
+    if (threshold.repeatMs === undefined || mono - ep.lastErrorMono < threshold.repeatMs) return
     ep.repeat++
-    ep.lastErrorAt = now
-    events.push(this.#alert(agentId, resource, ep, now, value, 'error', false))
+    ep.lastErrorMono = mono
+    events.push(this.#alert(agentId, resource, ep, now, mono, value, 'error', false))
   }
 
   #alert(
@@ -148,6 +164,7 @@ export class ThresholdEvaluator {
     resource: ThresholdResource,
     ep: Episode,
     now: number,
+    mono: number,
     value: number,
     level: 'warning' | 'error',
     restart: boolean,
@@ -159,7 +176,7 @@ export class ThresholdEvaluator {
       value,
       threshold: ep.line,
       since: ep.since,
-      exceededForMs: now - ep.since,
+      exceededForMs: mono - ep.sinceMono,
       durationMs: ep.durationMs,
       at: now,
       repeat: level === 'error' ? ep.repeat : 0,
@@ -172,6 +189,7 @@ export class ThresholdEvaluator {
     resource: ThresholdResource,
     ep: Episode,
     now: number,
+    mono: number,
     value: number | null,
     reason: ResolveReason,
   ): ThresholdResolved {
@@ -183,7 +201,7 @@ export class ThresholdEvaluator {
       value,
       threshold: ep.line,
       since: ep.since,
-      exceededForMs: now - ep.since,
+      exceededForMs: mono - ep.sinceMono,
       durationMs: ep.durationMs,
       at: now,
       reason,

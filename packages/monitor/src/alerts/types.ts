@@ -45,7 +45,7 @@ interface AlertBase {
   readonly threshold: number
   /** ms since epoch of the first sample over the line in this episode. */
   readonly since: number
-  /** ms from `since` to this event. */
+  /** ms from `since` to this event, on the monotonic clock (`at - since` unless the wall clock stepped). */
   readonly exceededForMs: number
   /** The threshold's `durationMs`. */
   readonly durationMs: number

@@ -252,4 +252,23 @@ describe('ThresholdEvaluator timeline', () => {
       expect.objectContaining({ level: 'resolved', reason: 'cleared', fired: false }),
     ])
   })
+
+  it('measures durations on the monotonic clock and labels events with the wall clock', () => {
+    let wall = T0
+    let mono = 0
+    const ev = new ThresholdEvaluator({ now: () => wall, monotonic: () => mono })
+    const th: ResourceThreshold = { cpuPercent: 80, durationMs: 1000, repeatMs: 1000 }
+    const feed = (w: number, m: number) => {
+      wall = T0 + w
+      mono = m
+      return ev.evaluate('a', th, point({ cpuPercent: 95 }))
+    }
+    expect(feed(0, 0).map((e) => e.level)).toEqual(['warning'])
+    expect(feed(3_600_000, 500)).toEqual([]) // the wall clock jumped an hour: only 500 ms passed
+    const [error] = feed(3_600_500, 1000)
+    expect(error).toMatchObject({ level: 'error', since: T0, at: T0 + 3_600_500, exceededForMs: 1000 })
+    expect(feed(3_601_000, 1500)).toEqual([])
+    expect(feed(3_601_500, 2000)).toMatchObject([{ level: 'error', repeat: 1, exceededForMs: 2000 }])
+    expect(ev.end('a', 'gone')).toMatchObject([{ exceededForMs: 2000, at: T0 + 3_601_500 }])
+  })
 })

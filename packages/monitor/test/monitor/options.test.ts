@@ -53,6 +53,30 @@ describe('ResourceMonitor options', () => {
     throws(null, InvalidOptionError, /`options` to be an object, got null/)
   })
 
+  it('clock: a function, or { now, monotonic } with functions and no other key', () => {
+    expect(new ResourceMonitor({ registry, clock: () => 1 })).toBeInstanceOf(ResourceMonitor)
+    expect(new ResourceMonitor({ registry, clock: { now: () => 1, monotonic: () => 1 } })).toBeInstanceOf(
+      ResourceMonitor,
+    )
+    expect(new ResourceMonitor({ registry, clock: { monotonic: () => 1 } })).toBeInstanceOf(ResourceMonitor)
+    throws(
+      { registry, clock: 5 },
+      InvalidOptionError,
+      /`clock` to be a function returning ms or an object \{ now, monotonic \}, got 5/,
+    )
+    const e = throws(
+      { registry, clock: { now: () => 1, mono: () => 1 } },
+      InvalidOptionError,
+      /^Unknown key `mono` in `clock`; expected one of now, monotonic$/,
+    )
+    expect(e).toMatchObject({ code: 'ERR_MONITOR_INVALID_OPTION', option: 'clock.mono' })
+    throws(
+      { registry, clock: { now: 1 } },
+      InvalidOptionError,
+      /`clock.now` to be a function returning ms, got 1 \(number\)/,
+    )
+  })
+
   it('validates defaultThreshold', () => {
     const e = throws({ registry, defaultThreshold: { cpuPercent: 50 } }, InvalidThresholdError, /durationMs/)
     expect(e).toMatchObject({

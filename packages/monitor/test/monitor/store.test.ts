@@ -74,19 +74,25 @@ describe('ResourceMonitor with a FileMetadataStore', () => {
     expect((okError.error.cause as { code: string }).code).toBe('ERR_STORE_CLOSED')
   })
 
-  it('a wall clock that steps back does not make the store reject points', async () => {
+  it('a wall clock that steps back does not make the store reject points, nor stack them at one time', async () => {
     const a = await procs.fixture('forever.js')
     const registry = new ListSource()
     registry.add('alpha', a)
-    let now = 1_800_000_000_000
-    const m = new ResourceMonitor({ registry, store, clock: () => now })
+    const T = 1_800_000_000_000
+    let wall = T
+    let mono = 0
+    const m = new ResourceMonitor({ registry, store, clock: { now: () => wall, monotonic: () => mono } })
     await m.collectOnce()
-    now -= 30_000 // NTP stepped the clock back
-    const r = await m.collectOnce()
-    expect(r.writeErrors).toBe(0)
-    expect(r.at).toBe(1_800_000_000_000)
+    // NTP steps the clock back 30 s between two ticks a minute apart, and it stays back.
+    for (const minute of [1, 2]) {
+      mono = minute * 60_000
+      wall = T + minute * 60_000 - 30_000
+      expect((await m.collectOnce()).writeErrors).toBe(0)
+    }
     expect((await m.getResourceHistory('alpha')).map((p) => p.timestamp)).toEqual([
-      1_800_000_000_000, 1_800_000_000_000,
+      T,
+      T + 60_000,
+      T + 120_000,
     ])
   })
 })
