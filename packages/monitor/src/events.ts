@@ -34,7 +34,7 @@ export interface SampleEvent {
 }
 
 export interface CollectErrorEvent {
-  /** The agent concerned; undefined when the whole tick failed (e.g. `registry.list()` threw). */
+  /** The agent concerned; undefined for the whole tick (`registry.list()` threw, a clock fault). */
   readonly agentId: string | undefined
   readonly error: SampleError | StoreWriteError | RestartFailedError | DuplicateAgentError | ClockError
 }
