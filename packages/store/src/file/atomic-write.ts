@@ -1,46 +1,81 @@
-import { type FileHandle, open } from 'node:fs/promises'
-import writeFileAtomic from 'write-file-atomic'
+import { constants, type FileHandle, open, rename, unlink } from 'node:fs/promises'
 import { StoreIOError } from '../errors.js'
+import { syncDir } from './dir-sync.js'
+
+/** Owner-only: records are the daemon's private state (it may run as root); readers run as the same user. */
+export const FILE_MODE = 0o600
+
+/** Never through a symlink, never onto an existing file: a planted link or file makes us pick another name. */
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+
+/** Temp names are `<target>.<digits>`; a writer's `open()` removes those of `<id>.json` a killed writer left. */
+export const TEMP_FILE = /^[A-Za-z0-9._-]+\.json\.\d+$/
+
+let sequence = 0
 
 /**
- * Temp file + fsync + rename (write-file-atomic), then, when `dir` is given, fsync of the
- * directory so the rename itself survives a power cut — write-file-atomic does not do that.
+ * Writes `data` to a new temp file next to `path` and returns its name: every byte written
+ * (short writes continued, so a nearly full disk fails instead of leaving a cut file), then
+ * fsynced when `fsync`. On failure the temp file is removed and the fs error thrown.
  */
-export async function writeDurable(
+export async function writeTemp(path: string, data: Uint8Array, fsync: boolean): Promise<string> {
+  const { handle, temp } = await createTemp(path)
+  try {
+    await writeAll(handle, data)
+    if (fsync) await handle.sync()
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    await unlink(temp).catch(() => undefined)
+    throw error
+  }
+  try {
+    await handle.close()
+  } catch (error) {
+    await unlink(temp).catch(() => undefined)
+    throw error
+  }
+  return temp
+}
+
+/**
+ * Replaces `path` with `data` atomically and durably: complete temp file, fsync, rename (which
+ * replaces a symlink at `path` rather than following it), then fsync of the directory `dir`.
+ * A reader sees the whole old file or the whole new one; on failure the old file is untouched.
+ */
+export async function writeFileAtomic(
   path: string,
-  data: string | Buffer,
-  fsync: boolean,
-  dir?: FileHandle,
+  data: Uint8Array,
+  options: { readonly fsync: boolean; readonly dir?: FileHandle | undefined },
 ): Promise<void> {
   try {
-    await writeFileAtomic(path, data, { fsync })
+    const temp = await writeTemp(path, data, options.fsync)
+    await rename(temp, path).catch(async (error: unknown) => {
+      await unlink(temp).catch(() => undefined)
+      throw error
+    })
   } catch (cause) {
     throw new StoreIOError({ path, operation: 'write', cause })
   }
-  if (fsync && dir !== undefined) await syncDir(dir, path)
+  if (options.fsync && options.dir !== undefined) await syncDir(options.dir, path)
 }
 
-/** Filesystems that cannot fsync a directory say so with these; the rename is then as durable as they make it. */
-const DIR_FSYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP'])
-
-export async function syncDir(dir: FileHandle, path: string): Promise<void> {
-  try {
-    await dir.sync()
-  } catch (cause) {
-    if (DIR_FSYNC_UNSUPPORTED.has((cause as NodeJS.ErrnoException).code ?? '')) return
-    throw new StoreIOError({ path, operation: 'fsync the directory of', cause })
+async function createTemp(path: string): Promise<{ handle: FileHandle; temp: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const temp = `${path}.${process.pid}${++sequence}`
+    try {
+      return { handle: await open(temp, CREATE_FLAGS, FILE_MODE), temp }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 10) throw error
+    }
   }
 }
 
-/** A handle to fsync `dir` with, or undefined where directories cannot be opened (Windows: EISDIR). */
-export async function openDir(dir: string): Promise<FileHandle | undefined> {
-  try {
-    return await open(dir, 'r')
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'EISDIR') return undefined
-    throw new StoreIOError({ path: dir, operation: 'open for fsync', cause })
+/** write(2) may write fewer bytes than asked (a filling disk): continue until all are written. */
+async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+  let offset = 0
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset, offset)
+    if (bytesWritten === 0) throw new Error(`write made no progress at byte ${offset} of ${data.length}`)
+    offset += bytesWritten
   }
 }
-
-/** Temp names write-file-atomic 7 uses: `<target>.<uint32>`. */
-export const TEMP_FILE = /^[A-Za-z0-9._-]+\.json\.\d+$/

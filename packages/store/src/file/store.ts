@@ -14,7 +14,8 @@ import { resolveHistoryOptions } from '../history/options.js'
 import type { HistoryOptions, ResourceDataPoint } from '../types.js'
 import { boolean, nonEmptyString } from '../validate.js'
 import { assertAgentId, isAgentId } from './agent-id.js'
-import { openDir, syncDir, TEMP_FILE, writeDurable } from './atomic-write.js'
+import { TEMP_FILE, writeFileAtomic } from './atomic-write.js'
+import { openDir, syncDir } from './dir-sync.js'
 import {
   cloneMetadata,
   decodeMetadata,
@@ -220,7 +221,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     const path = this.#path(meta.id)
     meta.updatedAt = Date.now()
     try {
-      await writeDurable(path, encodeMetadata(meta), this.fsync, this.#dirHandle)
+      await writeFileAtomic(path, encodeMetadata(meta), { fsync: this.fsync, dir: this.#dirHandle })
     } catch (error) {
       this.#cache.delete(meta.id)
       throw error
