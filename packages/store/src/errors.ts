@@ -110,6 +110,21 @@ export class StoreCorruptError extends StoreError {
   }
 }
 
+/** An entry of the store directory that is a symlink, directory or special file: never followed or read. */
+export class NotRegularFileError extends StoreError {
+  readonly path: string
+  readonly kind: string
+
+  constructor({ path, kind }: { path: string; kind: string }) {
+    super(
+      'ERR_STORE_NOT_REGULAR_FILE',
+      `${path} is ${kind}, not a regular file; the store never follows links or reads special files in its directory`,
+    )
+    this.path = path
+    this.kind = kind
+  }
+}
+
 /** A file written by a newer version of this package; it is never overwritten. */
 export class UnsupportedSchemaVersionError extends StoreError {
   readonly id: string

@@ -3,6 +3,7 @@ export {
   InvalidDataPointError,
   InvalidHistoryDataError,
   InvalidOptionError,
+  NotRegularFileError,
   OutOfOrderPointError,
   StoreClosedError,
   StoreCorruptError,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { link, open, readFile, rename, unlink } from 'node:fs/promises'
+import { link, open, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { StoreIOError, StoreLockedError } from '../errors.js'
+import { NotRegularFileError, StoreIOError, StoreLockedError } from '../errors.js'
+import { readRegularFile } from './read-file.js'
 
 export const LOCK_FILE = '.warden-store.lock'
 
@@ -45,16 +46,19 @@ interface Holder {
 const samePid = (a: Holder | null | undefined, b: Holder | null | undefined): boolean =>
   a?.pid === b?.pid && a?.startTicks === b?.startTicks
 
+/** The lock's holder; undefined when there is no lock file, null when it is not a valid lock. */
 async function readHolder(path: string): Promise<Holder | null | undefined> {
-  let text: string
+  let data: Buffer | undefined
   try {
-    text = await readFile(path, 'utf8')
+    data = await readRegularFile(path, 'read the lock file')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new StoreIOError({ path, operation: 'read the lock file', cause: error })
+    // A symlink (or directory...) at the lock's name was never written by a store: not a holder.
+    if (error instanceof NotRegularFileError) return null
+    throw error
   }
+  if (data === undefined) return undefined
   try {
-    const info = JSON.parse(text) as LockInfo
+    const info = JSON.parse(data.toString('utf8')) as LockInfo
     if (!Number.isSafeInteger(info.pid) || info.pid <= 0) return null
     return typeof info.startTicks === 'string'
       ? { pid: info.pid, startTicks: info.startTicks }

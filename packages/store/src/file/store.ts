@@ -1,8 +1,9 @@
-import { type FileHandle, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { type FileHandle, lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { EventEmitter } from 'eventemitter3'
 import {
   InvalidOptionError,
+  NotRegularFileError,
   StoreClosedError,
   StoreCorruptError,
   StoreIOError,
@@ -27,6 +28,7 @@ import {
 import { KeyedQueue } from './keyed-queue.js'
 import { acquireLock, LOCK_FILE, releaseLock } from './lock.js'
 import type { AgentMetadata, FileMetadataStoreOptions, StoreEvents } from './metadata.js'
+import { readRegularFile } from './read-file.js'
 
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed'
 
@@ -234,16 +236,19 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     const cached = this.#cache.get(id)
     if (cached !== undefined) return cached
     const path = this.#path(id)
-    let text: string
+    let data: Buffer | undefined
     try {
-      text = await readFile(path, 'utf8')
+      data = await readRegularFile(path, 'read')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw new StoreIOError({ path, operation: 'read', cause: error })
+      // A symlink here is never followed: it is set aside like a corrupt file (the link, not its target).
+      if (!(error instanceof NotRegularFileError)) throw error
+      await this.#quarantine(id, path, error)
+      return undefined
     }
+    if (data === undefined) return undefined
     let meta: AgentMetadata
     try {
-      meta = decodeMetadata(text, id, this.historyOptions)
+      meta = decodeMetadata(data.toString('utf8'), id, this.historyOptions)
     } catch (error) {
       if (error instanceof FutureSchemaError) {
         throw new UnsupportedSchemaVersionError({
@@ -279,7 +284,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     const base = `${path}.corrupt-${Date.now()}`
     for (let n = 0; ; n++) {
       const candidate = n === 0 ? base : `${base}-${n}`
-      const exists = await stat(candidate).then(
+      // lstat: a dangling symlink at the name is taken, not replaced.
+      const exists = await lstat(candidate).then(
         () => true,
         () => false,
       )

@@ -1,0 +1,42 @@
+import type { Stats } from 'node:fs'
+import { constants, type FileHandle, open } from 'node:fs/promises'
+import { NotRegularFileError, StoreError, StoreIOError } from '../errors.js'
+
+/** O_NOFOLLOW: a symlink fails with ELOOP instead of being read through; O_NONBLOCK: a FIFO cannot hang the open. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+
+/**
+ * The bytes of the regular file at `path`, or undefined when there is none. Never reads through
+ * a symlink or from a directory, FIFO, socket or device: those throw `NotRegularFileError`.
+ * Other failures throw `StoreIOError` with `operation`.
+ */
+export async function readRegularFile(path: string, operation: string): Promise<Buffer | undefined> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, READ_FLAGS)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    if (code === 'ELOOP') throw new NotRegularFileError({ path, kind: 'a symbolic link' })
+    // open(2) of a socket.
+    if (code === 'ENXIO') throw new NotRegularFileError({ path, kind: 'a socket' })
+    throw new StoreIOError({ path, operation, cause: error })
+  }
+  try {
+    const stats = await handle.stat()
+    if (!stats.isFile()) throw new NotRegularFileError({ path, kind: kindOf(stats) })
+    return await handle.readFile()
+  } catch (error) {
+    if (error instanceof StoreError) throw error
+    throw new StoreIOError({ path, operation, cause: error })
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory'
+  if (stats.isFIFO()) return 'a FIFO'
+  if (stats.isSocket()) return 'a socket'
+  return 'a device'
+}
