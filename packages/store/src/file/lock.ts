@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { link, open, rename, unlink } from 'node:fs/promises'
+import { link, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { NotRegularFileError, StoreIOError, StoreLockedError } from '../errors.js'
+import { writeTemp } from './atomic-write.js'
 import { readRegularFile } from './read-file.js'
 
 export const LOCK_FILE = '.warden-store.lock'
+/** Temp files of `createLock` (`writeTemp` names): a process killed between writing and removing one leaves it. */
+export const LOCK_TEMP = /^\.warden-store\.lock\.\d+$/
 
 interface LockInfo {
   readonly pid: number
@@ -64,42 +67,31 @@ async function readHolder(path: string): Promise<Holder | null | undefined> {
       ? { pid: info.pid, startTicks: info.startTicks }
       : { pid: info.pid }
   } catch {
-    // Empty or torn: the holder died between creating and writing it.
+    // Never one of ours (they appear complete): left by an older release killed mid-write, or damaged.
     return null
   }
 }
 
 /**
- * Single-writer lock: `O_CREAT|O_EXCL` of a file holding our pid. A lock whose pid is gone is
- * taken over by renaming it aside and checking that what we moved was that dead holder's lock
- * (not one a racing process just created), so two takers cannot both win.
+ * Single-writer lock: a file holding our pid, created all at once (`createLock`). A lock whose
+ * pid is gone is taken over by renaming it aside and checking that what we moved was that dead
+ * holder's lock (not one a racing process just created), so two takers cannot both win.
  */
 export async function acquireLock(
   dir: string,
   path: string,
   onTakeover: (previousPid: number | null) => void,
 ): Promise<void> {
-  const content = JSON.stringify({
-    pid: process.pid,
-    startTicks: startTicks(process.pid),
-    hostname: hostname(),
-    since: Date.now(),
-  } satisfies LockInfo)
+  const content = Buffer.from(
+    JSON.stringify({
+      pid: process.pid,
+      startTicks: startTicks(process.pid),
+      hostname: hostname(),
+      since: Date.now(),
+    } satisfies LockInfo),
+  )
   for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      const fh = await open(path, 'wx')
-      try {
-        await fh.writeFile(content)
-        await fh.sync()
-      } finally {
-        await fh.close()
-      }
-      return
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new StoreIOError({ path, operation: 'create the lock file', cause: error })
-      }
-    }
+    if (await createLock(path, content)) return
     const holder = await readHolder(path)
     if (holder === undefined) continue
     if (holder !== null && isAlive(holder))
@@ -126,6 +118,30 @@ export async function acquireLock(
     operation: 'acquire the lock file',
     cause: new Error('too many concurrent attempts'),
   })
+}
+
+/**
+ * Writes the whole lock to a temp file, then link()s it to `path`, which fails with EEXIST
+ * atomically: the lock never exists empty or half-written (a full disk fails before it appears).
+ * False when `path` is taken, or when our temp file was swept by the lock's holder.
+ */
+async function createLock(path: string, content: Uint8Array): Promise<boolean> {
+  let temp: string
+  try {
+    temp = await writeTemp(path, content, true)
+  } catch (cause) {
+    throw new StoreIOError({ path, operation: 'create the lock file', cause })
+  }
+  try {
+    await link(temp, path)
+    return true
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ENOENT') return false
+    throw new StoreIOError({ path, operation: 'create the lock file', cause: error })
+  } finally {
+    await unlink(temp).catch(() => undefined)
+  }
 }
 
 /** Removes the lock if it is still ours. */

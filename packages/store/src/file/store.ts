@@ -26,7 +26,7 @@ import {
   SCHEMA_VERSION,
 } from './format.js'
 import { KeyedQueue } from './keyed-queue.js'
-import { acquireLock, LOCK_FILE, releaseLock } from './lock.js'
+import { acquireLock, LOCK_FILE, LOCK_TEMP, releaseLock } from './lock.js'
 import type { AgentMetadata, FileMetadataStoreOptions, StoreEvents } from './metadata.js'
 import { readRegularFile } from './read-file.js'
 
@@ -306,7 +306,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     const names = await this.#names()
     const removed: string[] = []
     for (const name of names) {
-      if (!TEMP_FILE.test(name)) continue
+      if (!TEMP_FILE.test(name) && !LOCK_TEMP.test(name)) continue
       const path = join(this.dir, name)
       try {
         await unlink(path)

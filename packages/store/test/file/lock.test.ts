@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FileMetadataStore, LOCK_FILE, StoreLockedError } from '@warden/store'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { compileStore, exited, fixture, killAll, spawnNode, waitForLine } from '../helpers/child.js'
 import { point } from '../helpers/points.js'
 import { openStore, tempDir } from '../helpers/tmp.js'
+import { fillFilesystem, isRoot, withTmpfs } from '../helpers/tmpfs.js'
 
 let compiled: ReturnType<typeof compileStore>
 beforeAll(() => {
@@ -68,8 +69,8 @@ describe('single-writer lock', () => {
     await store.close()
   })
 
-  it('a stale lock file of a dead pid, or an empty one, is taken over', async () => {
-    for (const content of [JSON.stringify({ pid: deadPid() }), '']) {
+  it('a stale lock file of a dead pid, or an empty or torn one, is taken over', async () => {
+    for (const content of [JSON.stringify({ pid: deadPid() }), '', '{"pid":']) {
       const dir = tempDir()
       writeFileSync(join(dir, LOCK_FILE), content)
       const store = await openStore({ dir })
@@ -111,4 +112,41 @@ describe('single-writer lock', () => {
     const second = await openStore({ dir })
     expect(second.isOpen).toBe(true)
   })
+
+  it('a lock temp file left by an opener killed mid-create is removed by the next open', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, `${LOCK_FILE}.123456`), '{"pid":1}')
+    const store = new FileMetadataStore({ dir })
+    const removed: string[] = []
+    store.on('cleanup', (e) => removed.push(...e.removed))
+    await store.open()
+    await store.close()
+    expect(removed).toEqual([join(dir, `${LOCK_FILE}.123456`)])
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  it.skipIf(!isRoot)(
+    'on a full filesystem open fails with StoreIOError and leaves no lock file; the next open takes nothing over (needs root to mount a tmpfs)',
+    async () => {
+      await withTmpfs(1 << 16, async (mnt) => {
+        const dir = join(mnt, 'store')
+        mkdirSync(dir)
+        const filler = fillFilesystem(mnt, 0)
+        const store = new FileMetadataStore({ dir })
+        const takeovers: unknown[] = []
+        store.on('lock:takeover', (e) => takeovers.push(e))
+        await expect(store.open()).rejects.toMatchObject({
+          code: 'ERR_STORE_IO',
+          operation: 'create the lock file',
+          cause: expect.objectContaining({ code: 'ENOSPC' }),
+        })
+        expect(store.isOpen).toBe(false)
+        expect(readdirSync(dir)).toEqual([])
+        filler.remove()
+        await store.open()
+        await store.close()
+        expect(takeovers).toEqual([])
+      })
+    },
+  )
 })
