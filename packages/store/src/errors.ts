@@ -9,15 +9,20 @@ export class StoreError extends Error {
   }
 }
 
-/** An option or argument had the wrong type or range. */
+/** An option or argument had the wrong type or range, or an options object had an unknown key. */
 export class InvalidOptionError extends StoreError {
   readonly option: string
   readonly value: unknown
 
-  constructor({ option, expected, value }: { option: string; expected: string; value: unknown }) {
-    super('ERR_STORE_INVALID_OPTION', `Expected \`${option}\` to be ${expected}, got ${describe(value)}`)
-    this.option = option
-    this.value = value
+  constructor(init: { option: string; value: unknown } & ({ expected: string } | { message: string })) {
+    super(
+      'ERR_STORE_INVALID_OPTION',
+      'message' in init
+        ? init.message
+        : `Expected \`${init.option}\` to be ${init.expected}, got ${describeValue(init.value)}`,
+    )
+    this.option = init.option
+    this.value = init.value
   }
 }
 
@@ -26,7 +31,7 @@ export class InvalidAgentIdError extends StoreError {
   readonly id: unknown
 
   constructor({ id, reason }: { id: unknown; reason: string }) {
-    super('ERR_STORE_INVALID_AGENT_ID', `Invalid agent id ${describe(id)}: ${reason}`)
+    super('ERR_STORE_INVALID_AGENT_ID', `Invalid agent id ${describeValue(id)}: ${reason}`)
     this.id = id
   }
 }
@@ -39,7 +44,7 @@ export class InvalidDataPointError extends StoreError {
   constructor({ field, value, expected }: { field: string; value: unknown; expected: string }) {
     super(
       'ERR_STORE_INVALID_DATA_POINT',
-      `Expected data point \`${field}\` to be ${expected}, got ${describe(value)}`,
+      `Expected data point \`${field}\` to be ${expected}, got ${describeValue(value)}`,
     )
     this.field = field
     this.value = value
@@ -63,11 +68,14 @@ export class OutOfOrderPointError extends StoreError {
 
 /** Serialized history or metadata that does not have the expected shape. */
 export class InvalidHistoryDataError extends StoreError {
+  /** The field, e.g. `status` or `resourceUsage.tiers[0].head.record`. */
   readonly path: string
+  readonly reason: string
 
   constructor({ path, reason }: { path: string; reason: string }) {
     super('ERR_STORE_INVALID_DATA', `Invalid serialized data at \`${path}\`: ${reason}`)
     this.path = path
+    this.reason = reason
   }
 }
 
@@ -125,6 +133,30 @@ export class NotRegularFileError extends StoreError {
   }
 }
 
+/** A record above `maxRecordBytes`: refused when writing, set aside unparsed when reading. */
+export class RecordTooLargeError extends StoreError {
+  readonly path: string
+  readonly size: number
+  readonly maxRecordBytes: number
+
+  constructor({
+    path,
+    size,
+    maxRecordBytes,
+    operation,
+  }: { path: string; size: number; maxRecordBytes: number; operation: 'read' | 'write' }) {
+    super(
+      'ERR_STORE_RECORD_TOO_LARGE',
+      operation === 'write'
+        ? `Refusing to write ${path}: the record is ${size} bytes, more than maxRecordBytes (${maxRecordBytes})`
+        : `${path} is ${size} bytes, more than maxRecordBytes (${maxRecordBytes}); it was not parsed`,
+    )
+    this.path = path
+    this.size = size
+    this.maxRecordBytes = maxRecordBytes
+  }
+}
+
 /** A file written by a newer version of this package; it is never overwritten. */
 export class UnsupportedSchemaVersionError extends StoreError {
   readonly id: string
@@ -140,7 +172,7 @@ export class UnsupportedSchemaVersionError extends StoreError {
   }: { id: string; path: string; schemaVersion: unknown; supported: number }) {
     super(
       'ERR_STORE_UNSUPPORTED_SCHEMA',
-      `Metadata file ${path} of agent "${id}" has schemaVersion ${describe(schemaVersion)}; this version of @warden/store reads up to ${supported} and will not overwrite it`,
+      `Metadata file ${path} of agent "${id}" has schemaVersion ${describeValue(schemaVersion)}; this version of @warden/store reads up to ${supported} and will not overwrite it`,
     )
     this.id = id
     this.path = path
@@ -176,7 +208,8 @@ export class StoreIOError extends StoreError {
   }
 }
 
-function describe(value: unknown): string {
+/** A value for an error message: strings quoted and cut, objects by kind. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string')
     return `${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)} (string)`
   if (value === null) return 'null'

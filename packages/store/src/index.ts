@@ -5,6 +5,7 @@ export {
   InvalidOptionError,
   NotRegularFileError,
   OutOfOrderPointError,
+  RecordTooLargeError,
   StoreClosedError,
   StoreCorruptError,
   StoreError,

@@ -29,3 +29,16 @@ export function nonEmptyString(option: string, value: unknown): string {
   }
   return value
 }
+
+/** Throws on the first key of `value` not in `keys`, so a misspelt option is not silently ignored. */
+export function knownKeys(where: string, value: object, keys: readonly string[], prefix = ''): void {
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) {
+      throw new InvalidOptionError({
+        option: `${prefix}${key}`,
+        value: (value as Record<string, unknown>)[key],
+        message: `Unknown key \`${prefix}${key}\` in ${where}; expected one of ${keys.join(', ')}`,
+      })
+    }
+  }
+}

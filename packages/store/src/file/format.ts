@@ -1,7 +1,8 @@
-import { InvalidHistoryDataError, InvalidOptionError } from '../errors.js'
+import { describeValue, InvalidHistoryDataError, InvalidOptionError } from '../errors.js'
 import { ResourceUsageHistory, SERIALIZED_PIECES } from '../history/history.js'
 import type { HistoryOptions } from '../types.js'
 import type { AgentMetadata } from './metadata.js'
+import { metadataProblem } from './metadata-rules.js'
 
 /** Version of the `<id>.json` layout this package writes. */
 export const SCHEMA_VERSION = 1
@@ -54,19 +55,20 @@ export function decodeMetadata(text: string, id: string, history: HistoryOptions
       path: 'id',
       reason: `expected "${id}", got ${JSON.stringify(rest.id)}`,
     })
-  const restartCount = rest.restartCount
-  if (typeof restartCount !== 'number' || !Number.isSafeInteger(restartCount) || restartCount < 0) {
-    throw new InvalidHistoryDataError({ path: 'restartCount', reason: 'expected a non-negative integer' })
-  }
-  if (typeof rest.updatedAt !== 'number' || !Number.isFinite(rest.updatedAt)) {
-    throw new InvalidHistoryDataError({ path: 'updatedAt', reason: 'expected a number' })
+  const problem = metadataProblem(rest)
+  if (problem !== undefined) {
+    throw new InvalidHistoryDataError({
+      path: problem.field,
+      reason: `expected ${problem.expected}, got ${describeValue(problem.value)}`,
+    })
   }
   let resourceUsage: ResourceUsageHistory
   try {
     resourceUsage = ResourceUsageHistory.fromJSON(rest.resourceUsage, history)
   } catch (error) {
     if (error instanceof InvalidHistoryDataError) {
-      throw new InvalidHistoryDataError({ path: `resourceUsage.${error.path}`, reason: error.message })
+      const path = error.path === '' ? 'resourceUsage' : `resourceUsage.${error.path}`
+      throw new InvalidHistoryDataError({ path, reason: error.reason })
     }
     throw error
   }

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { link, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { NotRegularFileError, StoreIOError, StoreLockedError } from '../errors.js'
+import { NotRegularFileError, RecordTooLargeError, StoreIOError, StoreLockedError } from '../errors.js'
 import { writeTemp } from './atomic-write.js'
 import { readRegularFile } from './read-file.js'
 
 export const LOCK_FILE = '.warden-store.lock'
+/** A lock is ~100 bytes; anything much larger is not one (and is not read). */
+const MAX_LOCK_BYTES = 4096
 /** Temp files of `createLock` (`writeTemp` names): a process killed between writing and removing one leaves it. */
 export const LOCK_TEMP = /^\.warden-store\.lock\.\d+$/
 
@@ -53,10 +55,10 @@ const samePid = (a: Holder | null | undefined, b: Holder | null | undefined): bo
 async function readHolder(path: string): Promise<Holder | null | undefined> {
   let data: Buffer | undefined
   try {
-    data = await readRegularFile(path, 'read the lock file')
+    data = await readRegularFile(path, 'read the lock file', MAX_LOCK_BYTES)
   } catch (error) {
     // A symlink (or directory...) at the lock's name was never written by a store: not a holder.
-    if (error instanceof NotRegularFileError) return null
+    if (error instanceof NotRegularFileError || error instanceof RecordTooLargeError) return null
     throw error
   }
   if (data === undefined) return undefined

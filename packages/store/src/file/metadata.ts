@@ -53,6 +53,13 @@ export interface FileMetadataStoreOptions {
    * @default { maxSize: 1440, tiers: 15 min × 672 and 1 h × 720 }
    */
   readonly history?: HistoryOptions
+  /**
+   * Largest record file, in bytes. A write above it is refused (`RecordTooLargeError`); a file
+   * above it is set aside as corrupt without being read or parsed, so one huge file cannot
+   * stall the event loop. A full default history is 330-400 KiB.
+   * @default the larger of 4 MiB and 512 bytes per raw point and tier bucket `history` holds
+   */
+  readonly maxRecordBytes?: number
 }
 
 /** `corrupt` event payload. */

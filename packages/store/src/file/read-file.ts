@@ -1,16 +1,21 @@
 import type { Stats } from 'node:fs'
 import { constants, type FileHandle, open } from 'node:fs/promises'
-import { NotRegularFileError, StoreError, StoreIOError } from '../errors.js'
+import { NotRegularFileError, RecordTooLargeError, StoreError, StoreIOError } from '../errors.js'
 
 /** O_NOFOLLOW: a symlink fails with ELOOP instead of being read through; O_NONBLOCK: a FIFO cannot hang the open. */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
 
 /**
  * The bytes of the regular file at `path`, or undefined when there is none. Never reads through
- * a symlink or from a directory, FIFO, socket or device: those throw `NotRegularFileError`.
- * Other failures throw `StoreIOError` with `operation`.
+ * a symlink or from a directory, FIFO, socket or device: those throw `NotRegularFileError`. A
+ * file above `maxBytes` throws `RecordTooLargeError` before a byte is read. Other failures throw
+ * `StoreIOError` with `operation`.
  */
-export async function readRegularFile(path: string, operation: string): Promise<Buffer | undefined> {
+export async function readRegularFile(
+  path: string,
+  operation: string,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
   let handle: FileHandle
   try {
     handle = await open(path, READ_FLAGS)
@@ -25,7 +30,13 @@ export async function readRegularFile(path: string, operation: string): Promise<
   try {
     const stats = await handle.stat()
     if (!stats.isFile()) throw new NotRegularFileError({ path, kind: kindOf(stats) })
-    return await handle.readFile()
+    const tooLarge = (size: number) =>
+      new RecordTooLargeError({ path, size, maxRecordBytes: maxBytes, operation: 'read' })
+    if (stats.size > maxBytes) throw tooLarge(stats.size)
+    const data = await handle.readFile()
+    // Files are replaced, never grown in place; one that grew anyway is still refused.
+    if (data.length > maxBytes) throw tooLarge(data.length)
+    return data
   } catch (error) {
     if (error instanceof StoreError) throw error
     throw new StoreIOError({ path, operation, cause: error })

@@ -4,6 +4,7 @@ import { EventEmitter } from 'eventemitter3'
 import {
   InvalidOptionError,
   NotRegularFileError,
+  RecordTooLargeError,
   StoreClosedError,
   StoreCorruptError,
   StoreIOError,
@@ -11,9 +12,7 @@ import {
   UnsupportedSchemaVersionError,
 } from '../errors.js'
 import { ResourceUsageHistory } from '../history/history.js'
-import { resolveHistoryOptions } from '../history/options.js'
 import type { HistoryOptions, ResourceDataPoint } from '../types.js'
-import { boolean, nonEmptyString } from '../validate.js'
 import { assertAgentId, isAgentId } from './agent-id.js'
 import { TEMP_FILE, writeFileAtomic } from './atomic-write.js'
 import { openDir, syncDir } from './dir-sync.js'
@@ -28,6 +27,8 @@ import {
 import { KeyedQueue } from './keyed-queue.js'
 import { acquireLock, LOCK_FILE, LOCK_TEMP, releaseLock } from './lock.js'
 import type { AgentMetadata, FileMetadataStoreOptions, StoreEvents } from './metadata.js'
+import { metadataProblem } from './metadata-rules.js'
+import { resolveStoreOptions } from './options.js'
 import { readRegularFile } from './read-file.js'
 
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed'
@@ -41,6 +42,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   readonly fsync: boolean
   readonly readOnly: boolean
   readonly historyOptions: HistoryOptions
+  readonly maxRecordBytes: number
   readonly #queue = new KeyedQueue()
   // Writer only: what is on disk, so a tick's append does not re-read and re-parse the file.
   readonly #cache = new Map<string, AgentMetadata>()
@@ -51,13 +53,12 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
 
   constructor(options: FileMetadataStoreOptions) {
     super()
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionError({ option: 'options', expected: 'an object with a `dir`', value: options })
-    }
-    this.dir = resolve(nonEmptyString('dir', options.dir))
-    this.fsync = boolean('fsync', options.fsync ?? true)
-    this.readOnly = boolean('readOnly', options.readOnly ?? false)
-    this.historyOptions = resolveHistoryOptions(options.history, 'history.')
+    const resolved = resolveStoreOptions(options)
+    this.dir = resolve(resolved.dir)
+    this.fsync = resolved.fsync
+    this.readOnly = resolved.readOnly
+    this.historyOptions = resolved.history
+    this.maxRecordBytes = resolved.maxRecordBytes
     this.#lockPath = join(this.dir, LOCK_FILE)
   }
 
@@ -223,7 +224,16 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     const path = this.#path(meta.id)
     meta.updatedAt = Date.now()
     try {
-      await writeFileAtomic(path, encodeMetadata(meta), { fsync: this.fsync, dir: this.#dirHandle })
+      const data = encodeMetadata(meta)
+      if (data.length > this.maxRecordBytes) {
+        throw new RecordTooLargeError({
+          path,
+          size: data.length,
+          maxRecordBytes: this.maxRecordBytes,
+          operation: 'write',
+        })
+      }
+      await writeFileAtomic(path, data, { fsync: this.fsync, dir: this.#dirHandle })
     } catch (error) {
       this.#cache.delete(meta.id)
       throw error
@@ -238,10 +248,10 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     const path = this.#path(id)
     let data: Buffer | undefined
     try {
-      data = await readRegularFile(path, 'read')
+      data = await readRegularFile(path, 'read', this.maxRecordBytes)
     } catch (error) {
-      // A symlink here is never followed: it is set aside like a corrupt file (the link, not its target).
-      if (!(error instanceof NotRegularFileError)) throw error
+      // A symlink here is never followed, an oversized file never parsed: both are set aside like a corrupt file.
+      if (!(error instanceof NotRegularFileError || error instanceof RecordTooLargeError)) throw error
       await this.#quarantine(id, path, error)
       return undefined
     }
@@ -334,11 +344,13 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
         expected: `"${id}" (ids cannot change)`,
         value: meta.id,
       })
-    if (!Number.isSafeInteger(meta.restartCount) || meta.restartCount < 0) {
+    meta.updatedAt = Date.now()
+    const problem = metadataProblem(meta as unknown as Record<string, unknown>)
+    if (problem !== undefined) {
       throw new InvalidOptionError({
-        option: 'meta.restartCount',
-        expected: 'a non-negative integer',
-        value: meta.restartCount,
+        option: `meta.${problem.field}`,
+        expected: problem.expected,
+        value: problem.value,
       })
     }
     if (meta.resourceUsage === undefined) {

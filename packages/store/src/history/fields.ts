@@ -18,33 +18,32 @@ export const MAX_INTEGER_FIELD = 0x7fff_ffff
 
 export const RATE_FIELDS = { diskReadBytes: 'diskReadRate', diskWriteBytes: 'diskWriteRate' } as const
 
+/**
+ * What a readable (non-null) value of `field` must be, or undefined when `value` is one: the one
+ * rule for points added and for points read back from a file.
+ */
+export function valueProblem(field: string, value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return field === 'timestamp' ? 'a finite number (ms since epoch)' : 'a finite number ≥ 0 or null'
+  }
+  if (field === 'timestamp') return undefined
+  if (value < 0) return 'a finite number ≥ 0 or null'
+  if (INTEGER_FIELDS.has(field) && (!Number.isInteger(value) || value > MAX_INTEGER_FIELD)) {
+    return `an integer from 0 to ${MAX_INTEGER_FIELD} or null`
+  }
+  return undefined
+}
+
 /** Throws `InvalidDataPointError` unless every field is a finite non-negative number or (where allowed) null. */
 export function validatePoint(point: ResourceDataPoint): void {
   if (point === null || typeof point !== 'object') {
     throw new InvalidDataPointError({ field: '(point)', value: point, expected: 'an object' })
   }
-  const ts = point.timestamp
-  if (typeof ts !== 'number' || !Number.isFinite(ts)) {
-    throw new InvalidDataPointError({
-      field: 'timestamp',
-      value: ts,
-      expected: 'a finite number (ms since epoch)',
-    })
-  }
   for (const field of COLUMNS) {
-    if (field === 'timestamp') continue
     const v = (point as unknown as Record<string, unknown>)[field]
     // Samplers that cannot read a field report null; `processes` is optional.
-    if (v === null || v === undefined) continue
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new InvalidDataPointError({ field, value: v, expected: 'a finite number ≥ 0 or null' })
-    }
-    if (INTEGER_FIELDS.has(field) && (!Number.isInteger(v) || v > MAX_INTEGER_FIELD)) {
-      throw new InvalidDataPointError({
-        field,
-        value: v,
-        expected: `an integer from 0 to ${MAX_INTEGER_FIELD} or null`,
-      })
-    }
+    if (field !== 'timestamp' && (v === null || v === undefined)) continue
+    const expected = valueProblem(field, v)
+    if (expected !== undefined) throw new InvalidDataPointError({ field, value: v, expected })
   }
 }

@@ -10,20 +10,21 @@ import type {
 } from '../types.js'
 import { finiteNumber, optionalFinite, positiveInteger } from '../validate.js'
 import { aggregateRaw, aggregateTier } from './aggregate.js'
-import {
-  COLUMNS,
-  COUNTERS,
-  type Column,
-  GAUGES,
-  INTEGER_FIELDS,
-  MAX_INTEGER_FIELD,
-  validatePoint,
-} from './fields.js'
+import { COLUMNS, COUNTERS, type Column, GAUGES, validatePoint } from './fields.js'
 import { resolveHistoryOptions } from './options.js'
 import { RawRing } from './raw.js'
-import { addCounter, addGauge, RECORD_SIZE, recordToPoint } from './record.js'
+import { addCounter, addGauge, recordToPoint } from './record.js'
 import {
-  decodeFloat32,
+  assertOptionalBoolean,
+  assertOrdered,
+  assertPositiveInteger,
+  assertTierFollowsRaw,
+  assertTierShape,
+  assertValues,
+  counterPair,
+  restoreTier,
+} from './restore.js'
+import {
   deltaDecode,
   deltaEncode,
   encodeFloat32,
@@ -315,6 +316,10 @@ export class ResourceUsageHistory {
     const fileTiers = Array.isArray(json.tiers) ? (json.tiers as unknown[]) : undefined
     if (fileTiers === undefined)
       throw new InvalidHistoryDataError({ path: 'tiers', reason: 'expected an array' })
+    // Checked even when `options` replace them: a file that lies about its own shape is corrupt.
+    assertPositiveInteger(json.maxSize, 'maxSize')
+    assertOptionalBoolean(json.evicted, 'evicted')
+    for (const [i, t] of fileTiers.entries()) assertTierShape(t, `tiers[${i}]`)
     const opts: HistoryOptions = options ?? {
       maxSize: json.maxSize as number,
       tiers: fileTiers.map(
@@ -358,12 +363,17 @@ export class ResourceUsageHistory {
     })
     this.#raw.load(cols, n)
     if (json.evicted === true) this.#raw.evicted = true
+    const newest = n === 0 ? undefined : this.#raw.timestamp(this.#raw.length - 1)
 
     const missing: RollupTier[] = []
     for (const tier of this.#tiers) {
       const idx = fileTiers.findIndex((t) => isRecord(t) && t.intervalMs === tier.intervalMs)
-      if (idx === -1) missing.push(tier)
-      else restoreTier(tier, fileTiers[idx] as Record<string, unknown>, `tiers[${idx}]`)
+      if (idx === -1) {
+        missing.push(tier)
+        continue
+      }
+      restoreTier(tier, fileTiers[idx] as Record<string, unknown>, `tiers[${idx}]`)
+      assertTierFollowsRaw(tier, newest, `tiers[${idx}]`)
     }
     // Tiers added by new options start from the raw points still held.
     if (missing.length > 0) for (let i = 0; i < this.#raw.length; i++) this.#rollup(i, missing)
@@ -374,9 +384,7 @@ export class ResourceUsageHistory {
     for (let c = 0; c < COUNTERS.length; c++) {
       const pair = json.counters[COUNTERS[c]!]
       if (pair === undefined) continue
-      const [v, at] = numberArray(pair, `counters.${COUNTERS[c]}`, true)
-      this.#counterLast[c] = v ?? Number.NaN
-      this.#counterAt[c] = at ?? Number.NaN
+      ;[this.#counterLast[c], this.#counterAt[c]] = counterPair(pair, `counters.${COUNTERS[c]}`)
     }
   }
 
@@ -411,7 +419,6 @@ export class ResourceUsageHistory {
   }
 }
 
-/** Tier buckets overlapping `[since, until]`: from the start of the bucket holding `since`. */
 /**
  * A JSON array of numbers, null for NaN (float columns) or -1 (Int32 count columns, never
  * negative otherwise). Typed-array join is native and makes no garbage per value.
@@ -423,34 +430,12 @@ function listBody(values: Float64Array | Int32Array): string {
   return list.includes(nul) ? list.replaceAll(nul, 'null') : list
 }
 
-/** The same rules as `validatePoint`, so a file cannot hold what `add` would refuse. */
-function assertValues(col: Float64Array, name: Column): void {
-  const integer = INTEGER_FIELDS.has(name)
-  for (let i = 0; i < col.length; i++) {
-    const v = col[i]!
-    if (Number.isNaN(v)) continue
-    if (v < 0 || (integer && (!Number.isInteger(v) || v > MAX_INTEGER_FIELD))) {
-      throw new InvalidHistoryDataError({ path: `points.${name}[${i}]`, reason: `${v} is out of range` })
-    }
-  }
-}
-
-function assertOrdered(ts: Float64Array): void {
-  for (let i = 1; i < ts.length; i++) {
-    if (ts[i]! < ts[i - 1]!) {
-      throw new InvalidHistoryDataError({
-        path: 'points.timestamp',
-        reason: `timestamps go back at index ${i}`,
-      })
-    }
-  }
-}
-
 function allNull(col: Float64Array | Int32Array): boolean {
   for (let i = 0; i < col.length; i++) if (col[i] !== -1) return false
   return true
 }
 
+/** Tier buckets overlapping `[since, until]`: from the start of the bucket holding `since`. */
 function tierWindow(
   tier: RollupTier,
   since: number | undefined,
@@ -459,34 +444,4 @@ function tierWindow(
   const from =
     since === undefined ? Number.NEGATIVE_INFINITY : Math.floor(since / tier.intervalMs) * tier.intervalMs
   return [from, until ?? Number.POSITIVE_INFINITY]
-}
-
-function restoreTier(tier: RollupTier, json: Record<string, unknown>, path: string): void {
-  const starts = numberArray(json.starts, `${path}.starts`, false)
-  for (let i = 1; i < starts.length; i++) starts[i] = starts[i]! + starts[i - 1]!
-  const data = decodeFloat32(json.data, `${path}.data`)
-  if (data.length !== starts.length * RECORD_SIZE) {
-    throw new InvalidHistoryDataError({
-      path: `${path}.data`,
-      reason: `holds ${data.length / RECORD_SIZE} buckets, starts ${starts.length}`,
-    })
-  }
-  for (let i = 0; i < starts.length; i++) tier.pushClosed(starts[i]!, data, i * RECORD_SIZE)
-  if (json.evicted === true) tier.evicted = true
-  if (json.head !== null && json.head !== undefined) {
-    if (!isRecord(json.head))
-      throw new InvalidHistoryDataError({ path: `${path}.head`, reason: 'expected an object' })
-    const start = json.head.start
-    if (typeof start !== 'number' || !Number.isFinite(start)) {
-      throw new InvalidHistoryDataError({ path: `${path}.head.start`, reason: 'expected a number' })
-    }
-    const record = numberArray(json.head.record, `${path}.head.record`, true)
-    if (record.length !== RECORD_SIZE) {
-      throw new InvalidHistoryDataError({
-        path: `${path}.head.record`,
-        reason: `expected ${RECORD_SIZE} values`,
-      })
-    }
-    tier.headFor(start).set(record)
-  }
 }

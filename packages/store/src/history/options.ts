@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors.js'
 import type { HistoryOptions, RollupTierSpec } from '../types.js'
-import { positiveInteger } from '../validate.js'
+import { knownKeys, positiveInteger } from '../validate.js'
 
 export const DEFAULT_MAX_SIZE = 1440
 /** 7 days of 15-minute buckets, 30 days of 1-hour buckets (RRDtool / Netdata style). */
@@ -18,6 +18,7 @@ export function resolveHistoryOptions(opts: HistoryOptions | undefined, prefix =
   if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
     throw new InvalidOptionError({ option: prefix || 'options', expected: 'an object', value: opts })
   }
+  if (opts !== undefined) knownKeys('the history options', opts, ['maxSize', 'tiers'], prefix)
   const maxSize = positiveInteger(`${prefix}maxSize`, opts?.maxSize ?? DEFAULT_MAX_SIZE)
   const raw = opts?.tiers ?? DEFAULT_TIERS
   if (!Array.isArray(raw))
@@ -26,6 +27,7 @@ export function resolveHistoryOptions(opts: HistoryOptions | undefined, prefix =
     if (t === null || typeof t !== 'object') {
       throw new InvalidOptionError({ option: `${prefix}tiers[${i}]`, expected: 'an object', value: t })
     }
+    knownKeys(`tier ${i}`, t, ['intervalMs', 'size'], `${prefix}tiers[${i}].`)
     return Object.freeze({
       intervalMs: positiveInteger(`${prefix}tiers[${i}].intervalMs`, t.intervalMs),
       size: positiveInteger(`${prefix}tiers[${i}].size`, t.size),
