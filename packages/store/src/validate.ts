@@ -42,3 +42,17 @@ export function knownKeys(where: string, value: object, keys: readonly string[],
     }
   }
 }
+
+/** The longest delay a Node timer holds; a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+export function duration(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new InvalidOptionError({
+      option,
+      expected: `an integer number of ms from 1 to ${MAX_TIMER_MS} (what a Node timer holds)`,
+      value,
+    })
+  }
+  return value
+}

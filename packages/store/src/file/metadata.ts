@@ -60,6 +60,13 @@ export interface FileMetadataStoreOptions {
    * @default the larger of 4 MiB and 512 bytes per raw point and tier bucket `history` holds
    */
   readonly maxRecordBytes?: number
+  /**
+   * A writer keeps each record it loaded or wrote in memory, so a tick's append does not re-read
+   * the file, and drops one not touched for this long (swept every `cacheIdleMs`). Keep it above
+   * the interval between appends of a live agent. At most 2³¹−1 (what a Node timer holds).
+   * @default 600_000 (10 minutes)
+   */
+  readonly cacheIdleMs?: number
 }
 
 /** `corrupt` event payload. */

@@ -1,10 +1,13 @@
 import { constants } from 'node:buffer'
 import { InvalidOptionError } from '../errors.js'
 import { type ResolvedHistoryOptions, resolveHistoryOptions } from '../history/options.js'
-import { boolean, knownKeys, nonEmptyString } from '../validate.js'
+import { boolean, duration, knownKeys, nonEmptyString } from '../validate.js'
 import type { FileMetadataStoreOptions } from './metadata.js'
 
-const KEYS = ['dir', 'fsync', 'readOnly', 'history', 'maxRecordBytes'] as const
+const KEYS = ['dir', 'fsync', 'readOnly', 'history', 'maxRecordBytes', 'cacheIdleMs'] as const
+
+/** Ten monitor ticks at the default 60 s interval: agents sampled every tick stay cached. */
+export const DEFAULT_CACHE_IDLE_MS = 600_000
 
 /**
  * Generous bytes per raw point or tier bucket a history may hold: a worst-case raw point (17-digit
@@ -20,6 +23,7 @@ export interface ResolvedStoreOptions {
   readonly readOnly: boolean
   readonly history: ResolvedHistoryOptions
   readonly maxRecordBytes: number
+  readonly cacheIdleMs: number
 }
 
 /** The default `maxRecordBytes`: room for a full history of these options, and never below 4 MiB. */
@@ -40,6 +44,7 @@ export function resolveStoreOptions(options: FileMetadataStoreOptions): Resolved
     readOnly: boolean('readOnly', options.readOnly ?? false),
     history,
     maxRecordBytes: byteLimit('maxRecordBytes', options.maxRecordBytes ?? defaultMaxRecordBytes(history)),
+    cacheIdleMs: duration('cacheIdleMs', options.cacheIdleMs ?? DEFAULT_CACHE_IDLE_MS),
   }
 }
 

@@ -30,6 +30,7 @@ import type { AgentMetadata, FileMetadataStoreOptions, StoreEvents } from './met
 import { metadataProblem } from './metadata-rules.js'
 import { resolveStoreOptions } from './options.js'
 import { readRegularFile } from './read-file.js'
+import { RecordCache } from './record-cache.js'
 
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed'
 
@@ -43,9 +44,10 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   readonly readOnly: boolean
   readonly historyOptions: HistoryOptions
   readonly maxRecordBytes: number
+  readonly cacheIdleMs: number
   readonly #queue = new KeyedQueue()
   // Writer only: what is on disk, so a tick's append does not re-read and re-parse the file.
-  readonly #cache = new Map<string, AgentMetadata>()
+  readonly #cache: RecordCache<AgentMetadata>
   readonly #lockPath: string
   #dirHandle: FileHandle | undefined
   #state: State = 'new'
@@ -59,11 +61,18 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     this.readOnly = resolved.readOnly
     this.historyOptions = resolved.history
     this.maxRecordBytes = resolved.maxRecordBytes
+    this.cacheIdleMs = resolved.cacheIdleMs
+    this.#cache = new RecordCache(resolved.cacheIdleMs)
     this.#lockPath = join(this.dir, LOCK_FILE)
   }
 
   get isOpen(): boolean {
     return this.#state === 'open'
+  }
+
+  /** Records a writer holds in memory: those touched within the last `cacheIdleMs` (up to twice that). */
+  get cachedRecords(): number {
+    return this.#cache.size
   }
 
   /** Takes the writer lock (unless read-only) and removes temp files a killed writer left. */
@@ -103,6 +112,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
         try {
           if (this.fsync) this.#dirHandle = await openDir(this.dir)
           await this.#removeTempFiles()
+          this.#cache.start()
         } catch (error) {
           await this.#dirHandle?.close().catch(() => undefined)
           this.#dirHandle = undefined
@@ -122,7 +132,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     if (this.#state !== 'open') return
     this.#state = 'closing'
     await this.#queue.idle()
-    this.#cache.clear()
+    this.#cache.stop()
     await this.#dirHandle?.close().catch(() => undefined)
     this.#dirHandle = undefined
     if (!this.readOnly) await releaseLock(this.#lockPath)

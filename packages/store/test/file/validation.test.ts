@@ -295,6 +295,13 @@ describe('options', () => {
     ],
     [{ dir: '/tmp/x', maxRecordBytes: 1.5 }, 'maxRecordBytes', /got 1\.5/],
     [{ dir: '/tmp/x', maxRecordBytes: 2 ** 40 }, 'maxRecordBytes', /integer from 1/],
+    [
+      { dir: '/tmp/x', cacheIdleMs: 0 },
+      'cacheIdleMs',
+      /Expected `cacheIdleMs` to be an integer number of ms from 1 to 2147483647/,
+    ],
+    [{ dir: '/tmp/x', cacheIdleMs: 2 ** 31 }, 'cacheIdleMs', /what a Node timer holds/],
+    [{ dir: '/tmp/x', cacheIdleMs: '10' }, 'cacheIdleMs', /got "10" \(string\)/],
   ])('rejects %o naming %s', (opts, option, message) => {
     expect(() => new FileMetadataStore(opts as never)).toThrow(
       expect.objectContaining({
