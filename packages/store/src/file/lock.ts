@@ -78,12 +78,10 @@ async function readHolder(path: string): Promise<Holder | null | undefined> {
  * Single-writer lock: a file holding our pid, created all at once (`createLock`). A lock whose
  * pid is gone is taken over by renaming it aside and checking that what we moved was that dead
  * holder's lock (not one a racing process just created), so two takers cannot both win.
+ * Returns the pids of the locks taken over (null: not a valid lock), for the caller to report.
  */
-export async function acquireLock(
-  dir: string,
-  path: string,
-  onTakeover: (previousPid: number | null) => void,
-): Promise<void> {
+export async function acquireLock(dir: string, path: string): Promise<(number | null)[]> {
+  const takenOver: (number | null)[] = []
   const content = Buffer.from(
     JSON.stringify({
       pid: process.pid,
@@ -93,7 +91,7 @@ export async function acquireLock(
     } satisfies LockInfo),
   )
   for (let attempt = 0; attempt < 10; attempt++) {
-    if (await createLock(path, content)) return
+    if (await createLock(path, content)) return takenOver
     const holder = await readHolder(path)
     if (holder === undefined) continue
     if (holder !== null && isAlive(holder))
@@ -113,7 +111,7 @@ export async function acquireLock(
       throw new StoreLockedError({ dir, lockPath: path, pid: moved.pid })
     }
     await unlink(aside).catch(() => undefined)
-    onTakeover(holder?.pid ?? null)
+    takenOver.push(holder?.pid ?? null)
   }
   throw new StoreIOError({
     path,

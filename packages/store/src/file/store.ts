@@ -1,5 +1,6 @@
-import { type FileHandle, lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { type FileHandle, mkdir, readdir, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import {
   InvalidOptionError,
@@ -14,7 +15,7 @@ import {
 import { ResourceUsageHistory } from '../history/history.js'
 import type { HistoryOptions, ResourceDataPoint } from '../types.js'
 import { assertAgentId, isAgentId } from './agent-id.js'
-import { TEMP_FILE, writeFileAtomic } from './atomic-write.js'
+import { writeFileAtomic } from './atomic-write.js'
 import { openDir, syncDir } from './dir-sync.js'
 import {
   cloneMetadata,
@@ -25,12 +26,14 @@ import {
   SCHEMA_VERSION,
 } from './format.js'
 import { KeyedQueue } from './keyed-queue.js'
-import { acquireLock, LOCK_FILE, LOCK_TEMP, releaseLock } from './lock.js'
-import type { AgentMetadata, FileMetadataStoreOptions, StoreEvents } from './metadata.js'
+import { acquireLock, LOCK_FILE, releaseLock } from './lock.js'
+import type { AgentMetadata, CorruptEvent, FileMetadataStoreOptions, StoreEvents } from './metadata.js'
 import { metadataProblem } from './metadata-rules.js'
 import { resolveStoreOptions } from './options.js'
+import { moveAside } from './quarantine.js'
 import { readRegularFile } from './read-file.js'
 import { RecordCache } from './record-cache.js'
+import { removeTempFiles } from './sweep.js'
 
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed'
 
@@ -90,6 +93,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
 
   async #open(): Promise<void> {
     this.#state = 'opening'
+    let takenOver: (number | null)[] = []
+    let removed: string[] = []
     try {
       if (this.readOnly) {
         const st = await stat(this.dir).catch((cause) => {
@@ -106,12 +111,10 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
         await mkdir(this.dir, { recursive: true }).catch((cause) => {
           throw new StoreIOError({ path: this.dir, operation: 'create the store directory', cause })
         })
-        await acquireLock(this.dir, this.#lockPath, (previousPid) =>
-          this.emit('lock:takeover', { lockPath: this.#lockPath, previousPid }),
-        )
+        takenOver = await acquireLock(this.dir, this.#lockPath)
         try {
           if (this.fsync) this.#dirHandle = await openDir(this.dir)
-          await this.#removeTempFiles()
+          removed = await removeTempFiles(this.dir, await this.#names(), this.#dirHandle)
           this.#cache.start()
         } catch (error) {
           await this.#dirHandle?.close().catch(() => undefined)
@@ -125,6 +128,11 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
       this.#state = 'closed'
       throw error
     }
+    // Reported once open: a throwing listener cannot undo or fail it.
+    for (const previousPid of takenOver) {
+      emitSafely(this, 'lock:takeover', { lockPath: this.#lockPath, previousPid })
+    }
+    if (removed.length > 0) emitSafely(this, 'cleanup', { removed })
   }
 
   /** Waits for queued writes, then releases the lock. */
@@ -143,8 +151,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   async get(id: string): Promise<AgentMetadata | undefined> {
     assertAgentId(id)
     this.#assertOpen('get')
-    return this.#queue.run(id, async () => {
-      const meta = await this.#load(id)
+    return this.#run(id, async (corrupt) => {
+      const meta = await this.#load(id, corrupt)
       return meta === undefined ? undefined : cloneMetadata(meta)
     })
   }
@@ -158,9 +166,9 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     assertAgentId(id)
     this.#assertWritable('save')
     const copy = cloneMetadata(meta)
-    await this.#queue.run(id, async () => {
+    await this.#run(id, async (corrupt) => {
       // Also refuses to overwrite a file from a newer release.
-      const current = await this.#load(id)
+      const current = await this.#load(id, corrupt)
       await this.#write(this.#checked(copy, id, current?.resourceUsage))
     })
   }
@@ -175,8 +183,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     this.#assertWritable('update')
     if (typeof fn !== 'function')
       throw new InvalidOptionError({ option: 'fn', expected: 'a function', value: fn })
-    return this.#queue.run(id, async () => {
-      const current = await this.#load(id)
+    return this.#run(id, async (corrupt) => {
+      const current = await this.#load(id, corrupt)
       const draft =
         current === undefined ? freshMetadata(id, this.historyOptions, Date.now()) : cloneMetadata(current)
       const next = this.#checked(fn(draft) ?? draft, id, draft.resourceUsage)
@@ -189,7 +197,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   async delete(id: string): Promise<boolean> {
     assertAgentId(id)
     this.#assertWritable('delete')
-    return this.#queue.run(id, async () => {
+    return this.#run(id, async () => {
       const path = this.#path(id)
       this.#cache.delete(id)
       try {
@@ -220,13 +228,27 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   async appendResourceData(id: string, point: ResourceDataPoint): Promise<void> {
     assertAgentId(id)
     this.#assertWritable('appendResourceData')
-    await this.#queue.run(id, async () => {
-      const cached = await this.#load(id)
+    await this.#run(id, async (corrupt) => {
+      const cached = await this.#load(id, corrupt)
       const meta = cached ?? freshMetadata(id, this.historyOptions, Date.now())
       // Throws before changing anything when the point is invalid or out of order.
       meta.resourceUsage.add(point)
       await this.#write(meta)
     })
+  }
+
+  /**
+   * Runs `task` under the id's queue. The corrupt files it set aside are reported once it has
+   * settled (the store's work done), through `emitSafely`: a throwing listener surfaces out of
+   * band and never fails the operation.
+   */
+  async #run<T>(id: string, task: (corrupt: CorruptEvent[]) => Promise<T>): Promise<T> {
+    const corrupt: CorruptEvent[] = []
+    try {
+      return await this.#queue.run(id, () => task(corrupt))
+    } finally {
+      for (const event of corrupt) emitSafely(this, 'corrupt', event)
+    }
   }
 
   /** Writes and caches `meta`; on failure the id leaves the cache so memory never runs ahead of disk. */
@@ -251,8 +273,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     this.#cache.set(meta.id, meta)
   }
 
-  /** The record as on disk (cached for the writer), undefined when missing or quarantined. */
-  async #load(id: string): Promise<AgentMetadata | undefined> {
+  /** The record as on disk (cached for the writer), undefined when missing or quarantined (added to `corrupt`). */
+  async #load(id: string, corrupt: CorruptEvent[]): Promise<AgentMetadata | undefined> {
     const cached = this.#cache.get(id)
     if (cached !== undefined) return cached
     const path = this.#path(id)
@@ -262,7 +284,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     } catch (error) {
       // A symlink here is never followed, an oversized file never parsed: both are set aside like a corrupt file.
       if (!(error instanceof NotRegularFileError || error instanceof RecordTooLargeError)) throw error
-      await this.#quarantine(id, path, error)
+      corrupt.push(await this.#quarantine(id, path, error))
       return undefined
     }
     if (data === undefined) return undefined
@@ -278,39 +300,18 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
           supported: SCHEMA_VERSION,
         })
       }
-      await this.#quarantine(id, path, error)
+      corrupt.push(await this.#quarantine(id, path, error))
       return undefined
     }
     if (!this.readOnly) this.#cache.set(id, meta)
     return meta
   }
 
-  async #quarantine(id: string, path: string, cause: unknown): Promise<void> {
-    let quarantinePath: string | null = null
-    if (!this.readOnly) {
-      quarantinePath = await this.#freeCorruptName(path)
-      try {
-        await rename(path, quarantinePath)
-      } catch (error) {
-        throw new StoreIOError({ path, operation: 'move the corrupt file aside', cause: error })
-      }
-      if (this.#dirHandle !== undefined) await syncDir(this.#dirHandle, path)
-    }
+  /** Sets a corrupt file aside (a writer moves it, a read-only store leaves it) and describes it. */
+  async #quarantine(id: string, path: string, cause: unknown): Promise<CorruptEvent> {
+    const quarantinePath = this.readOnly ? null : await moveAside(path, this.#dirHandle)
     const error = new StoreCorruptError({ id, path, quarantinePath, cause })
-    this.emit('corrupt', { id, path, quarantinePath, error })
-  }
-
-  async #freeCorruptName(path: string): Promise<string> {
-    const base = `${path}.corrupt-${Date.now()}`
-    for (let n = 0; ; n++) {
-      const candidate = n === 0 ? base : `${base}-${n}`
-      // lstat: a dangling symlink at the name is taken, not replaced.
-      const exists = await lstat(candidate).then(
-        () => true,
-        () => false,
-      )
-      if (!exists) return candidate
-    }
+    return { id, path, quarantinePath, error }
   }
 
   /** The file names in the store's directory; a failure is a StoreIOError of operation `list`. */
@@ -319,27 +320,6 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
       return await readdir(this.dir)
     } catch (error) {
       throw new StoreIOError({ path: this.dir, operation: 'list', cause: error })
-    }
-  }
-
-  async #removeTempFiles(): Promise<void> {
-    const names = await this.#names()
-    const removed: string[] = []
-    for (const name of names) {
-      if (!TEMP_FILE.test(name) && !LOCK_TEMP.test(name)) continue
-      const path = join(this.dir, name)
-      try {
-        await unlink(path)
-        removed.push(path)
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          throw new StoreIOError({ path, operation: 'remove the stale temp file', cause: error })
-        }
-      }
-    }
-    if (removed.length > 0) {
-      if (this.#dirHandle !== undefined) await syncDir(this.#dirHandle, this.dir)
-      this.emit('cleanup', { removed })
     }
   }
 

@@ -6,19 +6,15 @@ import ts from 'typescript'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const src = join(here, '../../src')
+const utilsSrc = join(here, '../../../utils/src')
 
-/**
- * Transpiles the store's TypeScript to plain JS once per test file, so child processes start
- * in ~50 ms with bare `node` instead of ~400 ms through a TS loader (the crash test spawns 100+).
- * The output sits under packages/store/node_modules so it resolves the package's dependencies.
- */
-export function compileStore(): { entry: string; cleanup: () => void } {
-  const out = join(here, '../../node_modules/.cache', `warden-store-test-${process.pid}-${Date.now()}`)
+/** Transpiles every .ts file under `from` into `to` as plain ESM JavaScript. */
+function transpileTree(from: string, to: string): void {
   const walk = (dir: string): string[] =>
     readdirSync(dir).flatMap((n) =>
       statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)],
     )
-  for (const file of walk(src)) {
+  for (const file of walk(from)) {
     if (!file.endsWith('.ts')) continue
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       compilerOptions: {
@@ -27,11 +23,28 @@ export function compileStore(): { entry: string; cleanup: () => void } {
         verbatimModuleSyntax: false,
       },
     })
-    const dest = join(out, relative(src, file)).replace(/\.ts$/, '.js')
+    const dest = join(to, relative(from, file)).replace(/\.ts$/, '.js')
     mkdirSync(dirname(dest), { recursive: true })
     writeFileSync(dest, outputText)
   }
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}')
+  writeFileSync(join(to, 'package.json'), '{"type":"module"}')
+}
+
+/**
+ * Transpiles the store's TypeScript to plain JS once per test file, so child processes start
+ * in ~50 ms with bare `node` instead of ~400 ms through a TS loader (the crash test spawns 100+).
+ * The output sits under packages/store/node_modules so it resolves the package's dependencies;
+ * @warden/utils is transpiled into its own node_modules, since its package exports only a build.
+ */
+export function compileStore(): { entry: string; cleanup: () => void } {
+  const out = join(here, '../../node_modules/.cache', `warden-store-test-${process.pid}-${Date.now()}`)
+  transpileTree(src, out)
+  const utils = join(out, 'node_modules/@warden/utils')
+  transpileTree(utilsSrc, utils)
+  writeFileSync(
+    join(utils, 'package.json'),
+    '{"name":"@warden/utils","type":"module","exports":"./index.js"}',
+  )
   return { entry: join(out, 'index.js'), cleanup: () => rmSync(out, { recursive: true, force: true }) }
 }
 
