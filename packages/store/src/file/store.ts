@@ -55,6 +55,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   #dirHandle: FileHandle | undefined
   #state: State = 'new'
   #opening: Promise<void> | undefined
+  #closing: Promise<void> | undefined
 
   constructor(options: FileMetadataStoreOptions) {
     super()
@@ -80,12 +81,11 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
 
   /** Takes the writer lock (unless read-only) and removes temp files a killed writer left. */
   open(): Promise<void> {
+    // After a close() under way: the calls take effect in the order they were made.
+    if (this.#closing !== undefined) return this.#closing.then(() => this.open())
     // Idempotent: a second call while open, or while opening, shares the first one's outcome.
     if (this.#state === 'open') return Promise.resolve()
-    if (this.#opening !== undefined) return this.#opening
-    if (this.#state === 'closing')
-      return Promise.reject(new StoreClosedError({ operation: 'open while closing' }))
-    this.#opening = this.#open().finally(() => {
+    this.#opening ??= this.#open().finally(() => {
       this.#opening = undefined
     })
     return this.#opening
@@ -135,8 +135,20 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     if (removed.length > 0) emitSafely(this, 'cleanup', { removed })
   }
 
-  /** Waits for queued writes, then releases the lock. */
-  async close(): Promise<void> {
+  /**
+   * Waits for an open() under way and for queued writes, then releases the lock. Calls made
+   * once it started reject with `StoreClosedError`; a second close() shares the first one.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close().finally(() => {
+      this.#closing = undefined
+    })
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    // No await otherwise: calls made right after close() must already see it closing.
+    if (this.#opening !== undefined) await this.#opening.catch(() => undefined)
     if (this.#state !== 'open') return
     this.#state = 'closing'
     await this.#queue.idle()
