@@ -14,12 +14,17 @@ export const TEMP_FILE = /^[A-Za-z0-9._-]+\.json\.\d+$/
 let sequence = 0
 
 /**
- * Writes `data` to a new temp file next to `path` and returns its name: every byte written
- * (short writes continued, so a nearly full disk fails instead of leaving a cut file), then
- * fsynced when `fsync`. On failure the temp file is removed and the fs error thrown.
+ * Writes `data` to a new temp file (`mode`) next to `path` and returns its name: every byte
+ * written (short writes continued, so a nearly full disk fails instead of leaving a cut file),
+ * then fsynced when `fsync`. On failure the temp file is removed and the fs error thrown.
  */
-export async function writeTemp(path: string, data: Uint8Array, fsync: boolean): Promise<string> {
-  const { handle, temp } = await createTemp(path)
+export async function writeTemp(
+  path: string,
+  data: Uint8Array,
+  fsync: boolean,
+  mode: number = FILE_MODE,
+): Promise<string> {
+  const { handle, temp } = await createTemp(path, mode)
   try {
     await writeAll(handle, data)
     if (fsync) await handle.sync()
@@ -59,11 +64,11 @@ export async function writeFileAtomic(
   if (options.fsync && options.dir !== undefined) await syncDir(options.dir, path)
 }
 
-async function createTemp(path: string): Promise<{ handle: FileHandle; temp: string }> {
+async function createTemp(path: string, mode: number): Promise<{ handle: FileHandle; temp: string }> {
   for (let attempt = 1; ; attempt++) {
     const temp = `${path}.${process.pid}${++sequence}`
     try {
-      return { handle: await open(temp, CREATE_FLAGS, FILE_MODE), temp }
+      return { handle: await open(temp, CREATE_FLAGS, mode), temp }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 10) throw error
     }

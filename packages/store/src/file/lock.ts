@@ -6,6 +6,8 @@ import { writeTemp } from './atomic-write.js'
 import { readRegularFile } from './read-file.js'
 
 export const LOCK_FILE = '.warden-store.lock'
+/** World-readable: any process, whoever runs it, can tell who holds the lock (StoreLockedError, not EACCES). */
+const LOCK_MODE = 0o644
 /** A lock is ~100 bytes; anything much larger is not one (and is not read). */
 const MAX_LOCK_BYTES = 4096
 /** Temp files of `createLock` (`writeTemp` names): a process killed between writing and removing one leaves it. */
@@ -128,7 +130,7 @@ export async function acquireLock(dir: string, path: string): Promise<(number | 
 async function createLock(path: string, content: Uint8Array): Promise<boolean> {
   let temp: string
   try {
-    temp = await writeTemp(path, content, true)
+    temp = await writeTemp(path, content, true, LOCK_MODE)
   } catch (cause) {
     throw new StoreIOError({ path, operation: 'create the lock file', cause })
   }

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { type CorruptEvent, FileMetadataStore, ResourceUsageHistory } from '@warden/store'
 import { describe, expect, it } from 'vitest'
 import { point } from '../helpers/points.js'
+import { openStore } from '../helpers/tmp.js'
 import { fillFilesystem, isRoot, withTmpfs } from '../helpers/tmpfs.js'
 
 const MINUTE = 60_000
@@ -17,6 +18,12 @@ function fullHistory(): ResourceUsageHistory {
 }
 
 describe('atomic write', () => {
+  it('record files are owner-only, whatever the umask', async () => {
+    const store = await openStore()
+    await store.appendResourceData('a', point({ timestamp: 1 }))
+    expect(statSync(join(store.dir, 'a.json')).mode & 0o077).toBe(0)
+  })
+
   it.skipIf(!isRoot)(
     'on a filesystem with 1-5 free pages an append fails with StoreIOError and the old file stays whole (needs root to mount a tmpfs)',
     async () => {
