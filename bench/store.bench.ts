@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     let tick = ticks
     // Interleaved so disk noise from other processes hits all three alike; medians of 61 rounds.
     const [ours = 0, baseDir = 0, baseNoDir = 0] = await interleavedMedians(61, 5, [
-      // Ours: the monitor's per-tick path — add a point, serialize, write-file-atomic with fsync, fsync the dir.
+      // Ours: the monitor's per-tick path — add a point, serialize, the store's own atomic write (every byte checked) with fsync, fsync the dir.
       () => store.appendResourceData('agent', synthetic(tick++)),
       async () => {
         await writeFileAtomic(basePath, JSON.stringify(base))
