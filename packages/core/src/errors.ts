@@ -18,14 +18,24 @@ const describe = (value: unknown): string => {
   return `${text.length > 80 ? `${text.slice(0, 77)}...` : text} (${value === null ? 'null' : typeof value})`
 }
 
-/** An option or spec field has the wrong type or range. */
+/**
+ * An option or spec field has the wrong type or range, or is not a known key (`known` lists the
+ * keys of the object it was found in).
+ */
 export class InvalidOptionError extends WardenCoreError {
   readonly option: string
   readonly value: unknown
-  constructor(opts: { option: string; expected: string; value: unknown }) {
+  constructor(
+    opts:
+      | { option: string; expected: string; value: unknown }
+      | { option: string; value: unknown; unknownIn: string; known: readonly string[] },
+  ) {
+    const key = opts.option.slice(opts.option.lastIndexOf('.') + 1)
     super(
       'ERR_CORE_INVALID_OPTION',
-      `Expected \`${opts.option}\` to be ${opts.expected}, got ${describe(opts.value)}`,
+      'expected' in opts
+        ? `Expected \`${opts.option}\` to be ${opts.expected}, got ${describe(opts.value)}`
+        : `Unknown key \`${key}\` in ${opts.unknownIn}; expected one of ${opts.known.join(', ')}`,
     )
     this.option = opts.option
     this.value = opts.value

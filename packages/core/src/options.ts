@@ -1,6 +1,17 @@
-import { constants } from 'node:os'
 import { isAgentId } from '@warden/store'
-import { InvalidAgentIdError, InvalidOptionError } from './errors.js'
+import { InvalidAgentIdError } from './errors.js'
+import {
+  booleanOption,
+  durationOption,
+  envOption,
+  fail,
+  intOption,
+  numberOption,
+  objectOption,
+  optionalString,
+  signalOption,
+  stringRecord,
+} from './validate.js'
 
 /** When an exited agent is started again. */
 export type RestartPolicy = 'always' | 'on-failure' | 'never'
@@ -123,73 +134,50 @@ export function assertAgentId(id: unknown): asserts id is string {
   if (!isValidAgentId(id)) throw new InvalidAgentIdError({ id })
 }
 
-const fail = (option: string, expected: string, value: unknown): never => {
-  throw new InvalidOptionError({ option, expected, value })
-}
+/** Every key an AgentSpec may have, in the order the README lists them. */
+export const SPEC_KEYS = [
+  'id',
+  'type',
+  'command',
+  'args',
+  'cwd',
+  'env',
+  'restart',
+  'backoff',
+  'startLimit',
+  'minUptimeMs',
+  'stopSignal',
+  'stopTimeoutMs',
+  'killTree',
+  'logs',
+  'labels',
+] as const satisfies ReadonlyArray<keyof AgentSpec>
 
-/** `undefined` -> default; otherwise an integer >= min. */
-export function intOption(option: string, value: unknown, fallback: number, min = 0): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    fail(option, min === 1 ? 'a positive integer' : `an integer >= ${min}`, value)
-  }
-  return value as number
-}
-
-function numberOption(option: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
-    fail(option, `a number >= ${min}`, value)
-  return value as number
-}
-
-function optionalString(option: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'string' || value === '') fail(option, 'a non-empty string', value)
-  return value as string
-}
-
-function objectOption(option: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {}
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(option, 'an object', value)
-  return value as Record<string, unknown>
-}
-
-export function signalOption(option: string, value: unknown, fallback: NodeJS.Signals): NodeJS.Signals {
-  if (value === undefined) return fallback
-  if (typeof value !== 'string' || !(value in constants.signals))
-    fail(option, 'a signal name like "SIGTERM"', value)
-  return value as NodeJS.Signals
-}
-
-function stringRecord(
-  option: string,
-  value: unknown,
-  allowUndefined: boolean,
-): Record<string, string> | undefined {
-  if (value === undefined) return undefined
-  const obj = objectOption(option, value)
-  for (const [k, v] of Object.entries(obj)) {
-    if (typeof v !== 'string' && !(allowUndefined && v === undefined)) fail(`${option}.${k}`, 'a string', v)
-  }
-  return obj as Record<string, string>
-}
+const BACKOFF_KEYS = ['initialMs', 'maxMs', 'factor'] as const satisfies ReadonlyArray<keyof BackoffOptions>
+const START_LIMIT_KEYS = ['burst', 'intervalMs'] as const satisfies ReadonlyArray<keyof StartLimitOptions>
+const LOG_KEYS = [
+  'stdout',
+  'stderr',
+  'maxBytes',
+  'backups',
+  'events',
+  'maxLineBytes',
+  'maxQueueBytes',
+] as const satisfies ReadonlyArray<keyof LogOptions>
 
 function resolveLogs(value: unknown): ResolvedLogOptions | undefined {
   if (value === undefined) return undefined
-  const o = objectOption('logs', value)
+  const o = objectOption('logs', value, LOG_KEYS)
   const d = DEFAULTS.logs
-  const logs: ResolvedLogOptions = {
+  return {
     stdout: optionalString('logs.stdout', o.stdout),
     stderr: optionalString('logs.stderr', o.stderr),
     maxBytes: intOption('logs.maxBytes', o.maxBytes, d.maxBytes, 1),
     backups: intOption('logs.backups', o.backups, d.backups, 0),
-    events: o.events === undefined ? d.events : Boolean(o.events),
+    events: booleanOption('logs.events', o.events, d.events),
     maxLineBytes: intOption('logs.maxLineBytes', o.maxLineBytes, d.maxLineBytes, 1),
     maxQueueBytes: intOption('logs.maxQueueBytes', o.maxQueueBytes, d.maxQueueBytes, 1),
   }
-  if (o.events !== undefined && typeof o.events !== 'boolean') fail('logs.events', 'a boolean', o.events)
-  return logs
 }
 
 /**
@@ -197,32 +185,32 @@ function resolveLogs(value: unknown): ResolvedLogOptions | undefined {
  * may have no command (they are then never restarted).
  */
 export function resolveSpec(spec: unknown, requireCommand = true): ResolvedSpec {
-  const s = objectOption('spec', spec ?? fail('spec', 'an object', spec))
+  const s = objectOption('spec', spec ?? fail('spec', 'an object', spec), SPEC_KEYS, 'the agent spec')
   assertAgentId(s.id)
   const command = requireCommand || s.command !== undefined ? optionalString('command', s.command) : undefined
   if (requireCommand && command === undefined) fail('command', 'a non-empty string', s.command)
   let args: string[] = []
   if (s.args !== undefined) {
     if (!Array.isArray(s.args)) fail('args', 'an array of strings', s.args)
-    args = (s.args as unknown[]).map((a, i) =>
-      typeof a === 'string' ? a : fail(`args[${i}]`, 'a string', a),
-    )
+    args = (s.args as unknown[]).map((a, i) => {
+      if (typeof a !== 'string') return fail(`args[${i}]`, 'a string', a)
+      return a.includes('\0') ? fail(`args[${i}]`, 'a string without NUL characters', a) : a
+    })
   }
   const restart = s.restart ?? DEFAULTS.restart
   if (restart !== 'always' && restart !== 'on-failure' && restart !== 'never') {
     fail('restart', '"always", "on-failure" or "never"', restart)
   }
-  const b = objectOption('backoff', s.backoff)
+  const b = objectOption('backoff', s.backoff, BACKOFF_KEYS)
   const backoff = {
-    initialMs: intOption('backoff.initialMs', b.initialMs, DEFAULTS.backoff.initialMs, 0),
-    maxMs: intOption('backoff.maxMs', b.maxMs, DEFAULTS.backoff.maxMs, 0),
+    initialMs: durationOption('backoff.initialMs', b.initialMs, DEFAULTS.backoff.initialMs),
+    maxMs: durationOption('backoff.maxMs', b.maxMs, DEFAULTS.backoff.maxMs),
     factor: numberOption('backoff.factor', b.factor, DEFAULTS.backoff.factor, 1),
   }
   if (backoff.maxMs < backoff.initialMs) {
     fail('backoff.maxMs', `an integer >= backoff.initialMs (${backoff.initialMs})`, backoff.maxMs)
   }
-  const l = objectOption('startLimit', s.startLimit)
-  if (s.killTree !== undefined && typeof s.killTree !== 'boolean') fail('killTree', 'a boolean', s.killTree)
+  const l = objectOption('startLimit', s.startLimit, START_LIMIT_KEYS)
   if (s.type !== undefined && typeof s.type !== 'string') fail('type', 'a string', s.type)
   return {
     id: s.id,
@@ -230,18 +218,18 @@ export function resolveSpec(spec: unknown, requireCommand = true): ResolvedSpec 
     command,
     args,
     cwd: optionalString('cwd', s.cwd),
-    env: stringRecord('env', s.env, true),
+    env: envOption('env', s.env),
     restart: restart as RestartPolicy,
     backoff,
     startLimit: {
       burst: intOption('startLimit.burst', l.burst, DEFAULTS.startLimit.burst, 1),
-      intervalMs: intOption('startLimit.intervalMs', l.intervalMs, DEFAULTS.startLimit.intervalMs, 1),
+      intervalMs: durationOption('startLimit.intervalMs', l.intervalMs, DEFAULTS.startLimit.intervalMs, 1),
     },
-    minUptimeMs: intOption('minUptimeMs', s.minUptimeMs, DEFAULTS.minUptimeMs, 0),
+    minUptimeMs: durationOption('minUptimeMs', s.minUptimeMs, DEFAULTS.minUptimeMs),
     stopSignal: signalOption('stopSignal', s.stopSignal, DEFAULTS.stopSignal),
-    stopTimeoutMs: intOption('stopTimeoutMs', s.stopTimeoutMs, DEFAULTS.stopTimeoutMs, 0),
-    killTree: (s.killTree as boolean | undefined) ?? DEFAULTS.killTree,
+    stopTimeoutMs: durationOption('stopTimeoutMs', s.stopTimeoutMs, DEFAULTS.stopTimeoutMs),
+    killTree: booleanOption('killTree', s.killTree, DEFAULTS.killTree),
     logs: resolveLogs(s.logs),
-    labels: stringRecord('labels', s.labels, false),
+    labels: stringRecord('labels', s.labels),
   }
 }

@@ -9,23 +9,44 @@ import {
   WaitTimeoutError,
 } from './errors.js'
 import type { SupervisorEvents } from './events.js'
-import { type AgentSpec, assertAgentId, DEFAULTS, intOption, resolveSpec } from './options.js'
+import { type AgentSpec, assertAgentId, DEFAULTS, resolveSpec, SPEC_KEYS } from './options.js'
 import { Persister } from './persist/persister.js'
 import { type AgentStateStore, saverFor } from './persist/store.js'
 import { isSameProcessAlive, type ProcessIdentity, readStat } from './proc/stat.js'
 import { AgentRegistry } from './registry/registry.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
+import { durationOption, fail, intOption, objectOption } from './validate.js'
 
 export interface SupervisorOptions {
   /** Where status, restartCount, startTime, pid/startTicks, lastExit and lastError are saved. */
   readonly store?: AgentStateStore
   /** Share a registry (e.g. one the monitor already holds). @default a new AgentRegistry */
   readonly registry?: AgentRegistry
-  /** How often an adopted process is checked for exit. @default 1000 */
+  /** How often an adopted process is checked for exit, in ms (at most 2³¹−1). @default 1000 */
   readonly adoptPollIntervalMs?: number
-  /** How long stop() waits for SIGKILLed processes to vanish before reporting survivors. @default 5000 */
+  /** How long stop() waits for SIGKILLed processes to vanish before reporting survivors (ms, at most 2³¹−1). @default 5000 */
   readonly killTimeoutMs?: number
 }
+
+const SUPERVISOR_KEYS = [
+  'store',
+  'registry',
+  'adoptPollIntervalMs',
+  'killTimeoutMs',
+] as const satisfies ReadonlyArray<keyof SupervisorOptions>
+const ADOPT_KEYS = ['id', 'pid', 'type', 'startTicks', 'spec'] as const satisfies ReadonlyArray<
+  keyof AdoptOptions
+>
+const ADOPT_SPEC_KEYS = SPEC_KEYS.filter((k) => k !== 'id')
+const STATUSES: readonly AgentStatus[] = [
+  'stopped',
+  'starting',
+  'running',
+  'stopping',
+  'backoff',
+  'exited',
+  'fatal',
+]
 
 export interface AdoptOptions {
   readonly id: string
@@ -42,7 +63,7 @@ export interface AdoptOptions {
 }
 
 export interface WaitForOptions {
-  /** Reject with WaitTimeoutError after this long. @default no timeout */
+  /** Reject with WaitTimeoutError after this long (ms, at most 2³¹−1). @default no timeout */
   readonly timeoutMs?: number
 }
 
@@ -60,19 +81,23 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(opts: SupervisorOptions = {}) {
     super()
-    if (opts.registry !== undefined && !(opts.registry instanceof AgentRegistry)) {
-      throw new InvalidOptionError({ option: 'registry', expected: 'an AgentRegistry', value: opts.registry })
+    const o = objectOption('options', opts, SUPERVISOR_KEYS, 'the Supervisor options') as SupervisorOptions
+    if (o.registry !== undefined && !(o.registry instanceof AgentRegistry)) {
+      throw new InvalidOptionError({ option: 'registry', expected: 'an AgentRegistry', value: o.registry })
     }
-    this.registry = opts.registry ?? new AgentRegistry()
-    this.#adoptPollIntervalMs = intOption(
+    if (o.store !== undefined && typeof (o.store as Partial<AgentStateStore> | null)?.update !== 'function') {
+      fail('store', 'an object with an update(id, fn) method (a FileMetadataStore)', o.store)
+    }
+    this.registry = o.registry ?? new AgentRegistry()
+    this.#adoptPollIntervalMs = durationOption(
       'adoptPollIntervalMs',
-      opts.adoptPollIntervalMs,
+      o.adoptPollIntervalMs,
       DEFAULTS.adoptPollIntervalMs,
       1,
     )
-    this.#killTimeoutMs = intOption('killTimeoutMs', opts.killTimeoutMs, DEFAULTS.killTimeoutMs, 0)
-    if (opts.store !== undefined) {
-      this.#persister = new Persister(saverFor(opts.store), (error) => {
+    this.#killTimeoutMs = durationOption('killTimeoutMs', o.killTimeoutMs, DEFAULTS.killTimeoutMs, 0)
+    if (o.store !== undefined) {
+      this.#persister = new Persister(saverFor(o.store), (error) => {
         this.#agents.get(error.id)?.recordError(error)
       })
     }
@@ -159,15 +184,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   adopt(opts: AdoptOptions): AgentInfo {
     this.#assertOpen()
-    assertAgentId(opts.id)
-    if (opts.pid === undefined)
-      throw new InvalidOptionError({ option: 'pid', expected: 'a positive integer', value: undefined })
-    const pid = intOption('pid', opts.pid, 0, 1)
-    if (opts.startTicks !== undefined) intOption('startTicks', opts.startTicks, 0, 0)
+    const o = objectOption('adopt options', opts, ADOPT_KEYS, 'the adopt options') as Partial<AdoptOptions>
+    assertAgentId(o.id)
+    if (o.pid === undefined) fail('pid', 'a positive integer', undefined)
+    const pid = intOption('pid', o.pid, 0, 1)
+    if (o.startTicks !== undefined) intOption('startTicks', o.startTicks, 0, 0)
+    if (o.spec !== undefined) objectOption('spec', o.spec, ADOPT_SPEC_KEYS)
     const stat = readStat(pid)
-    if (stat === undefined && opts.startTicks === undefined)
-      throw new ProcessNotFoundError({ id: opts.id, pid })
-    const identity: ProcessIdentity = { pid, startTicks: opts.startTicks ?? stat?.startTicks ?? -1 }
+    if (stat === undefined && o.startTicks === undefined) throw new ProcessNotFoundError({ id: o.id, pid })
+    const identity: ProcessIdentity = { pid, startTicks: o.startTicks ?? stat?.startTicks ?? -1 }
     const alive = stat !== undefined && isSameProcessAlive(identity)
     let agent = this.#agents.get(opts.id)
     if (agent !== undefined) {
@@ -202,7 +227,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     status: AgentStatus | readonly AgentStatus[],
     opts: WaitForOptions = {},
   ): Promise<AgentInfo> {
-    const wanted: readonly AgentStatus[] = typeof status === 'string' ? [status] : status
+    let wanted: readonly AgentStatus[]
+    let timeoutMs: number | undefined
+    try {
+      wanted = typeof status === 'string' ? [status] : status
+      if (!Array.isArray(wanted) || wanted.length === 0 || !wanted.every((s) => STATUSES.includes(s))) {
+        fail('status', `one of ${STATUSES.join(', ')} (or a non-empty array of them)`, status)
+      }
+      const o = objectOption('waitFor options', opts, ['timeoutMs'], 'the waitFor options')
+      timeoutMs = o.timeoutMs === undefined ? undefined : durationOption('timeoutMs', o.timeoutMs, 0)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     const current = this.registry.get(id)
     if (current === undefined) return Promise.reject(new AgentNotFoundError({ id }))
     if (wanted.includes(current.status)) return Promise.resolve(current)
@@ -221,15 +257,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const onRemove = (info: AgentInfo): void => {
         if (info.id !== id) return
         done()
-        reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs: opts.timeoutMs, removed: true }))
+        reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs, removed: true }))
       }
       this.registry.on('change', onChange)
       this.registry.on('remove', onRemove)
-      if (opts.timeoutMs !== undefined) {
+      if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           done()
-          reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs: opts.timeoutMs }))
-        }, opts.timeoutMs)
+          reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs }))
+        }, timeoutMs)
       }
     })
   }

@@ -3,7 +3,7 @@ import { watchIdentity } from '../adopt/watch.js'
 import { LogWriteError, NotStartableError, type SpawnError, StopTimeoutError } from '../errors.js'
 import type { SupervisorEvents } from '../events.js'
 import { AgentLogs } from '../logs/agent-logs.js'
-import { intOption, type ResolvedSpec, signalOption } from '../options.js'
+import type { ResolvedSpec } from '../options.js'
 import { startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
 import type { AgentRegistry } from '../registry/registry.js'
@@ -11,6 +11,7 @@ import type { AgentInfo, AgentStatus } from '../registry/types.js'
 import { Backoff } from '../restart/backoff.js'
 import { StartLimiter } from '../restart/start-limit.js'
 import { terminateTree } from '../terminate/kill-tree.js'
+import { durationOption, objectOption, signalOption } from '../validate.js'
 import { spawnAgent } from './spawn.js'
 
 /** What an instance needs from its supervisor. */
@@ -27,7 +28,7 @@ export interface InstanceContext {
 export interface StopOptions {
   /** @default the spec's stopSignal */
   readonly signal?: NodeJS.Signals
-  /** @default the spec's stopTimeoutMs */
+  /** Grace before SIGKILL, in ms (at most 2³¹−1). @default the spec's stopTimeoutMs */
   readonly timeoutMs?: number
 }
 
@@ -114,8 +115,9 @@ export class AgentInstance {
   /** Stops the process tree; resolves once every process of it is gone. A pending restart is cancelled. */
   stop(opts: StopOptions = {}): Promise<AgentInfo> {
     try {
+      objectOption('stop options', opts, ['signal', 'timeoutMs'], 'the stop options')
       signalOption('signal', opts.signal, this.spec.stopSignal)
-      intOption('timeoutMs', opts.timeoutMs, 0, 0)
+      durationOption('timeoutMs', opts.timeoutMs, 0)
     } catch (error) {
       return Promise.reject(error)
     }
