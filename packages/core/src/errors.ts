@@ -185,6 +185,34 @@ export class SupervisorClosedError extends WardenCoreError {
   }
 }
 
+/** Why adopt() refused a process: signalling it could take down the host or the supervisor itself. */
+export type AdoptRefusal = 'init' | 'kernel-thread' | 'self' | 'ancestor' | 'same-group' | 'same-session'
+
+const REFUSAL_TEXT: Record<AdoptRefusal, string> = {
+  init: 'it is init (pid 1)',
+  'kernel-thread': 'it is a kernel thread',
+  self: 'it is the supervisor itself',
+  ancestor: "it is an ancestor of the supervisor's process",
+  'same-group': "it is in the supervisor's process group",
+  'same-session': "it is in the supervisor's session",
+}
+
+/** `adopt()` of a process that must never be signalled by the supervisor. */
+export class AdoptRefusedError extends WardenCoreError {
+  readonly id: string
+  readonly pid: number
+  readonly reason: AdoptRefusal
+  constructor(opts: { id: string; pid: number; reason: AdoptRefusal }) {
+    super(
+      'ERR_CORE_ADOPT_REFUSED',
+      `Cannot adopt pid ${opts.pid} as agent "${opts.id}": ${REFUSAL_TEXT[opts.reason]}`,
+    )
+    this.id = opts.id
+    this.pid = opts.pid
+    this.reason = opts.reason
+  }
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }

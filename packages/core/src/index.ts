@@ -1,6 +1,8 @@
 export { watchIdentity } from './adopt/watch.js'
 export { AgentInstance, type StopOptions } from './agent/instance.js'
 export {
+  type AdoptRefusal,
+  AdoptRefusedError,
   AgentExistsError,
   AgentNotFoundError,
   InvalidAgentIdError,

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'eventemitter3'
+import { adoptRefusal } from './adopt/guard.js'
 import { AgentInstance, type AgentInstance as AgentInstanceType, type StopOptions } from './agent/instance.js'
 import {
+  AdoptRefusedError,
   AgentExistsError,
   AgentNotFoundError,
   InvalidOptionError,
@@ -181,6 +183,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * Watches a running process that Warden did not spawn. Its identity is pid + start ticks: if the
    * pid was reused (other start ticks), the agent is registered as `exited`, never `running`.
    * Adopting onto an existing, inactive agent (e.g. `add()`ed after a daemon restart) keeps its spec.
+   * Refuses (AdoptRefusedError) init, kernel threads, the supervisor, its ancestors, and what shares
+   * its process group or session.
    */
   adopt(opts: AdoptOptions): AgentInfo {
     this.#assertOpen()
@@ -191,9 +195,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (o.startTicks !== undefined) intOption('startTicks', o.startTicks, 0, 0)
     if (o.spec !== undefined) objectOption('spec', o.spec, ADOPT_SPEC_KEYS)
     const stat = readStat(pid)
-    if (stat === undefined && o.startTicks === undefined) throw new ProcessNotFoundError({ id: o.id, pid })
     const identity: ProcessIdentity = { pid, startTicks: o.startTicks ?? stat?.startTicks ?? -1 }
     const alive = stat !== undefined && isSameProcessAlive(identity)
+    const refusal = adoptRefusal(pid, alive ? stat : undefined)
+    if (refusal !== undefined) throw new AdoptRefusedError({ id: o.id, pid, reason: refusal })
+    if (stat === undefined && o.startTicks === undefined) throw new ProcessNotFoundError({ id: o.id, pid })
     let agent = this.#agents.get(opts.id)
     if (agent !== undefined) {
       const s = agent.info.status

@@ -9,6 +9,8 @@ export interface ProcStat {
   readonly ppid: number
   readonly pgrp: number
   readonly session: number
+  /** Kernel flags (PF_*): PF_KTHREAD (0x00200000) marks a kernel thread. */
+  readonly flags: number
   readonly utime: number
   readonly stime: number
   readonly numThreads: number
@@ -39,6 +41,7 @@ export function parseStat(text: string): ProcStat | undefined {
     ppid: num(1),
     pgrp: num(2),
     session: num(3),
+    flags: num(6),
     utime: num(11),
     stime: num(12),
     numThreads: num(17),

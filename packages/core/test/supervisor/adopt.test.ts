@@ -1,6 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  AdoptRefusedError,
   InvalidOptionError,
   NotStartableError,
   ProcessNotFoundError,
@@ -16,8 +18,9 @@ afterEach(async () => {
   for (const c of outsiders.splice(0)) c.kill('SIGKILL')
 })
 
-function outsider(): Promise<ChildProcess & { pid: number }> {
-  const child = spawn('sleep', ['60'], { stdio: 'ignore' })
+/** A process of its own session and group, as adopt() requires (one of ours is refused). */
+function outsider(detached = true): Promise<ChildProcess & { pid: number }> {
+  const child = spawn('sleep', ['60'], { stdio: 'ignore', detached })
   outsiders.push(child)
   return new Promise((resolve, reject) => {
     child.once('spawn', () => resolve(child as ChildProcess & { pid: number }))
@@ -112,4 +115,88 @@ describe('adopt', () => {
     sup = new Supervisor()
     expect(() => sup.adopt({ id: 'ghost', pid: 2 ** 22 + 12345 })).toThrow(ProcessNotFoundError)
   })
+})
+
+/** A kernel thread visible here (a child of kthreadd), if this PID namespace shows any. */
+function kernelThread(): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    if (readStat(Number(name))?.ppid === 2) return Number(name)
+  }
+  return undefined
+}
+
+function hasPython(): boolean {
+  try {
+    execFileSync('python3', ['-c', ''], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('adopt() refuses processes it must never signal', () => {
+  // Never stopped or shut down: should a regression accept one of these, the test fails without
+  // the teardown signalling init, the test runner or the whole host.
+  const guard = new Supervisor()
+  const refused = (pid: number, reason: string): void => {
+    expect(() => guard.adopt({ id: 'x', pid })).toThrow(AdoptRefusedError)
+    expect(() => guard.adopt({ id: 'x', pid })).toThrow(
+      expect.objectContaining({ code: 'ERR_CORE_ADOPT_REFUSED', pid, reason }),
+    )
+    expect(guard.get('x')).toBeUndefined()
+  }
+
+  it('init, the supervisor itself and its ancestors', () => {
+    sup = new Supervisor()
+    refused(1, 'init')
+    refused(process.pid, 'self')
+    refused(process.ppid, 'ancestor')
+    let ancestor = readStat(process.ppid)?.ppid
+    while (ancestor !== undefined && ancestor > 1) {
+      refused(ancestor, 'ancestor')
+      ancestor = readStat(ancestor)?.ppid
+    }
+  })
+
+  it.skipIf(kernelThread() === undefined)(
+    'kernel threads (no kernel thread visible in this PID namespace)',
+    () => {
+      sup = new Supervisor()
+      refused(2, 'kernel-thread')
+      refused(kernelThread()!, 'kernel-thread')
+    },
+  )
+
+  it("a child in the supervisor's process group is refused; a detached one is accepted", async () => {
+    sup = new Supervisor()
+    const inGroup = await outsider(false)
+    expect(readStat(inGroup.pid)!.pgrp).toBe(readStat(process.pid)!.pgrp)
+    refused(inGroup.pid, 'same-group')
+    const detached = await outsider(true)
+    expect(sup.adopt({ id: 'ok', pid: detached.pid }).status).toBe('running')
+    expect((await sup.stop('ok')).status).toBe('stopped')
+    // The refused one was never signalled.
+    expect(readStat(inGroup.pid)?.state).not.toBe('Z')
+  })
+
+  it.skipIf(!hasPython())(
+    "a process in the supervisor's session but its own group is refused (needs python3 for setpgid)",
+    async () => {
+      sup = new Supervisor()
+      const child = spawn(
+        'python3',
+        ['-c', 'import os, time; os.setpgid(0, 0); print("ok", flush=True); time.sleep(60)'],
+        {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      )
+      outsiders.push(child)
+      await new Promise((resolve) => child.stdout!.once('data', resolve))
+      const stat = readStat(child.pid!)!
+      expect(stat.pgrp).toBe(child.pid)
+      expect(stat.session).toBe(readStat(process.pid)!.session)
+      refused(child.pid!, 'same-session')
+    },
+  )
 })
