@@ -140,20 +140,26 @@ export class PersistError extends WardenCoreError {
   }
 }
 
-/** Writing or rotating a log file failed. Reported as `agent:error`; the agent keeps running. */
+/**
+ * Writing or rotating a log file failed. Reported as `agent:error`; the agent keeps running.
+ * `suppressed` > 0 makes it a summary: that many further failures of the same file (the last one
+ * is `cause`) were counted instead of reported one by one.
+ */
 export class LogWriteError extends WardenCoreError {
   readonly id: string
   readonly path: string
-  constructor(opts: { id: string; path: string; cause: unknown }) {
+  readonly suppressed: number
+  constructor(opts: { id: string; path: string; cause: unknown; suppressed?: number }) {
+    const suppressed = opts.suppressed ?? 0
+    const summary = suppressed > 0 ? ` (${suppressed} more failure(s) since the last report)` : ''
     super(
       'ERR_CORE_LOG_WRITE',
-      `Cannot write log ${opts.path} of agent "${opts.id}": ${errorMessage(opts.cause)}`,
-      {
-        cause: opts.cause,
-      },
+      `Cannot write log ${opts.path} of agent "${opts.id}": ${errorMessage(opts.cause)}${summary}`,
+      { cause: opts.cause },
     )
     this.id = opts.id
     this.path = opts.path
+    this.suppressed = suppressed
   }
 }
 

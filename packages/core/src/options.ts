@@ -47,6 +47,11 @@ export interface LogOptions {
   readonly maxLineBytes?: number
   /** Lines waiting for the disk beyond this are dropped and counted, so the agent is never blocked. @default 16777216 */
   readonly maxQueueBytes?: number
+  /**
+   * A failing log file reports its first failure at once, then at most one summary (with the count)
+   * per this interval until a write succeeds again. @default 60000
+   */
+  readonly errorReportIntervalMs?: number
 }
 
 /** What to run and how to supervise it. */
@@ -86,6 +91,7 @@ export interface ResolvedLogOptions {
   readonly events: boolean
   readonly maxLineBytes: number
   readonly maxQueueBytes: number
+  readonly errorReportIntervalMs: number
 }
 
 export interface ResolvedSpec {
@@ -120,6 +126,7 @@ export const DEFAULTS = {
     events: false,
     maxLineBytes: 1024 * 1024,
     maxQueueBytes: 16 * 1024 * 1024,
+    errorReportIntervalMs: 60_000,
   },
   adoptPollIntervalMs: 1000,
   killTimeoutMs: 5000,
@@ -163,6 +170,7 @@ const LOG_KEYS = [
   'events',
   'maxLineBytes',
   'maxQueueBytes',
+  'errorReportIntervalMs',
 ] as const satisfies ReadonlyArray<keyof LogOptions>
 
 function resolveLogs(value: unknown): ResolvedLogOptions | undefined {
@@ -177,6 +185,12 @@ function resolveLogs(value: unknown): ResolvedLogOptions | undefined {
     events: booleanOption('logs.events', o.events, d.events),
     maxLineBytes: intOption('logs.maxLineBytes', o.maxLineBytes, d.maxLineBytes, 1),
     maxQueueBytes: intOption('logs.maxQueueBytes', o.maxQueueBytes, d.maxQueueBytes, 1),
+    errorReportIntervalMs: durationOption(
+      'logs.errorReportIntervalMs',
+      o.errorReportIntervalMs,
+      d.errorReportIntervalMs,
+      1,
+    ),
   }
 }
 

@@ -105,6 +105,7 @@ describe('durations are bounded by what a Node timer holds (2³¹−1 ms)', () =
     ['startLimit.intervalMs', (ms) => resolveSpec(spec({ startLimit: { intervalMs: ms } }))],
     ['minUptimeMs', (ms) => resolveSpec(spec({ minUptimeMs: ms }))],
     ['stopTimeoutMs', (ms) => resolveSpec(spec({ stopTimeoutMs: ms }))],
+    ['logs.errorReportIntervalMs', (ms) => resolveSpec(spec({ logs: { errorReportIntervalMs: ms } }))],
     ['adoptPollIntervalMs', (ms) => new Supervisor({ adoptPollIntervalMs: ms })],
     ['killTimeoutMs', (ms) => new Supervisor({ killTimeoutMs: ms })],
     [

@@ -70,7 +70,8 @@ export class AgentInstance {
       this.#logs = new AgentLogs(
         spec.logs,
         (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
-        (path, cause) => this.#reportError(new LogWriteError({ id: this.id, path, cause })),
+        (path, cause, suppressed) =>
+          this.#reportError(new LogWriteError({ id: this.id, path, cause, suppressed })),
       )
     }
   }

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import type { Readable } from 'node:stream'
 import type { ResolvedLogOptions } from '../options.js'
+import { ErrorThrottle } from './error-throttle.js'
 import { LineSplitter } from './line-splitter.js'
 import { RotatingFile } from './rotating-file.js'
 
@@ -14,6 +15,7 @@ export type LogStream = 'stdout' | 'stderr'
 export class AgentLogs {
   readonly #opts: ResolvedLogOptions
   readonly #files: Partial<Record<LogStream, RotatingFile>> = {}
+  readonly #throttles: ErrorThrottle[] = []
   readonly #onLine: (stream: LogStream, line: string) => void
   readonly #open = new Set<Readable>()
   readonly #ended = new Set<() => void>()
@@ -21,7 +23,7 @@ export class AgentLogs {
   constructor(
     opts: ResolvedLogOptions,
     onLine: (stream: LogStream, line: string) => void,
-    onError: (path: string, error: unknown) => void,
+    onError: (path: string, error: unknown, suppressed: number) => void,
   ) {
     this.#opts = opts
     this.#onLine = onLine
@@ -29,15 +31,23 @@ export class AgentLogs {
       const path = opts[stream]
       if (path === undefined) continue
       const shared = stream === 'stderr' && opts.stdout === path ? this.#files.stdout : undefined
-      this.#files[stream] =
-        shared ??
-        new RotatingFile({
-          path,
-          maxBytes: opts.maxBytes,
-          backups: opts.backups,
-          maxQueueBytes: opts.maxQueueBytes,
-          onError: (error) => onError(path, error),
-        })
+      if (shared !== undefined) {
+        this.#files[stream] = shared
+        continue
+      }
+      // A destination that keeps failing must not flood agent:error (one failure per batch).
+      const throttle = new ErrorThrottle(opts.errorReportIntervalMs, (error, suppressed) =>
+        onError(path, error, suppressed),
+      )
+      this.#throttles.push(throttle)
+      this.#files[stream] = new RotatingFile({
+        path,
+        maxBytes: opts.maxBytes,
+        backups: opts.backups,
+        maxQueueBytes: opts.maxQueueBytes,
+        onError: (error) => throttle.failure(error),
+        onWritten: () => throttle.success(),
+      })
     }
   }
 
@@ -76,6 +86,7 @@ export class AgentLogs {
     clearTimeout(timer)
     for (const s of this.#open) s.destroy()
     await Promise.all([...new Set(Object.values(this.#files))].map((f) => f.close()))
+    for (const t of this.#throttles) t.close()
   }
 
   #read(stream: LogStream, readable: Readable): void {

@@ -13,6 +13,8 @@ export interface RotatingFileOptions {
   /** Lines waiting for the disk beyond this are dropped (and counted), never the agent paused. */
   readonly maxQueueBytes: number
   readonly onError: (error: unknown) => void
+  /** Called after each batch that reached the file (a destination that failed has recovered). */
+  readonly onWritten?: () => void
 }
 
 /**
@@ -113,6 +115,7 @@ export class RotatingFile {
       this.#size += bytes
       this.#queue.splice(0, n)
       this.#queuedBytes -= bytes
+      this.#opts.onWritten?.()
     } catch (error) {
       // The lines of a failed batch cannot be kept forever: report them and go on with the next ones.
       const lost = this.#queue.length

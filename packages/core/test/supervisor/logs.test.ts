@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { LogWriteError, Supervisor } from '../../src/index.js'
-import { nodeSpec, supervisorPerTest } from '../helpers.js'
+import { type AgentErrorEvent, LogWriteError, Supervisor } from '../../src/index.js'
+import { nodeSpec, supervisorPerTest, until } from '../helpers.js'
 
 let sup: Supervisor
 const tmp = supervisorPerTest(() => sup)
@@ -87,5 +87,76 @@ describe('logs', () => {
     expect(e.error).toBeInstanceOf(LogWriteError)
     expect(e.error.message).toContain(join(tmp.dir, 'missing', 'x.log'))
     expect(sup.get('nolog')).toMatchObject({ status: 'running', lastError: { code: 'ERR_CORE_LOG_WRITE' } })
+  })
+
+  it('a destination that keeps failing is reported once, then summarized; recovery resets it', async () => {
+    // The log's directory is replaced by a plain file: every write (or rotation) fails with ENOTDIR.
+    const dir = join(tmp.dir, 'logdir')
+    const out = join(dir, 'out.log')
+    writeFileSync(dir, 'not a directory')
+    sup = new Supervisor()
+    const errors: LogWriteError[] = []
+    const next = (): Promise<LogWriteError> =>
+      new Promise((resolve) => {
+        const on = (e: AgentErrorEvent): void => {
+          sup.off('agent:error', on)
+          resolve(e.error as LogWriteError)
+        }
+        sup.on('agent:error', on)
+      })
+    sup.on('agent:error', (e) => errors.push(e.error as LogWriteError))
+    sup.add(
+      nodeSpec('chatty', 'chatter.js', [], {
+        // No periodic summary during the test: only recovery may report what was counted.
+        logs: { stdout: out, maxBytes: 512, backups: 1, errorReportIntervalMs: 2 ** 31 - 1 },
+      }),
+    )
+    const first = next()
+    await sup.start('chatty')
+    expect(await first).toMatchObject({ code: 'ERR_CORE_LOG_WRITE', path: out })
+    const agent = sup.instance('chatty')!
+    await until(() => agent.droppedLogLines >= 50, 20_000, '50 failed lines')
+    // Dozens of failed batches so far, one report.
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.suppressed).toBe(0)
+
+    const summary = next()
+    rmSync(dir)
+    mkdirSync(dir)
+    const s = await summary
+    expect(s).toBeInstanceOf(LogWriteError)
+    expect(s.suppressed).toBeGreaterThanOrEqual(1)
+    expect(s.message).toContain(`(${s.suppressed} more failure(s) since the last report)`)
+    await until(() => existsSync(out), 10_000, 'the log file')
+
+    // Recovered: the next failure is reported at once again.
+    const again = next()
+    rmSync(dir, { recursive: true })
+    writeFileSync(dir, 'not a directory')
+    expect(await again).toMatchObject({ path: out, suppressed: 0 })
+    expect(sup.get('chatty')!.status).toBe('running')
+  })
+
+  it('while a destination keeps failing, one summary per errorReportIntervalMs carries the count', async () => {
+    const dir = join(tmp.dir, 'logdir')
+    writeFileSync(dir, 'not a directory')
+    sup = new Supervisor()
+    const errors: LogWriteError[] = []
+    const summary = new Promise<LogWriteError>((resolve) =>
+      sup.on('agent:error', (e) => {
+        errors.push(e.error as LogWriteError)
+        if ((e.error as LogWriteError).suppressed > 0) resolve(e.error as LogWriteError)
+      }),
+    )
+    sup.add(
+      nodeSpec('chatty', 'chatter.js', [], {
+        logs: { stdout: join(dir, 'x.log'), errorReportIntervalMs: 50 },
+      }),
+    )
+    await sup.start('chatty')
+    const s = await summary
+    expect(s.suppressed).toBeGreaterThanOrEqual(1)
+    expect(errors[0]!.suppressed).toBe(0)
+    expect(errors.slice(1).every((e) => e.suppressed > 0)).toBe(true)
   })
 })
