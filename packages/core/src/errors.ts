@@ -115,14 +115,19 @@ export class ProcessNotFoundError extends WardenCoreError {
   }
 }
 
-/** Some processes of the tree were still alive after SIGKILL and the kill deadline (e.g. stuck in D state). */
+/**
+ * Processes of the agent (its tree, group, session or environment cookie) were still alive after
+ * SIGKILL and the kill deadline (stuck in D state, or not ours to signal).
+ */
 export class StopTimeoutError extends WardenCoreError {
   readonly id: string
   readonly survivors: readonly number[]
   constructor(opts: { id: string; survivors: readonly number[] }) {
+    const shown = opts.survivors.slice(0, 20).join(', ')
+    const more = opts.survivors.length > 20 ? `, ... (${opts.survivors.length - 20} more)` : ''
     super(
       'ERR_CORE_STOP_TIMEOUT',
-      `Agent "${opts.id}": ${opts.survivors.length} process(es) survived SIGKILL: ${opts.survivors.join(', ')}`,
+      `Agent "${opts.id}": ${opts.survivors.length} process(es) survived SIGKILL: ${shown}${more}`,
     )
     this.id = opts.id
     this.survivors = opts.survivors

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -138,4 +139,47 @@ export function spawnChildrenTree(rootPid: number): number[] | undefined {
   })
   if (leaves.length !== 2) return undefined
   return leaves.some((p) => readStat(p)?.session === p) ? d : undefined
+}
+
+/**
+ * A marker that `sleep` accepts as its duration (about 1000 hours) and that is unique to the
+ * test: pass it as an argument and scanProc() finds every process that carries it.
+ */
+export function sleepMarker(): string {
+  return `3600000.${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e9)).padStart(9, '0')}`
+}
+
+/** The value of WARDEN_AGENT_COOKIE in the environment of `pid`, if it has one. */
+export function cookieOf(pid: number): string | undefined {
+  try {
+    const entry = readFileSync(`/proc/${pid}/environ`, 'latin1')
+      .split('\0')
+      .find((e) => e.startsWith('WARDEN_AGENT_COOKIE='))
+    return entry?.slice('WARDEN_AGENT_COOKIE='.length)
+  } catch {
+    return undefined
+  }
+}
+
+/** Pids of live (non-zombie) processes whose environment carries the agent cookie `cookie`. */
+export function cookieCarriers(cookie: string): number[] {
+  const found: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = readStat(Number(name))
+    if (stat === undefined || stat.state === 'Z') continue
+    if (cookieOf(Number(name)) === cookie) found.push(Number(name))
+  }
+  return found
+}
+
+/** SIGKILLs whatever carries `marker` (cleanup after a test that may have failed midway). */
+export function killMarked(marker: string): void {
+  for (const pid of scanProc(marker)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { descendantsSync, parseStat, readStat } from '../src/index.js'
+import { scanProcesses } from '../src/proc/scan.js'
 
 describe('parseStat', () => {
   it('reads fields after the last parenthesis', () => {
@@ -34,6 +35,34 @@ describe('readStat / descendantsSync', () => {
       expect(s?.ppid).toBe(process.pid)
       expect(s?.startTicks).toBeGreaterThan(0)
       expect(descendantsSync(process.pid)).toContain(child.pid)
+    } finally {
+      child.kill('SIGKILL')
+    }
+  })
+})
+
+describe('scanProcesses', () => {
+  it('finds carriers of an environment entry and members of a session, never older processes', async () => {
+    const value = `v${process.pid}-${Date.now()}`
+    const child = spawn('sleep', ['30'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, WARDEN_SCAN_TEST: value },
+    })
+    try {
+      await new Promise((r) => child.once('spawn', r))
+      const ticks = readStat(child.pid!)!.startTicks
+      const me = { pid: child.pid!, startTicks: ticks }
+      const [byEnv, byOtherValue, bySession, tooOld] = scanProcesses([
+        { envEntry: `WARDEN_SCAN_TEST=${value}` },
+        { envEntry: `WARDEN_SCAN_TEST=${value}x` },
+        { group: child.pid! },
+        { envEntry: `WARDEN_SCAN_TEST=${value}`, group: child.pid!, sinceTicks: ticks + 1 },
+      ])
+      expect(byEnv).toEqual({ matches: [me], groupHeld: false })
+      expect(byOtherValue!.matches).toEqual([])
+      expect(bySession).toEqual({ matches: [me], groupHeld: true })
+      expect(tooOld).toEqual({ matches: [], groupHeld: false })
     } finally {
       child.kill('SIGKILL')
     }

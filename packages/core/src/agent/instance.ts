@@ -12,6 +12,7 @@ import { Backoff } from '../restart/backoff.js'
 import { StartLimiter } from '../restart/start-limit.js'
 import { terminateTree } from '../terminate/kill-tree.js'
 import { durationOption, objectOption, signalOption } from '../validate.js'
+import { cookieEntry, newCookie } from './cookie.js'
 import { spawnAgent } from './spawn.js'
 
 /** What an instance needs from its supervisor. */
@@ -47,6 +48,10 @@ export class AgentInstance {
   readonly #logs: AgentLogs | undefined
   #child: ChildProcess | undefined
   #identity: ProcessIdentity | undefined
+  /** The environment cookie of the current run: from its first spawn to the next clean stop. */
+  #cookie: string | undefined
+  /** Start ticks of the run's first process: every carrier of the cookie started at or after it. */
+  #cookieSince: number | undefined
   #startedAt = 0
   #exited: Promise<void> | undefined
   #unwatch: (() => void) | undefined
@@ -195,7 +200,9 @@ export class AgentInstance {
     try {
       this.#update({ status: 'starting', pid: null, startTicks: null, adopted: false })
       this.#limiter.record(Date.now())
-      const result = await spawnAgent(this.spec, this.#logs?.stdio() ?? ['ignore', 'ignore', 'ignore'])
+      this.#cookie ??= newCookie()
+      const stdio = this.#logs?.stdio() ?? ['ignore', 'ignore', 'ignore']
+      const result = await spawnAgent(this.spec, stdio, this.#cookie)
       if (!result.ok) {
         this.#onSpawnFailure(result.error)
         return
@@ -203,6 +210,7 @@ export class AgentInstance {
       const { child, pid, startTicks } = result
       this.#child = child
       this.#identity = { pid, startTicks: startTicks ?? -1 }
+      this.#cookieSince ??= startTicks ?? undefined
       this.#startedAt = Date.now()
       this.#exited = new Promise((resolve) => child.once('exit', () => resolve()))
       child.once('exit', (code, signal) => {
@@ -297,39 +305,41 @@ export class AgentInstance {
     if (this.#timer !== undefined) {
       this.#clearTimer()
       this.#update({ status: 'stopped' })
-      return this.info
     }
     const identity = this.#identity
-    if (identity === undefined || !ACTIVE.has(this.info.status)) return this.info
-    this.#update({ status: 'stopping' })
-    const child = this.#child
+    const running = identity !== undefined && ACTIVE.has(this.info.status)
+    // Without a process, what earlier processes of the run left behind is still swept.
+    if (!running && this.#cookie === undefined) return this.info
+    if (running) this.#update({ status: 'stopping' })
+    const child = running ? this.#child : undefined
     const exited = this.#exited
-    const adopted = child === undefined
-    if (adopted) {
+    if (running && child === undefined) {
       this.#unwatch?.()
       this.#unwatch = undefined
     }
+    const cookie = this.#cookie
     const result = await terminateTree({
-      root: identity,
+      root: running ? identity : undefined,
       signal: opts.signal ?? this.spec.stopSignal,
       timeoutMs: opts.timeoutMs ?? this.spec.stopTimeoutMs,
       killTimeoutMs: this.#ctx.killTimeoutMs,
       tree: this.spec.killTree,
       group: this.spec.killTree,
+      envCookie: cookie === undefined ? undefined : cookieEntry(cookie),
+      sinceTicks: this.#cookieSince,
     })
-    if (!adopted && exited !== undefined && !result.survivors.includes(identity.pid)) await exited
-    if (adopted && this.#identity === identity) this.#onExit(identity.pid, null, null)
+    if (child !== undefined && exited !== undefined && !result.survivors.includes(identity!.pid)) await exited
+    if (running && child === undefined && this.#identity === identity) this.#onExit(identity.pid, null, null)
+    const stopped = running ? ({ status: 'stopped', pid: null, startTicks: null } as const) : {}
     if (result.survivors.length > 0) {
       const error = new StopTimeoutError({ id: this.id, survivors: result.survivors })
-      this.#update({
-        status: 'stopped',
-        pid: null,
-        startTicks: null,
-        lastError: { code: error.code, message: error.message, at: Date.now() },
-      })
+      this.#update({ ...stopped, lastError: { code: error.code, message: error.message, at: Date.now() } })
       throw error
     }
-    return this.#update({ status: 'stopped', pid: null, startTicks: null })
+    // A clean stop ends the run: the next spawn gets a new cookie.
+    this.#cookie = undefined
+    this.#cookieSince = undefined
+    return this.#update(stopped)
   }
 
   #clearTimer(): void {

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs'
 import { SpawnError } from '../errors.js'
 import type { ResolvedSpec } from '../options.js'
 import { readStat } from '../proc/stat.js'
+import { AGENT_COOKIE_ENV } from './cookie.js'
 
 export type Spawned =
   | {
@@ -13,25 +14,27 @@ export type Spawned =
     }
   | { readonly ok: false; readonly error: SpawnError }
 
-function buildEnv(extra: ResolvedSpec['env']): NodeJS.ProcessEnv {
+function buildEnv(extra: ResolvedSpec['env'], cookie: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
-  if (extra === undefined) return env
-  for (const [k, v] of Object.entries(extra)) {
+  for (const [k, v] of Object.entries(extra ?? {})) {
     if (v === undefined) delete env[k]
     else env[k] = v
   }
+  // Set last: the spec cannot replace or remove the cookie stop() relies on.
+  env[AGENT_COOKIE_ENV] = cookie
   return env
 }
 
 /**
  * Spawns an agent in its own session and process group (`detached`) so that its tree can be
- * signalled as a whole. Resolves, never rejects: failures (ENOENT, EACCES, bad cwd) come back as a
+ * signalled as a whole, with `cookie` in its environment (see cookie.ts). Resolves, never rejects: failures (ENOENT, EACCES, bad cwd) come back as a
  * SpawnError. The start ticks are read from /proc right after spawn(), while the child cannot have
  * been reaped yet (reaping needs this event loop turn to end), so pid + ticks is its identity.
  */
 export function spawnAgent(
   spec: ResolvedSpec,
   stdio: ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore'],
+  cookie: string,
 ): Promise<Spawned> {
   const command = spec.command ?? ''
   const fail = (reason: string, cause?: unknown): Promise<Spawned> =>
@@ -46,7 +49,12 @@ export function spawnAgent(
   }
   let child: ChildProcess
   try {
-    child = spawn(command, spec.args, { cwd: spec.cwd, env: buildEnv(spec.env), detached: true, stdio })
+    child = spawn(command, spec.args, {
+      cwd: spec.cwd,
+      env: buildEnv(spec.env, cookie),
+      detached: true,
+      stdio,
+    })
   } catch (error) {
     return fail((error as Error).message, error)
   }

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { readStat, Supervisor } from '../../src/index.js'
 import {
+  cookieCarriers,
+  cookieOf,
+  killMarked,
   nodeSpec,
   record,
   scanProc,
+  sleepMarker,
   spawnChildrenTree,
   supervisorPerTest,
   until,
@@ -13,6 +17,10 @@ import {
 
 let sup: Supervisor
 supervisorPerTest(() => sup)
+const markers: string[] = []
+afterEach(() => {
+  for (const m of markers.splice(0)) killMarked(m)
+})
 
 describe('stop', () => {
   it('SIGKILLs a process that ignores SIGTERM after stopTimeoutMs; resolves once it is gone', async () => {
@@ -45,6 +53,69 @@ describe('stop', () => {
     const info = await sup.stop('tree')
     expect(info.status).toBe('stopped')
     expect(scanProc(marker)).toEqual([])
+  })
+
+  it('a fork loop that ignores SIGTERM (children leave the session): nothing of it survives stop()', async () => {
+    sup = new Supervisor()
+    const marker = sleepMarker()
+    markers.push(marker)
+    sup.add(nodeSpec('forker', 'fork-loop.js', [marker], { stopTimeoutMs: 200, logs: { events: true } }))
+    const ready = waitLine(sup, 'forker', 'ready')
+    const { pid } = await sup.start('forker')
+    await ready
+    const cookie = cookieOf(pid!)
+    const info = await sup.stop('forker')
+    expect(info.status).toBe('stopped')
+    expect(scanProc(marker)).toEqual([])
+    expect(cookie).toMatch(/^[0-9a-f]{32}$/)
+    expect(cookieCarriers(cookie!)).toEqual([])
+  })
+
+  it('a setsid double-fork daemon (out of the tree, group and session) is found by its cookie', async () => {
+    sup = new Supervisor()
+    const marker = sleepMarker()
+    markers.push(marker)
+    sup.add(nodeSpec('daemonizer', 'daemonize.js', ['root', marker], { logs: { events: true } }))
+    let daemon = 0
+    const ready = new Promise<void>((resolve) =>
+      sup.on('agent:log', (e) => {
+        const m = /^daemon (\d+)$/.exec(e.line)
+        if (m === null) return
+        daemon = Number(m[1])
+        resolve()
+      }),
+    )
+    const { pid } = await sup.start('daemonizer')
+    await ready
+    const stat = readStat(daemon)!
+    // Really escaped: not a descendant, not in the agent's group or session.
+    expect(stat.ppid).not.toBe(pid)
+    expect(stat.pgrp).not.toBe(pid)
+    expect(stat.session).not.toBe(pid)
+    expect(scanProc(marker).sort()).toEqual([pid!, daemon].sort())
+    const cookie = cookieOf(pid!)
+    expect((await sup.stop('daemonizer')).status).toBe('stopped')
+    expect(scanProc(marker)).toEqual([])
+    expect(cookie).toMatch(/^[0-9a-f]{32}$/)
+    expect(cookieCarriers(cookie!)).toEqual([])
+  })
+
+  it('automatic restarts of a run share its cookie; the spec cannot override it; a new run gets a new one', async () => {
+    sup = new Supervisor()
+    sup.add(nodeSpec('c', 'crash-after.js', ['300'], { env: { WARDEN_AGENT_COOKIE: 'forged' } }))
+    const respawned = new Promise<number>((resolve) =>
+      sup.on('agent:start', (e) => {
+        if (e.restartCount === 1) resolve(e.pid)
+      }),
+    )
+    const first = await sup.start('c')
+    const cookie = cookieOf(first.pid!)
+    expect(cookie).toMatch(/^[0-9a-f]{32}$/)
+    expect(cookieOf(await respawned)).toBe(cookie)
+    await sup.stop('c')
+    const next = await sup.start('c')
+    expect(cookieOf(next.pid!)).toMatch(/^[0-9a-f]{32}$/)
+    expect(cookieOf(next.pid!)).not.toBe(cookie)
   })
 
   it('stop() on a stopped or exited agent is a no-op; concurrent stops share one promise', async () => {
