@@ -1,3 +1,4 @@
+import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { adoptRefusal } from './adopt/guard.js'
 import { AgentInstance, type AgentInstance as AgentInstanceType, type StopOptions } from './agent/instance.js'
@@ -71,7 +72,7 @@ export interface WaitForOptions {
 
 /**
  * Starts, restarts, stops and adopts agent processes. State lives in `registry`, which the
- * monitor reads; lifecycle changes are emitted as typed events.
+ * monitor reads; lifecycle changes are emitted as typed events, each once the change is complete.
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly registry: AgentRegistry
@@ -292,16 +293,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       spec,
       {
         registry: this.registry,
-        emit: (event, ...args) => {
-          try {
-            // The map's tuple types are what eventemitter3 expects; TS cannot see it through the generic.
-            ;(this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args)
-          } catch (error) {
-            this.#fail(error)
-          }
-        },
+        // The map's tuple types are what eventemitter3 expects; TS cannot see it through the generic.
+        emit: (event, ...args) => emitSafely(this, event, ...(args as unknown as never[])),
         persist: (info) => this.#persister?.schedule(info),
-        fail: (error) => this.#fail(error),
         adoptPollIntervalMs: this.#adoptPollIntervalMs,
         killTimeoutMs: this.#killTimeoutMs,
       },
@@ -309,13 +303,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     )
     this.#agents.set(spec.id, agent)
     return agent
-  }
-
-  /** A throwing event listener is the listener's bug: rethrow it out of band, as Node does. */
-  #fail(error: unknown): void {
-    process.nextTick(() => {
-      throw error
-    })
   }
 
   #run<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { rethrowLater } from '@warden/utils'
 import { watchIdentity } from '../adopt/watch.js'
 import { LogWriteError, NotStartableError, type SpawnError, StopTimeoutError } from '../errors.js'
 import type { SupervisorEvents } from '../events.js'
@@ -13,15 +14,15 @@ import { StartLimiter } from '../restart/start-limit.js'
 import { terminateTree } from '../terminate/kill-tree.js'
 import { durationOption, objectOption, signalOption } from '../validate.js'
 import { cookieEntry, newCookie } from './cookie.js'
+import { EventOutbox } from './outbox.js'
 import { spawnAgent } from './spawn.js'
 
 /** What an instance needs from its supervisor. */
 export interface InstanceContext {
   readonly registry: AgentRegistry
+  /** Delivers an event; never throws (a throwing listener is re-raised out of band). */
   emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void
   persist(info: AgentInfo): void
-  /** A bug (ours or a throwing listener) in a detached task: surfaced, never an unhandled rejection. */
-  fail(error: unknown): void
   readonly adoptPollIntervalMs: number
   readonly killTimeoutMs: number
 }
@@ -46,6 +47,7 @@ export class AgentInstance {
   readonly #backoff: Backoff
   readonly #limiter: StartLimiter
   readonly #logs: AgentLogs | undefined
+  readonly #outbox = new EventOutbox()
   #child: ChildProcess | undefined
   #identity: ProcessIdentity | undefined
   /** The environment cookie of the current run: from its first spawn to the next clean stop. */
@@ -144,40 +146,42 @@ export class AgentInstance {
 
   /** Watches a process we did not spawn. `identity` must be alive for the agent to be `running`. */
   adopt(identity: ProcessIdentity, alive: boolean): void {
-    this.#stopRequested = false
-    if (!alive) {
-      // The process we knew is gone (or its pid now names a stranger): never report the newcomer.
+    this.#outbox.batch(() => {
+      this.#stopRequested = false
+      if (!alive) {
+        // The process we knew is gone (or its pid now names a stranger): never report the newcomer.
+        this.#update({
+          status: 'exited',
+          pid: null,
+          startTicks: null,
+          adopted: true,
+          lastExit: { code: null, signal: null, at: Date.now() },
+        })
+        if (this.#shouldRestart(null, null)) this.#scheduleRestart()
+        return
+      }
+      this.#unwatch?.()
+      this.#identity = identity
+      this.#child = undefined
+      this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
       this.#update({
-        status: 'exited',
-        pid: null,
-        startTicks: null,
+        status: 'running',
+        pid: identity.pid,
+        startTicks: identity.startTicks,
+        startTime: this.#startedAt,
         adopted: true,
-        lastExit: { code: null, signal: null, at: Date.now() },
       })
-      if (this.#shouldRestart(null, null)) this.#scheduleRestart()
-      return
-    }
-    this.#unwatch?.()
-    this.#identity = identity
-    this.#child = undefined
-    this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
-    this.#update({
-      status: 'running',
-      pid: identity.pid,
-      startTicks: identity.startTicks,
-      startTime: this.#startedAt,
-      adopted: true,
-    })
-    this.#ctx.emit('agent:start', {
-      id: this.id,
-      pid: identity.pid,
-      startTicks: identity.startTicks,
-      adopted: true,
-      restartCount: this.info.restartCount,
-    })
-    this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
-      this.#unwatch = undefined
-      if (this.#identity === identity) this.#onExit(identity.pid, null, null)
+      this.#emit('agent:start', {
+        id: this.id,
+        pid: identity.pid,
+        startTicks: identity.startTicks,
+        adopted: true,
+        restartCount: this.info.restartCount,
+      })
+      this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
+        this.#unwatch = undefined
+        if (this.#identity === identity) this.#onExit(identity.pid, null, null)
+      })
     })
   }
 
@@ -198,33 +202,34 @@ export class AgentInstance {
     let done!: () => void
     this.#spawning = new Promise((resolve) => (done = resolve))
     try {
-      this.#update({ status: 'starting', pid: null, startTicks: null, adopted: false })
       this.#limiter.record(Date.now())
+      this.#update({ status: 'starting', pid: null, startTicks: null, adopted: false })
       this.#cookie ??= newCookie()
       const stdio = this.#logs?.stdio() ?? ['ignore', 'ignore', 'ignore']
       const result = await spawnAgent(this.spec, stdio, this.#cookie)
-      if (!result.ok) {
-        this.#onSpawnFailure(result.error)
-        return
-      }
-      const { child, pid, startTicks } = result
-      this.#child = child
-      this.#identity = { pid, startTicks: startTicks ?? -1 }
-      this.#cookieSince ??= startTicks ?? undefined
-      this.#startedAt = Date.now()
-      this.#exited = new Promise((resolve) => child.once('exit', () => resolve()))
-      child.once('exit', (code, signal) => {
-        if (this.#child === child) this.#onExit(pid, code, signal)
-      })
-      this.#logs?.attach(child)
-      if (this.#child !== child) return
-      this.#update({ status: 'running', pid, startTicks, startTime: this.#startedAt, lastError: undefined })
-      this.#ctx.emit('agent:start', {
-        id: this.id,
-        pid,
-        startTicks,
-        adopted: false,
-        restartCount: this.info.restartCount,
+      this.#outbox.batch(() => {
+        if (!result.ok) {
+          this.#onSpawnFailure(result.error)
+          return
+        }
+        const { child, pid, startTicks } = result
+        this.#child = child
+        this.#identity = { pid, startTicks: startTicks ?? -1 }
+        this.#cookieSince ??= startTicks ?? undefined
+        this.#startedAt = Date.now()
+        this.#exited = new Promise((resolve) => child.once('exit', () => resolve()))
+        child.once('exit', (code, signal) => {
+          if (this.#child === child) this.#onExit(pid, code, signal)
+        })
+        this.#logs?.attach(child)
+        this.#update({ status: 'running', pid, startTicks, startTime: this.#startedAt, lastError: undefined })
+        this.#emit('agent:start', {
+          id: this.id,
+          pid,
+          startTicks,
+          adopted: false,
+          restartCount: this.info.restartCount,
+        })
       })
     } finally {
       done()
@@ -238,7 +243,7 @@ export class AgentInstance {
       this.#update({ status: 'stopped', lastError })
     } else if (this.spec.restart === 'never') {
       this.#update({ status: 'fatal', lastError })
-      this.#ctx.emit('agent:fatal', { id: this.id, reason: 'spawn-failed', error })
+      this.#emit('agent:fatal', { id: this.id, reason: 'spawn-failed', error })
     } else {
       this.#update({ lastError })
       this.#scheduleRestart(error)
@@ -246,32 +251,34 @@ export class AgentInstance {
   }
 
   #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
-    const now = Date.now()
-    const uptimeMs = Math.max(0, now - this.#startedAt)
-    this.#identity = undefined
-    this.#unwatch?.()
-    this.#unwatch = undefined
-    const expected = this.#stopRequested
-    const spawned = this.#child !== undefined
-    this.#child = undefined
-    // Like systemd's control-group kill: what the crashed leader leaves in its group goes with it.
-    if (!expected && spawned && this.spec.killTree) {
-      try {
-        process.kill(-pid, this.spec.stopSignal)
-      } catch {
-        // ESRCH: nothing was left in the group.
+    this.#outbox.batch(() => {
+      const now = Date.now()
+      const uptimeMs = Math.max(0, now - this.#startedAt)
+      this.#identity = undefined
+      this.#unwatch?.()
+      this.#unwatch = undefined
+      const expected = this.#stopRequested
+      const spawned = this.#child !== undefined
+      this.#child = undefined
+      // Like systemd's control-group kill: what the crashed leader leaves in its group goes with it.
+      if (!expected && spawned && this.spec.killTree) {
+        try {
+          process.kill(-pid, this.spec.stopSignal)
+        } catch {
+          // ESRCH: nothing was left in the group.
+        }
       }
-    }
-    this.#update({ lastExit: { code, signal, at: now } })
-    this.#ctx.emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected })
-    // stop() owns the transition to 'stopped'.
-    if (expected) return
-    if (uptimeMs >= this.spec.minUptimeMs) {
-      this.#backoff.reset()
-      this.#attempt = 0
-    }
-    if (this.#shouldRestart(code, signal)) this.#scheduleRestart()
-    else this.#update({ status: 'exited', pid: null, startTicks: null })
+      this.#emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected })
+      this.#update({ lastExit: { code, signal, at: now } })
+      // stop() owns the transition to 'stopped'.
+      if (expected) return
+      if (uptimeMs >= this.spec.minUptimeMs) {
+        this.#backoff.reset()
+        this.#attempt = 0
+      }
+      if (this.#shouldRestart(code, signal)) this.#scheduleRestart()
+      else this.#update({ status: 'exited', pid: null, startTicks: null })
+    })
   }
 
   #shouldRestart(code: number | null, signal: NodeJS.Signals | null): boolean {
@@ -282,22 +289,26 @@ export class AgentInstance {
   }
 
   #scheduleRestart(error?: SpawnError): void {
-    const delayMs = this.#backoff.peek()
-    if (this.#limiter.wouldExceed(Date.now() + delayMs)) {
-      this.#update({ status: 'fatal', pid: null, startTicks: null })
-      this.#ctx.emit('agent:fatal', { id: this.id, reason: 'start-limit', ...(error ? { error } : {}) })
-      return
-    }
-    this.#backoff.next()
-    const attempt = ++this.#attempt
-    this.#update({ status: 'backoff', pid: null, startTicks: null })
-    this.#ctx.emit('agent:backoff', { id: this.id, attempt, delayMs, ...(error ? { error } : {}) })
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      this.#update({ restartCount: this.info.restartCount + 1 })
-      this.#ctx.emit('agent:restart', { id: this.id, attempt, delayMs })
-      void this.#spawn().catch((error) => this.#ctx.fail(error))
-    }, delayMs)
+    this.#outbox.batch(() => {
+      const delayMs = this.#backoff.peek()
+      if (this.#limiter.wouldExceed(Date.now() + delayMs)) {
+        this.#update({ status: 'fatal', pid: null, startTicks: null })
+        this.#emit('agent:fatal', { id: this.id, reason: 'start-limit', ...(error ? { error } : {}) })
+        return
+      }
+      this.#backoff.next()
+      const attempt = ++this.#attempt
+      this.#update({ status: 'backoff', pid: null, startTicks: null })
+      this.#emit('agent:backoff', { id: this.id, attempt, delayMs, ...(error ? { error } : {}) })
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined
+        this.#outbox.batch(() => {
+          this.#update({ restartCount: this.info.restartCount + 1 })
+          this.#emit('agent:restart', { id: this.id, attempt, delayMs })
+        })
+        void this.#spawn().catch(rethrowLater)
+      }, delayMs)
+    })
   }
 
   async #doStop(opts: StopOptions): Promise<AgentInfo> {
@@ -348,22 +359,30 @@ export class AgentInstance {
   }
 
   #reportError(error: Error & { code: string }): void {
-    this.#update({ lastError: { code: error.code, message: error.message, at: Date.now() } }, false)
-    this.#ctx.emit('agent:error', { id: this.id, error })
+    this.#outbox.batch(() => {
+      this.#update({ lastError: { code: error.code, message: error.message, at: Date.now() } }, false)
+      this.#emit('agent:error', { id: this.id, error })
+    })
   }
 
-  /** Publishes a change; emits agent:status when the status moved; persists unless told not to. */
+  /** Publishes a change and schedules its save, then (once the transition is done) agent:status. */
   #update(patch: Partial<Omit<AgentInfo, 'id'>>, persist = true): AgentInfo {
-    const registry = this.#ctx.registry
-    const previous = registry.get(this.id)
-    if (previous === undefined) return this.info
-    const next = registry.update(this.id, patch)
-    this.#last = next
-    if (previous.status !== next.status) {
-      this.#ctx.emit('agent:status', { id: this.id, from: previous.status, to: next.status, info: next })
-    }
-    if (persist) this.#ctx.persist(next)
-    return next
+    return this.#outbox.batch(() => {
+      const registry = this.#ctx.registry
+      const previous = registry.get(this.id)
+      if (previous === undefined) return this.info
+      const next = registry.update(this.id, patch)
+      this.#last = next
+      if (persist) this.#ctx.persist(next)
+      if (previous.status !== next.status) {
+        this.#emit('agent:status', { id: this.id, from: previous.status, to: next.status, info: next })
+      }
+      return next
+    })
+  }
+
+  #emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void {
+    this.#outbox.emit(() => this.#ctx.emit(event, ...args))
   }
 
   /** Records an error reported from outside (persistence) without persisting it again. */

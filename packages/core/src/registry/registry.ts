@@ -1,3 +1,4 @@
+import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { AgentNotFoundError } from '../errors.js'
 import type { AgentInfo, PidSource } from './types.js'
@@ -11,7 +12,8 @@ export interface RegistryEvents {
 /**
  * In-memory `id -> AgentInfo`. Entries are frozen snapshots replaced on every change, so readers
  * (the monitor, every tick) get a stable view without copying; `list()` returns one cached array
- * that is rebuilt only after a change.
+ * that is rebuilt only after a change. A throwing listener is re-raised out of band (emitSafely),
+ * never thrown into the supervisor's transition that made the change.
  */
 export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSource {
   readonly #agents = new Map<string, AgentInfo>()
@@ -41,7 +43,7 @@ export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSo
     const previous = this.#agents.get(frozen.id)
     this.#agents.set(frozen.id, frozen)
     this.#list = undefined
-    this.emit('change', frozen, previous)
+    emitSafely(this, 'change', frozen, previous)
     return frozen
   }
 
@@ -57,7 +59,7 @@ export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSo
     if (info === undefined) return false
     this.#agents.delete(id)
     this.#list = undefined
-    this.emit('remove', info)
+    emitSafely(this, 'remove', info)
     return true
   }
 }
