@@ -189,10 +189,32 @@ export class WaitTimeoutError extends WardenCoreError {
   }
 }
 
-/** The supervisor was shut down: no more add/start/adopt. */
+/** The supervisor was shut down: no more add/start/restart/startAll/adopt, nothing spawned again. */
 export class SupervisorClosedError extends WardenCoreError {
   constructor() {
     super('ERR_CORE_CLOSED', 'The supervisor is shut down')
+  }
+}
+
+/** What a lifecycle call asked for. */
+export type LifecycleOperation = 'start' | 'restart' | 'stop'
+
+/**
+ * A start/restart/stop call was overtaken by a later call asking for the opposite state (or by
+ * remove()) before it was fulfilled: the later call decides the agent's state.
+ */
+export class SupersededError extends WardenCoreError {
+  readonly id: string
+  readonly operation: LifecycleOperation
+  readonly by: LifecycleOperation | 'remove'
+  constructor(opts: { id: string; operation: LifecycleOperation; by: LifecycleOperation | 'remove' }) {
+    super(
+      'ERR_CORE_SUPERSEDED',
+      `Agent "${opts.id}": ${opts.operation}() was superseded by a later ${opts.by}() before it was fulfilled`,
+    )
+    this.id = opts.id
+    this.operation = opts.operation
+    this.by = opts.by
   }
 }
 

@@ -8,6 +8,7 @@ import {
   AgentNotFoundError,
   InvalidOptionError,
   ProcessNotFoundError,
+  SupersededError,
   SupervisorClosedError,
   WaitTimeoutError,
 } from './errors.js'
@@ -77,10 +78,15 @@ export interface WaitForOptions {
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly registry: AgentRegistry
   readonly #agents = new Map<string, AgentInstance>()
+  readonly #removals = new Map<string, Promise<void>>()
+  /** waitFor() calls still waiting: told when shutdown() ends (no status of ours changes after). */
+  readonly #waiters = new Set<{ readonly id: string; readonly fail: (error: Error) => void }>()
   readonly #persister: Persister | undefined
   readonly #adoptPollIntervalMs: number
   readonly #killTimeoutMs: number
+  #closed = false
   #shutdown: Promise<void> | undefined
+  #shutdownDone = false
 
   constructor(opts: SupervisorOptions = {}) {
     super()
@@ -114,23 +120,36 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#create(resolved, { adopted: false }).info
   }
 
-  /** Stops the agent if needed and forgets it. */
-  async remove(id: string): Promise<void> {
-    const agent = this.#get(id)
-    try {
-      await agent.stop()
-    } finally {
-      await agent.dispose()
-      if (this.#agents.get(id) === agent) {
-        this.#agents.delete(id)
-        this.registry.delete(id)
-      }
-    }
+  /**
+   * Stops the agent and forgets it; unfulfilled start/restart calls are superseded. Concurrent
+   * calls share one removal; the id is unknown to every other method from the first call on.
+   */
+  remove(id: string): Promise<void> {
+    const pending = this.#removals.get(id)
+    if (pending !== undefined) return pending
+    return this.#run(() => {
+      const agent = this.#get(id)
+      const removal = (async () => {
+        try {
+          await agent.close((operation) => new SupersededError({ id, operation, by: 'remove' }))
+        } finally {
+          await agent.dispose()
+          if (this.#agents.get(id) === agent) {
+            this.#agents.delete(id)
+            this.registry.delete(id)
+          }
+          this.#removals.delete(id)
+        }
+      })()
+      this.#removals.set(id, removal)
+      return removal
+    })
   }
 
   /**
    * Starts an agent. Resolves with its state once the spawn outcome is known: `running`, or
    * `backoff`/`fatal` with `lastError` set when the spawn failed (never rejected for that).
+   * Rejects with SupersededError when a stop()/remove() came first, SupervisorClosedError on shutdown.
    */
   start(id: string): Promise<AgentInfo> {
     return this.#run(() => {
@@ -139,11 +158,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     })
   }
 
-  /** Stops the whole process tree; resolves once every process of it is gone. */
+  /** Stops every process of the agent; resolves once all are gone. */
   stop(id: string, opts?: StopOptions): Promise<AgentInfo> {
     return this.#run(() => this.#get(id).stop(opts))
   }
 
+  /** Stops the current process (if any) and spawns a new one; concurrent calls share one restart. */
   restart(id: string): Promise<AgentInfo> {
     return this.#run(() => {
       this.#assertOpen()
@@ -151,32 +171,25 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     })
   }
 
-  /** Starts every agent that is not already starting or running. */
+  /** Starts every agent that has a command (running ones are left as they are). */
   startAll(): Promise<AgentInfo[]> {
     return this.#run(() => {
       this.#assertOpen()
-      return Promise.all(
-        [...this.#agents.values()]
-          .filter((a) => a.spec.command !== undefined && a.info.status !== 'stopping')
-          .map((a) => a.start()),
+      const agents = [...this.#agents.values()].filter(
+        (a) => a.spec.command !== undefined && !this.#removals.has(a.id),
       )
+      return Promise.all(agents.map((a) => a.start()))
     })
   }
 
   /**
-   * Stops every agent in parallel and releases timers and log files. Idempotent: every call
-   * returns the same promise. Rejects with an AggregateError only if some tree survived SIGKILL.
+   * Stops every agent in parallel and releases timers and log files. From the first call on,
+   * nothing is spawned again and add/start/restart/startAll/adopt reject with SupervisorClosedError.
+   * Idempotent: every call returns the same promise. Rejects with an AggregateError only if some
+   * process survived SIGKILL.
    */
   shutdown(): Promise<void> {
-    this.#shutdown ??= (async () => {
-      const agents = [...this.#agents.values()]
-      const results = await Promise.allSettled(agents.map((a) => a.stop()))
-      await Promise.allSettled(agents.map((a) => a.dispose()))
-      await this.#persister?.flush()
-      const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))
-      if (errors.length > 0)
-        throw new AggregateError(errors, `${errors.length} agent(s) did not stop cleanly`)
-    })()
+    this.#shutdown ??= this.#close()
     return this.#shutdown
   }
 
@@ -201,14 +214,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const refusal = adoptRefusal(pid, alive ? stat : undefined)
     if (refusal !== undefined) throw new AdoptRefusedError({ id: o.id, pid, reason: refusal })
     if (stat === undefined && o.startTicks === undefined) throw new ProcessNotFoundError({ id: o.id, pid })
-    let agent = this.#agents.get(opts.id)
+    let agent = this.#agents.get(o.id)
     if (agent !== undefined) {
-      const s = agent.info.status
-      if (s === 'starting' || s === 'running' || s === 'stopping') throw new AgentExistsError({ id: opts.id })
-      if (opts.spec !== undefined || opts.type !== undefined) throw new AgentExistsError({ id: opts.id })
+      if (o.spec !== undefined || o.type !== undefined || this.#removals.has(o.id)) {
+        throw new AgentExistsError({ id: o.id })
+      }
     } else {
-      this.#assertFree(opts.id)
-      const resolved = resolveSpec({ ...opts.spec, id: opts.id, type: opts.type ?? opts.spec?.type }, false)
+      this.#assertFree(o.id)
+      const resolved = resolveSpec({ ...o.spec, id: o.id, type: o.type ?? o.spec?.type }, false)
       agent = this.#create(resolved, { adopted: true })
     }
     agent.adopt(identity, alive)
@@ -228,7 +241,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#agents.get(id)
   }
 
-  /** Resolves when the agent is in one of `status` (at once if it already is). */
+  /**
+   * Resolves when the agent is in one of `status` (at once if it already is). Rejects with
+   * WaitTimeoutError on timeout or removal, and with SupervisorClosedError once shutdown() has
+   * ended without the agent reaching it (nothing changes it any more).
+   */
   waitFor(
     id: string,
     status: AgentStatus | readonly AgentStatus[],
@@ -249,10 +266,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const current = this.registry.get(id)
     if (current === undefined) return Promise.reject(new AgentNotFoundError({ id }))
     if (wanted.includes(current.status)) return Promise.resolve(current)
+    if (this.#shutdownDone && this.#agents.has(id)) return Promise.reject(new SupervisorClosedError())
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
+      const waiter = {
+        id,
+        fail: (error: Error): void => {
+          done()
+          reject(error)
+        },
+      }
       const done = (): void => {
         clearTimeout(timer)
+        this.#waiters.delete(waiter)
         this.registry.off('change', onChange)
         this.registry.off('remove', onRemove)
       }
@@ -263,18 +289,33 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       }
       const onRemove = (info: AgentInfo): void => {
         if (info.id !== id) return
-        done()
-        reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs, removed: true }))
+        waiter.fail(new WaitTimeoutError({ id, statuses: wanted, timeoutMs, removed: true }))
       }
+      this.#waiters.add(waiter)
       this.registry.on('change', onChange)
       this.registry.on('remove', onRemove)
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          done()
-          reject(new WaitTimeoutError({ id, statuses: wanted, timeoutMs }))
-        }, timeoutMs)
+        timer = setTimeout(
+          () => waiter.fail(new WaitTimeoutError({ id, statuses: wanted, timeoutMs })),
+          timeoutMs,
+        )
       }
     })
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true
+    const agents = [...this.#agents.values()]
+    const results = await Promise.allSettled(agents.map((a) => a.close(() => new SupervisorClosedError())))
+    await Promise.allSettled(agents.map((a) => a.dispose()))
+    await Promise.allSettled(this.#removals.values())
+    await this.#persister?.flush()
+    this.#shutdownDone = true
+    for (const waiter of [...this.#waiters]) {
+      if (this.#agents.has(waiter.id)) waiter.fail(new SupervisorClosedError())
+    }
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} agent(s) did not stop cleanly`)
   }
 
   #create(spec: ReturnType<typeof resolveSpec>, { adopted }: { adopted: boolean }): AgentInstance {
@@ -313,9 +354,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
+  /** The agent behind `id`; one being removed is already unknown. */
   #get(id: string): AgentInstance {
     const agent = this.#agents.get(id)
-    if (agent === undefined) throw new AgentNotFoundError({ id })
+    if (agent === undefined || this.#removals.has(id)) throw new AgentNotFoundError({ id })
     return agent
   }
 
@@ -324,6 +366,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #assertOpen(): void {
-    if (this.#shutdown !== undefined) throw new SupervisorClosedError()
+    if (this.#closed) throw new SupervisorClosedError()
   }
 }

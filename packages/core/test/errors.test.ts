@@ -21,6 +21,7 @@ function allErrors(): core.WardenCoreError[] {
     new core.LogWriteError({ id: 'a', path: '/x', cause: new Error('disk') }),
     new core.WaitTimeoutError({ id: 'a', statuses: ['running'], timeoutMs: 1 }),
     new core.SupervisorClosedError(),
+    new core.SupersededError({ id: 'a', operation: 'start', by: 'stop' }),
     new core.AdoptRefusedError({ id: 'a', pid: 1, reason: 'init' }),
   ]
 }

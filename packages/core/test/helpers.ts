@@ -184,6 +184,18 @@ export function killMarked(marker: string): void {
   }
 }
 
+/** mulberry32: a tiny seeded PRNG so a failing random interleaving can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
 /**
  * Captures what the process would report as uncaught exceptions while `fn` runs (and for the ticks
  * it takes them to surface), instead of letting the test runner fail on them. Restores the runner's

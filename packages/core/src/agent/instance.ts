@@ -1,19 +1,27 @@
 import type { ChildProcess } from 'node:child_process'
 import { rethrowLater } from '@warden/utils'
 import { watchIdentity } from '../adopt/watch.js'
-import { LogWriteError, NotStartableError, type SpawnError, StopTimeoutError } from '../errors.js'
+import {
+  AgentExistsError,
+  LogWriteError,
+  NotStartableError,
+  type SpawnError,
+  StopTimeoutError,
+  SupersededError,
+} from '../errors.js'
 import type { SupervisorEvents } from '../events.js'
 import { AgentLogs } from '../logs/agent-logs.js'
 import type { ResolvedSpec } from '../options.js'
 import { startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
 import type { AgentRegistry } from '../registry/registry.js'
-import type { AgentInfo, AgentStatus } from '../registry/types.js'
+import type { AgentInfo } from '../registry/types.js'
 import { Backoff } from '../restart/backoff.js'
 import { StartLimiter } from '../restart/start-limit.js'
 import { terminateTree } from '../terminate/kill-tree.js'
 import { durationOption, objectOption, signalOption } from '../validate.js'
 import { cookieEntry, newCookie } from './cookie.js'
+import { LifecycleQueue, type Operation, type OperationKind, wantsUp } from './lifecycle.js'
 import { EventOutbox } from './outbox.js'
 import { spawnAgent } from './spawn.js'
 
@@ -34,11 +42,18 @@ export interface StopOptions {
   readonly timeoutMs?: number
 }
 
-const ACTIVE: ReadonlySet<AgentStatus> = new Set(['starting', 'running', 'stopping'])
+interface OperationOptions {
+  readonly stop?: StopOptions
+  readonly retry?: { readonly attempt: number; readonly delayMs: number }
+}
+
+/** Why no more start/restart is accepted (a shutdown or a removal): the error each call gets. */
+export type CloseReason = (operation: 'start' | 'restart' | 'stop') => Error
 
 /**
- * One agent: its process (spawned or adopted), restart policy, backoff timer and logs. All state
- * changes go through the registry, which is the single source of truth readers see.
+ * One agent: its process (spawned or adopted), restart policy, backoff timer and logs. Lifecycle
+ * calls go through one ordered queue (see lifecycle.ts); all state changes go through the registry,
+ * the single source of truth readers see; events go out once a transition is complete.
  */
 export class AgentInstance {
   readonly id: string
@@ -48,6 +63,10 @@ export class AgentInstance {
   readonly #limiter: StartLimiter
   readonly #logs: AgentLogs | undefined
   readonly #outbox = new EventOutbox()
+  readonly #ops: LifecycleQueue<OperationOptions>
+  /** The direction the last request asked for: the restart policy only acts while it is 'up'. */
+  #want: 'up' | 'down' = 'down'
+  #closedBy: CloseReason | undefined
   #child: ChildProcess | undefined
   #identity: ProcessIdentity | undefined
   /** The environment cookie of the current run: from its first spawn to the next clean stop. */
@@ -59,9 +78,10 @@ export class AgentInstance {
   #unwatch: (() => void) | undefined
   #timer: NodeJS.Timeout | undefined
   #attempt = 0
-  #stopRequested = false
-  #spawning: Promise<void> | undefined
-  #stopping: Promise<AgentInfo> | undefined
+  /** Whether a process ran since the last stop: a spawn then replaces it (a real restart). */
+  #hadProcess = false
+  /** An operation is killing the process: its exit is expected and the operation owns the status. */
+  #terminating = false
   #last: AgentInfo
 
   /** Registers `initial` (status, restartCount...) in the context's registry. */
@@ -73,6 +93,7 @@ export class AgentInstance {
     ctx.persist(this.#last)
     this.#backoff = new Backoff(spec.backoff)
     this.#limiter = new StartLimiter(spec.startLimit)
+    this.#ops = new LifecycleQueue((op) => this.#execute(op))
     if (spec.logs !== undefined) {
       this.#logs = new AgentLogs(
         spec.logs,
@@ -101,26 +122,13 @@ export class AgentInstance {
     return this.#logs?.droppedLines ?? 0
   }
 
-  /** Starts the agent now (a pending backoff restart is brought forward; a fatal agent is reset). */
-  async start(): Promise<AgentInfo> {
-    if (this.spec.command === undefined) throw new NotStartableError({ id: this.id })
-    if (this.#stopping) await this.#stopping.catch(() => {})
-    const status = this.info.status
-    if (status === 'starting' || status === 'running') {
-      await this.#spawning
-      return this.info
-    }
-    this.#clearTimer()
-    // An explicit start is an operator's decision: forget the crash history (systemctl reset-failed).
-    this.#backoff.reset()
-    this.#limiter.reset()
-    this.#attempt = 0
-    this.#stopRequested = false
-    await this.#spawn()
-    return this.info
+  /** Starts the agent (a pending backoff restart is brought forward; a fatal agent is reset). */
+  start(): Promise<AgentInfo> {
+    if (this.spec.command === undefined) return Promise.reject(new NotStartableError({ id: this.id }))
+    return this.#request('start', {})
   }
 
-  /** Stops the process tree; resolves once every process of it is gone. A pending restart is cancelled. */
+  /** Stops every process of the agent; resolves once all are gone. A pending restart is cancelled. */
   stop(opts: StopOptions = {}): Promise<AgentInfo> {
     try {
       objectOption('stop options', opts, ['signal', 'timeoutMs'], 'the stop options')
@@ -129,25 +137,33 @@ export class AgentInstance {
     } catch (error) {
       return Promise.reject(error)
     }
-    this.#stopRequested = true
-    this.#stopping ??= this.#doStop(opts).finally(() => {
-      this.#stopping = undefined
-    })
-    return this.#stopping
+    return this.#request('stop', { stop: opts })
   }
 
-  async restart(): Promise<AgentInfo> {
+  /** Stops the current process (if any), then spawns a new one. */
+  restart(): Promise<AgentInfo> {
     // Checked first: stopping an adopted process we cannot start again would lose it.
-    if (this.spec.command === undefined) throw new NotStartableError({ id: this.id })
-    await this.stop()
-    this.#update({ restartCount: this.info.restartCount + 1 })
-    return this.start()
+    if (this.spec.command === undefined) return Promise.reject(new NotStartableError({ id: this.id }))
+    return this.#request('restart', {})
+  }
+
+  /**
+   * Refuses every later start/restart with `reason`'s error, supersedes the unfulfilled ones with
+   * it, and stops the agent; nothing is spawned again. Resolves (or rejects) as that stop does.
+   */
+  close(reason: CloseReason): Promise<AgentInfo> {
+    this.#closedBy ??= reason
+    return this.#request('stop', {}, this.#closedBy)
   }
 
   /** Watches a process we did not spawn. `identity` must be alive for the agent to be `running`. */
   adopt(identity: ProcessIdentity, alive: boolean): void {
+    if (this.#closedBy !== undefined || this.#ops.busy || this.#identity !== undefined) {
+      throw new AgentExistsError({ id: this.id })
+    }
     this.#outbox.batch(() => {
-      this.#stopRequested = false
+      this.#want = 'up'
+      this.#clearTimer()
       if (!alive) {
         // The process we knew is gone (or its pid now names a stranger): never report the newcomer.
         this.#update({
@@ -160,10 +176,14 @@ export class AgentInstance {
         if (this.#shouldRestart(null, null)) this.#scheduleRestart()
         return
       }
-      this.#unwatch?.()
       this.#identity = identity
       this.#child = undefined
+      this.#hadProcess = true
       this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
+      this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
+        this.#unwatch = undefined
+        if (this.#identity === identity) this.#onExit(identity.pid, null, null)
+      })
       this.#update({
         status: 'running',
         pid: identity.pid,
@@ -177,10 +197,6 @@ export class AgentInstance {
         startTicks: identity.startTicks,
         adopted: true,
         restartCount: this.info.restartCount,
-      })
-      this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
-        this.#unwatch = undefined
-        if (this.#identity === identity) this.#onExit(identity.pid, null, null)
       })
     })
   }
@@ -198,48 +214,180 @@ export class AgentInstance {
     await this.#logs?.flush()
   }
 
-  async #spawn(): Promise<void> {
-    let done!: () => void
-    this.#spawning = new Promise((resolve) => (done = resolve))
+  /** Records an error reported from outside (persistence) without persisting it again. */
+  recordError(error: Error & { code: string }): void {
+    this.#reportError(error)
+  }
+
+  #request(
+    kind: 'start' | 'restart' | 'stop',
+    options: OperationOptions,
+    reason?: CloseReason,
+  ): Promise<AgentInfo> {
+    if (this.#closedBy !== undefined && kind !== 'stop') return Promise.reject(this.#closedBy(kind))
+    this.#want = wantsUp(kind) ? 'up' : 'down'
+    // An explicit request decides from now on: a pending automatic restart must not race it.
+    this.#clearTimer()
+    const conflict = (op: Operation<OperationOptions>): Error =>
+      reason?.(userKind(op.kind)) ??
+      new SupersededError({ id: this.id, operation: userKind(op.kind), by: kind })
+    return this.#ops.request(kind, options, conflict).join()
+  }
+
+  #execute(op: Operation<OperationOptions>): Promise<AgentInfo> {
+    switch (op.kind) {
+      case 'stop':
+        return this.#doStop(op.options.stop ?? {})
+      case 'start':
+        return this.#doStart(op)
+      case 'restart':
+        return this.#doRestart(op)
+      case 'respawn':
+        // No caller waits for it: a bug here must surface, not vanish in a rejected promise.
+        return this.#doRespawn(op).catch((error) => {
+          rethrowLater(error)
+          return this.info
+        })
+    }
+  }
+
+  async #doStart(op: Operation<OperationOptions>): Promise<AgentInfo> {
+    if (op.cancelled || this.#identity !== undefined) return this.info
+    this.#resetCrashHistory()
+    await this.#spawn(op, false)
+    return this.info
+  }
+
+  async #doRestart(op: Operation<OperationOptions>): Promise<AgentInfo> {
+    const replaces = this.#hadProcess
+    if (this.#identity !== undefined || this.#cookie !== undefined) await this.#terminate({})
+    if (op.cancelled) return this.info
+    this.#resetCrashHistory()
+    await this.#spawn(op, replaces)
+    return this.info
+  }
+
+  async #doRespawn(op: Operation<OperationOptions>): Promise<AgentInfo> {
+    const retry = op.options.retry
+    if (op.cancelled || this.#want !== 'up' || this.#closedBy !== undefined) return this.info
+    if (retry === undefined || this.info.status !== 'backoff') return this.info
+    await this.#spawn(op, this.#hadProcess)
+    return this.info
+  }
+
+  async #doStop(opts: StopOptions): Promise<AgentInfo> {
+    this.#clearTimer()
     try {
+      if (this.#identity !== undefined || this.#cookie !== undefined) await this.#terminate(opts)
+    } finally {
+      // exited and fatal say more than stopped about an agent that was not running: they stay.
+      const status = this.info.status
+      if (status !== 'stopped' && status !== 'exited' && status !== 'fatal') {
+        this.#update({ status: 'stopped', pid: null, startTicks: null })
+      }
+    }
+    return this.info
+  }
+
+  /**
+   * Kills the current process with everything the agent started (its tree, group, session and
+   * whatever carries the run's cookie), then `stopped`. Without a process, sweeps the cookie's
+   * carriers (left behind by earlier processes of the run) and leaves the status alone.
+   */
+  async #terminate(opts: StopOptions): Promise<void> {
+    const identity = this.#identity
+    const child = this.#child
+    const exited = this.#exited
+    const cookie = this.#cookie
+    this.#terminating = true
+    if (identity !== undefined) this.#update({ status: 'stopping' })
+    if (child === undefined) {
+      this.#unwatch?.()
+      this.#unwatch = undefined
+    }
+    const result = await terminateTree({
+      root: identity,
+      signal: opts.signal ?? this.spec.stopSignal,
+      timeoutMs: opts.timeoutMs ?? this.spec.stopTimeoutMs,
+      killTimeoutMs: this.#ctx.killTimeoutMs,
+      tree: this.spec.killTree,
+      group: this.spec.killTree,
+      envCookie: cookie === undefined ? undefined : cookieEntry(cookie),
+      sinceTicks: this.#cookieSince,
+    })
+    const rootSurvived = identity !== undefined && result.survivors.includes(identity.pid)
+    if (child !== undefined && exited !== undefined && !rootSurvived) await exited
+    this.#outbox.batch(() => {
+      if (identity !== undefined && this.#identity === identity) {
+        // Adopted (no exit event exists), or a root that survived SIGKILL: we let go of it.
+        if (rootSurvived) this.#forget()
+        else this.#onExit(identity.pid, null, null)
+      }
+      this.#terminating = false
+      if (result.survivors.length === 0) {
+        // A clean stop ends the run: the next spawn gets a new cookie.
+        this.#cookie = undefined
+        this.#cookieSince = undefined
+        this.#hadProcess = false
+        if (identity !== undefined) this.#update({ status: 'stopped', pid: null, startTicks: null })
+        return
+      }
+      const error = new StopTimeoutError({ id: this.id, survivors: result.survivors })
+      const lastError = { code: error.code, message: error.message, at: Date.now() }
+      if (identity !== undefined) this.#update({ status: 'stopped', pid: null, startTicks: null, lastError })
+      else this.#update({ lastError })
+      throw error
+    })
+  }
+
+  /** Spawns the next process; `countsAsRestart` when it replaces an earlier one of this run. */
+  async #spawn(op: Operation<OperationOptions>, countsAsRestart: boolean): Promise<void> {
+    op.markSpawned()
+    const retry = op.options.retry
+    this.#outbox.batch(() => {
+      if (retry !== undefined) {
+        this.#emit('agent:restart', { id: this.id, attempt: retry.attempt, delayMs: retry.delayMs })
+      }
       this.#limiter.record(Date.now())
       this.#update({ status: 'starting', pid: null, startTicks: null, adopted: false })
-      this.#cookie ??= newCookie()
-      const stdio = this.#logs?.stdio() ?? ['ignore', 'ignore', 'ignore']
-      const result = await spawnAgent(this.spec, stdio, this.#cookie)
-      this.#outbox.batch(() => {
-        if (!result.ok) {
-          this.#onSpawnFailure(result.error)
-          return
-        }
-        const { child, pid, startTicks } = result
-        this.#child = child
-        this.#identity = { pid, startTicks: startTicks ?? -1 }
-        this.#cookieSince ??= startTicks ?? undefined
-        this.#startedAt = Date.now()
-        this.#exited = new Promise((resolve) => child.once('exit', () => resolve()))
-        child.once('exit', (code, signal) => {
-          if (this.#child === child) this.#onExit(pid, code, signal)
-        })
-        this.#logs?.attach(child)
-        this.#update({ status: 'running', pid, startTicks, startTime: this.#startedAt, lastError: undefined })
-        this.#emit('agent:start', {
-          id: this.id,
-          pid,
-          startTicks,
-          adopted: false,
-          restartCount: this.info.restartCount,
-        })
+    })
+    // A listener of those events asked for a stop (or a shutdown): the queued stop settles it.
+    if (op.cancelled) return
+    this.#cookie ??= newCookie()
+    const stdio = this.#logs?.stdio() ?? ['ignore', 'ignore', 'ignore']
+    const result = await spawnAgent(this.spec, stdio, this.#cookie)
+    this.#outbox.batch(() => {
+      if (!result.ok) {
+        this.#onSpawnFailure(result.error)
+        return
+      }
+      const { child, pid, startTicks } = result
+      this.#child = child
+      this.#identity = { pid, startTicks: startTicks ?? -1 }
+      this.#cookieSince ??= startTicks ?? undefined
+      this.#hadProcess = true
+      this.#startedAt = Date.now()
+      this.#exited = new Promise((resolve) => child.once('exit', () => resolve()))
+      child.once('exit', (code, signal) => {
+        if (this.#child === child) this.#onExit(pid, code, signal)
       })
-    } finally {
-      done()
-      this.#spawning = undefined
-    }
+      this.#logs?.attach(child)
+      const restartCount = this.info.restartCount + (countsAsRestart ? 1 : 0)
+      this.#update({
+        status: 'running',
+        pid,
+        startTicks,
+        startTime: this.#startedAt,
+        restartCount,
+        lastError: undefined,
+      })
+      this.#emit('agent:start', { id: this.id, pid, startTicks, adopted: false, restartCount })
+    })
   }
 
   #onSpawnFailure(error: SpawnError): void {
     const lastError = { code: error.code, errno: error.syscallCode, message: error.message, at: Date.now() }
-    if (this.#stopRequested) {
+    if (this.#want !== 'up' || this.#closedBy !== undefined) {
       this.#update({ status: 'stopped', lastError })
     } else if (this.spec.restart === 'never') {
       this.#update({ status: 'fatal', lastError })
@@ -254,12 +402,9 @@ export class AgentInstance {
     this.#outbox.batch(() => {
       const now = Date.now()
       const uptimeMs = Math.max(0, now - this.#startedAt)
-      this.#identity = undefined
-      this.#unwatch?.()
-      this.#unwatch = undefined
-      const expected = this.#stopRequested
+      const expected = this.#terminating || this.#want === 'down' || this.#closedBy !== undefined
       const spawned = this.#child !== undefined
-      this.#child = undefined
+      this.#forget()
       // Like systemd's control-group kill: what the crashed leader leaves in its group goes with it.
       if (!expected && spawned && this.spec.killTree) {
         try {
@@ -269,88 +414,64 @@ export class AgentInstance {
         }
       }
       this.#emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected })
-      this.#update({ lastExit: { code, signal, at: now } })
-      // stop() owns the transition to 'stopped'.
-      if (expected) return
+      const lastExit = { code, signal, at: now }
+      // The operation that is killing the process owns the transition to 'stopped'.
+      if (this.#terminating) {
+        this.#update({ lastExit })
+        return
+      }
       if (uptimeMs >= this.spec.minUptimeMs) {
         this.#backoff.reset()
         this.#attempt = 0
       }
-      if (this.#shouldRestart(code, signal)) this.#scheduleRestart()
-      else this.#update({ status: 'exited', pid: null, startTicks: null })
+      if (!expected && this.#shouldRestart(code, signal)) {
+        this.#update({ lastExit })
+        this.#scheduleRestart()
+      } else {
+        this.#update({ lastExit, status: 'exited', pid: null, startTicks: null })
+      }
     })
   }
 
+  #forget(): void {
+    this.#identity = undefined
+    this.#child = undefined
+    this.#unwatch?.()
+    this.#unwatch = undefined
+  }
+
   #shouldRestart(code: number | null, signal: NodeJS.Signals | null): boolean {
-    if (this.spec.command === undefined || this.#stopRequested) return false
+    if (this.spec.command === undefined || this.#want !== 'up' || this.#closedBy !== undefined) return false
     if (this.spec.restart === 'always') return true
     // Unknown outcome (adopted process: no exit status) counts as a failure.
     return this.spec.restart === 'on-failure' && !(code === 0 && signal === null)
   }
 
   #scheduleRestart(error?: SpawnError): void {
-    this.#outbox.batch(() => {
-      const delayMs = this.#backoff.peek()
-      if (this.#limiter.wouldExceed(Date.now() + delayMs)) {
-        this.#update({ status: 'fatal', pid: null, startTicks: null })
-        this.#emit('agent:fatal', { id: this.id, reason: 'start-limit', ...(error ? { error } : {}) })
-        return
-      }
-      this.#backoff.next()
-      const attempt = ++this.#attempt
-      this.#update({ status: 'backoff', pid: null, startTicks: null })
-      this.#emit('agent:backoff', { id: this.id, attempt, delayMs, ...(error ? { error } : {}) })
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined
-        this.#outbox.batch(() => {
-          this.#update({ restartCount: this.info.restartCount + 1 })
-          this.#emit('agent:restart', { id: this.id, attempt, delayMs })
-        })
-        void this.#spawn().catch(rethrowLater)
-      }, delayMs)
-    })
+    const delayMs = this.#backoff.peek()
+    if (this.#limiter.wouldExceed(Date.now() + delayMs)) {
+      this.#update({ status: 'fatal', pid: null, startTicks: null })
+      this.#emit('agent:fatal', { id: this.id, reason: 'start-limit', ...(error ? { error } : {}) })
+      return
+    }
+    this.#backoff.next()
+    const attempt = ++this.#attempt
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      if (this.#want !== 'up' || this.#closedBy !== undefined) return
+      this.#ops.request('respawn', { retry: { attempt, delayMs } }, (op) => {
+        return new SupersededError({ id: this.id, operation: userKind(op.kind), by: 'restart' })
+      })
+    }, delayMs)
+    this.#update({ status: 'backoff', pid: null, startTicks: null })
+    this.#emit('agent:backoff', { id: this.id, attempt, delayMs, ...(error ? { error } : {}) })
   }
 
-  async #doStop(opts: StopOptions): Promise<AgentInfo> {
-    if (this.#spawning) await this.#spawning
-    if (this.#timer !== undefined) {
-      this.#clearTimer()
-      this.#update({ status: 'stopped' })
-    }
-    const identity = this.#identity
-    const running = identity !== undefined && ACTIVE.has(this.info.status)
-    // Without a process, what earlier processes of the run left behind is still swept.
-    if (!running && this.#cookie === undefined) return this.info
-    if (running) this.#update({ status: 'stopping' })
-    const child = running ? this.#child : undefined
-    const exited = this.#exited
-    if (running && child === undefined) {
-      this.#unwatch?.()
-      this.#unwatch = undefined
-    }
-    const cookie = this.#cookie
-    const result = await terminateTree({
-      root: running ? identity : undefined,
-      signal: opts.signal ?? this.spec.stopSignal,
-      timeoutMs: opts.timeoutMs ?? this.spec.stopTimeoutMs,
-      killTimeoutMs: this.#ctx.killTimeoutMs,
-      tree: this.spec.killTree,
-      group: this.spec.killTree,
-      envCookie: cookie === undefined ? undefined : cookieEntry(cookie),
-      sinceTicks: this.#cookieSince,
-    })
-    if (child !== undefined && exited !== undefined && !result.survivors.includes(identity!.pid)) await exited
-    if (running && child === undefined && this.#identity === identity) this.#onExit(identity.pid, null, null)
-    const stopped = running ? ({ status: 'stopped', pid: null, startTicks: null } as const) : {}
-    if (result.survivors.length > 0) {
-      const error = new StopTimeoutError({ id: this.id, survivors: result.survivors })
-      this.#update({ ...stopped, lastError: { code: error.code, message: error.message, at: Date.now() } })
-      throw error
-    }
-    // A clean stop ends the run: the next spawn gets a new cookie.
-    this.#cookie = undefined
-    this.#cookieSince = undefined
-    return this.#update(stopped)
+  #resetCrashHistory(): void {
+    // An explicit start is an operator's decision: forget the crash history (systemctl reset-failed).
+    this.#backoff.reset()
+    this.#limiter.reset()
+    this.#attempt = 0
   }
 
   #clearTimer(): void {
@@ -363,6 +484,10 @@ export class AgentInstance {
       this.#update({ lastError: { code: error.code, message: error.message, at: Date.now() } }, false)
       this.#emit('agent:error', { id: this.id, error })
     })
+  }
+
+  #emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void {
+    this.#outbox.emit(() => this.#ctx.emit(event, ...args))
   }
 
   /** Publishes a change and schedules its save, then (once the transition is done) agent:status. */
@@ -380,13 +505,8 @@ export class AgentInstance {
       return next
     })
   }
-
-  #emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void {
-    this.#outbox.emit(() => this.#ctx.emit(event, ...args))
-  }
-
-  /** Records an error reported from outside (persistence) without persisting it again. */
-  recordError(error: Error & { code: string }): void {
-    this.#reportError(error)
-  }
 }
+
+/** The public name of an operation (the policy's own respawn is a restart). */
+const userKind = (kind: OperationKind): 'start' | 'restart' | 'stop' =>
+  kind === 'respawn' ? 'restart' : kind

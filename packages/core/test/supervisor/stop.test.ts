@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readStat, Supervisor } from '../../src/index.js'
+import { readStat, SupersededError, Supervisor } from '../../src/index.js'
 import {
   cookieCarriers,
   cookieOf,
@@ -129,12 +129,17 @@ describe('stop', () => {
     expect(events.filter((e) => e.name === 'agent:exit')).toHaveLength(1)
   })
 
-  it('stop() during starting waits for the spawn, then stops it', async () => {
+  it('stop() right after start() supersedes it: start rejects, stop resolves stopped', async () => {
     sup = new Supervisor()
     sup.add(nodeSpec('s', 'forever.js'))
     const started = sup.start('s')
     const stopped = sup.stop('s')
-    await started
+    await expect(started).rejects.toThrow(SupersededError)
+    await expect(started).rejects.toMatchObject({
+      code: 'ERR_CORE_SUPERSEDED',
+      operation: 'start',
+      by: 'stop',
+    })
     expect((await stopped).status).toBe('stopped')
   })
 
