@@ -90,15 +90,27 @@ export class SpawnError extends WardenCoreError {
   readonly command: string
   /** The OS error code (ENOENT, EACCES, ENOTDIR...) when there is one. */
   readonly syscallCode: string | undefined
+  /** What probably went wrong, when it can be guessed (a command line given as `command`). */
+  readonly hint: string | undefined
   constructor(opts: { id: string; command: string; reason: string; cause?: unknown }) {
-    super('ERR_CORE_SPAWN', `Cannot spawn agent "${opts.id}" (${opts.command}): ${opts.reason}`, {
-      cause: opts.cause,
-    })
+    const c = (opts.cause as { code?: unknown } | undefined)?.code
+    const syscallCode = typeof c === 'string' ? c : undefined
+    const hint = syscallCode === 'ENOENT' && /\s/.test(opts.command) ? spaceHint(opts.command) : undefined
+    super(
+      'ERR_CORE_SPAWN',
+      `Cannot spawn agent "${opts.id}" (${opts.command}): ${opts.reason}${hint ? ` (${hint})` : ''}`,
+      { cause: opts.cause },
+    )
     this.id = opts.id
     this.command = opts.command
-    const c = (opts.cause as { code?: unknown } | undefined)?.code
-    this.syscallCode = typeof c === 'string' ? c : undefined
+    this.syscallCode = syscallCode
+    this.hint = hint
   }
+}
+
+function spaceHint(command: string): string {
+  const [program = '', ...args] = command.trim().split(/\s+/)
+  return `there is no shell: \`command\` names the executable only; put the arguments in \`args\`, e.g. command: ${JSON.stringify(program)}, args: ${JSON.stringify(args)}`
 }
 
 /** `adopt()` of a pid that does not name a live process. */

@@ -1,3 +1,4 @@
+import type { LogWriteError, PersistError, SpawnError } from './errors.js'
 import type { LogStream } from './logs/agent-logs.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
 
@@ -19,6 +20,8 @@ export interface AgentExitEvent {
   readonly uptimeMs: number
   /** True when the exit was asked for by stop()/restart()/shutdown(). */
   readonly expected: boolean
+  /** The last lines the process wrote to stderr (bounded by the spec's `stderrTail`); empty for an adopted process. */
+  readonly stderrTail: readonly string[]
 }
 
 export interface AgentBackoffEvent {
@@ -27,7 +30,7 @@ export interface AgentBackoffEvent {
   readonly attempt: number
   readonly delayMs: number
   /** Set when the restart is due to a spawn failure. */
-  readonly error?: Error
+  readonly error?: SpawnError
 }
 
 export interface AgentRestartEvent {
@@ -40,7 +43,10 @@ export interface AgentFatalEvent {
   readonly id: string
   /** 'start-limit': crash loop; 'spawn-failed': spawn failed and the policy forbids retrying. */
   readonly reason: 'start-limit' | 'spawn-failed'
-  readonly error?: Error
+  /** The spawn failure behind it, if a spawn failed. */
+  readonly error?: SpawnError
+  /** With 'start-limit': the stderr tail of the last exit, when it wrote anything. */
+  readonly stderrTail?: readonly string[]
 }
 
 export interface AgentStatusEvent {
@@ -57,10 +63,12 @@ export interface AgentLogEvent {
   readonly line: string
 }
 
+/** What `agent:error` reports: the agent itself is unaffected. Match on `error.code`. */
+export type AgentError = PersistError | LogWriteError
+
 export interface AgentErrorEvent {
   readonly id: string
-  /** PersistError or LogWriteError: the agent keeps running. */
-  readonly error: Error
+  readonly error: AgentError
 }
 
 export interface SupervisorEvents {

@@ -21,6 +21,7 @@ export {
 } from './errors.js'
 export type {
   AgentBackoffEvent,
+  AgentError,
   AgentErrorEvent,
   AgentExitEvent,
   AgentFatalEvent,
@@ -41,6 +42,7 @@ export {
   type LogOptions,
   type RestartPolicy,
   type StartLimitOptions,
+  type StderrTailOptions,
 } from './options.js'
 export type { PersistedAgentState } from './persist/persister.js'
 export type { AgentStateStore } from './persist/store.js'

@@ -1,11 +1,13 @@
 import { isAgentId } from '@warden/store'
 import { InvalidAgentIdError } from './errors.js'
+import type { TailLimits } from './logs/line-tail.js'
 import {
   booleanOption,
   durationOption,
   envOption,
   fail,
   intOption,
+  intRange,
   numberOption,
   objectOption,
   optionalString,
@@ -81,6 +83,15 @@ export interface AgentSpec {
   readonly killTree?: boolean
   readonly logs?: LogOptions
   readonly labels?: Readonly<Record<string, string>>
+  /** How much of stderr is kept to explain an exit (`lastExit.stderrTail`, `agent:exit`). */
+  readonly stderrTail?: StderrTailOptions
+}
+
+export interface StderrTailOptions {
+  /** Last lines kept, 0 to 1000; 0 turns the tail off. @default 20 */
+  readonly lines?: number
+  /** Bytes kept over those lines (UTF-8), 1 to 65536; a longer line is cut. @default 4096 */
+  readonly maxBytes?: number
 }
 
 export interface ResolvedLogOptions {
@@ -110,6 +121,7 @@ export interface ResolvedSpec {
   readonly killTree: boolean
   readonly logs: ResolvedLogOptions | undefined
   readonly labels: Readonly<Record<string, string>> | undefined
+  readonly stderrTail: TailLimits
 }
 
 export const DEFAULTS = {
@@ -128,6 +140,7 @@ export const DEFAULTS = {
     maxQueueBytes: 16 * 1024 * 1024,
     errorReportIntervalMs: 60_000,
   },
+  stderrTail: { lines: 20, maxBytes: 4096 },
   adoptPollIntervalMs: 1000,
   killTimeoutMs: 5000,
 } as const
@@ -158,8 +171,10 @@ export const SPEC_KEYS = [
   'killTree',
   'logs',
   'labels',
+  'stderrTail',
 ] as const satisfies ReadonlyArray<keyof AgentSpec>
 
+const TAIL_KEYS = ['lines', 'maxBytes'] as const satisfies ReadonlyArray<keyof StderrTailOptions>
 const BACKOFF_KEYS = ['initialMs', 'maxMs', 'factor'] as const satisfies ReadonlyArray<keyof BackoffOptions>
 const START_LIMIT_KEYS = ['burst', 'intervalMs'] as const satisfies ReadonlyArray<keyof StartLimitOptions>
 const LOG_KEYS = [
@@ -172,6 +187,15 @@ const LOG_KEYS = [
   'maxQueueBytes',
   'errorReportIntervalMs',
 ] as const satisfies ReadonlyArray<keyof LogOptions>
+
+function resolveTail(value: unknown): TailLimits {
+  const o = objectOption('stderrTail', value, TAIL_KEYS)
+  const d = DEFAULTS.stderrTail
+  return {
+    lines: intRange('stderrTail.lines', o.lines, d.lines, 0, 1000),
+    maxBytes: intRange('stderrTail.maxBytes', o.maxBytes, d.maxBytes, 1, 65536),
+  }
+}
 
 function resolveLogs(value: unknown): ResolvedLogOptions | undefined {
   if (value === undefined) return undefined
@@ -245,5 +269,6 @@ export function resolveSpec(spec: unknown, requireCommand = true): ResolvedSpec 
     killTree: booleanOption('killTree', s.killTree, DEFAULTS.killTree),
     logs: resolveLogs(s.logs),
     labels: stringRecord('labels', s.labels),
+    stderrTail: resolveTail(s.stderrTail),
   }
 }

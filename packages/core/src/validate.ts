@@ -17,6 +17,15 @@ export function intOption(option: string, value: unknown, fallback: number, min 
   return value as number
 }
 
+/** `undefined` -> default; otherwise an integer from `min` to `max`. */
+export function intRange(option: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(option, `an integer from ${min} to ${max}`, value)
+  }
+  return value as number
+}
+
 /** A duration in ms: an integer from `min` to 2³¹−1, the most a Node timer can hold. */
 export function durationOption(option: string, value: unknown, fallback: number, min = 0): number {
   if (value === undefined) return fallback

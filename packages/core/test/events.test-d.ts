@@ -1,5 +1,14 @@
 import { expectTypeOf, test } from 'vitest'
-import type { AgentExitEvent, AgentInfo, AgentStatus, Supervisor } from '../src/index.js'
+import type {
+  AgentError,
+  AgentExitEvent,
+  AgentInfo,
+  AgentStatus,
+  LogWriteError,
+  PersistError,
+  SpawnError,
+  Supervisor,
+} from '../src/index.js'
 
 test('supervisor events are typed by name', () => {
   const sup = {} as Supervisor
@@ -7,7 +16,13 @@ test('supervisor events are typed by name', () => {
     expectTypeOf(e).toEqualTypeOf<AgentExitEvent>()
     expectTypeOf(e.code).toEqualTypeOf<number | null>()
     expectTypeOf(e.signal).toEqualTypeOf<NodeJS.Signals | null>()
+    expectTypeOf(e.stderrTail).toEqualTypeOf<readonly string[]>()
   })
+  sup.on('agent:error', (e) => {
+    expectTypeOf(e.error).toEqualTypeOf<AgentError>()
+    expectTypeOf(e.error).toEqualTypeOf<PersistError | LogWriteError>()
+  })
+  sup.on('agent:backoff', (e) => expectTypeOf(e.error).toEqualTypeOf<SpawnError | undefined>())
   sup.on('agent:status', (e) => {
     expectTypeOf(e.from).toEqualTypeOf<AgentStatus>()
     expectTypeOf(e.info).toEqualTypeOf<AgentInfo>()

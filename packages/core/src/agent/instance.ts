@@ -9,7 +9,7 @@ import {
   StopTimeoutError,
   SupersededError,
 } from '../errors.js'
-import type { SupervisorEvents } from '../events.js'
+import type { AgentError, SupervisorEvents } from '../events.js'
 import { AgentLogs } from '../logs/agent-logs.js'
 import type { ResolvedSpec } from '../options.js'
 import { startTimeFromTicks } from '../proc/boot.js'
@@ -61,7 +61,7 @@ export class AgentInstance {
   readonly #ctx: InstanceContext
   readonly #backoff: Backoff
   readonly #limiter: StartLimiter
-  readonly #logs: AgentLogs | undefined
+  readonly #logs: AgentLogs
   readonly #outbox = new EventOutbox()
   readonly #ops: LifecycleQueue<OperationOptions>
   /** The direction the last request asked for: the restart policy only acts while it is 'up'. */
@@ -94,14 +94,11 @@ export class AgentInstance {
     this.#backoff = new Backoff(spec.backoff)
     this.#limiter = new StartLimiter(spec.startLimit)
     this.#ops = new LifecycleQueue((op) => this.#execute(op))
-    if (spec.logs !== undefined) {
-      this.#logs = new AgentLogs(
-        spec.logs,
-        (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
-        (path, cause, suppressed) =>
-          this.#reportError(new LogWriteError({ id: this.id, path, cause, suppressed })),
-      )
-    }
+    this.#logs = new AgentLogs(spec.logs, spec.stderrTail, {
+      line: (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
+      error: (path, cause, suppressed) =>
+        this.#reportError(new LogWriteError({ id: this.id, path, cause, suppressed })),
+    })
   }
 
   /** The current snapshot (the last one once the agent is removed from the registry). */
@@ -119,7 +116,7 @@ export class AgentInstance {
 
   /** Lines the log files had to drop because the disk fell behind (0 when healthy). */
   get droppedLogLines(): number {
-    return this.#logs?.droppedLines ?? 0
+    return this.#logs.droppedLines
   }
 
   /** Starts the agent (a pending backoff restart is brought forward; a fatal agent is reset). */
@@ -182,7 +179,7 @@ export class AgentInstance {
       this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
       this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
         this.#unwatch = undefined
-        if (this.#identity === identity) this.#onExit(identity.pid, null, null)
+        if (this.#identity === identity) this.#onExit(identity.pid, null, null, [])
       })
       this.#update({
         status: 'running',
@@ -206,16 +203,16 @@ export class AgentInstance {
     this.#clearTimer()
     this.#unwatch?.()
     this.#unwatch = undefined
-    await this.#logs?.close()
+    await this.#logs.close()
   }
 
   /** Waits until the log streams of the processes so far have ended and reached the files. */
   async flushLogs(): Promise<void> {
-    await this.#logs?.flush()
+    await this.#logs.flush()
   }
 
   /** Records an error reported from outside (persistence) without persisting it again. */
-  recordError(error: Error & { code: string }): void {
+  recordError(error: AgentError): void {
     this.#reportError(error)
   }
 
@@ -321,11 +318,12 @@ export class AgentInstance {
       if (identity !== undefined && this.#identity === identity) {
         // Adopted (no exit event exists), or a root that survived SIGKILL: we let go of it.
         if (rootSurvived) this.#forget()
-        else this.#onExit(identity.pid, null, null)
+        else this.#onExit(identity.pid, null, null, [])
       }
       this.#terminating = false
       if (result.survivors.length === 0) {
         // A clean stop ends the run: the next spawn gets a new cookie.
+        this.#logs.endRun()
         this.#cookie = undefined
         this.#cookieSince = undefined
         this.#hadProcess = false
@@ -354,24 +352,35 @@ export class AgentInstance {
     // A listener of those events asked for a stop (or a shutdown): the queued stop settles it.
     if (op.cancelled) return
     this.#cookie ??= newCookie()
-    const stdio = this.#logs?.stdio() ?? ['ignore', 'ignore', 'ignore']
-    const result = await spawnAgent(this.spec, stdio, this.#cookie)
+    const output = this.#logs.prepare()
+    const result = await spawnAgent(this.spec, output.stdio, this.#cookie)
     this.#outbox.batch(() => {
       if (!result.ok) {
+        output.failed()
         this.#onSpawnFailure(result.error)
         return
       }
       const { child, pid, startTicks } = result
+      output.spawned(child)
       this.#child = child
       this.#identity = { pid, startTicks: startTicks ?? -1 }
       this.#cookieSince ??= startTicks ?? undefined
       this.#hadProcess = true
       this.#startedAt = Date.now()
-      this.#exited = new Promise((resolve) => child.once('exit', () => resolve()))
-      child.once('exit', (code, signal) => {
-        if (this.#child === child) this.#onExit(pid, code, signal)
+      // Resolves once the exit is processed (after the stderr tail is in), so stop() sees the outcome.
+      this.#exited = new Promise((resolve) => {
+        child.once('exit', (code, signal) => {
+          if (this.#child !== child) return resolve()
+          this.#reapGroup(pid)
+          const finish = (tail: string[]): void => {
+            if (this.#child === child) this.#onExit(pid, code, signal, tail)
+            resolve()
+          }
+          const tail = output.tailAtExit()
+          if (Array.isArray(tail)) finish(tail)
+          else void tail.then(finish)
+        })
       })
-      this.#logs?.attach(child)
       const restartCount = this.info.restartCount + (countsAsRestart ? 1 : 0)
       this.#update({
         status: 'running',
@@ -398,23 +407,25 @@ export class AgentInstance {
     }
   }
 
-  #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
+  /** Like systemd's control-group kill: what a crashed leader leaves in its group goes with it. */
+  #reapGroup(pid: number): void {
+    const expected = this.#terminating || this.#want === 'down' || this.#closedBy !== undefined
+    if (expected || !this.spec.killTree) return
+    try {
+      process.kill(-pid, this.spec.stopSignal)
+    } catch {
+      // ESRCH: nothing was left in the group.
+    }
+  }
+
+  #onExit(pid: number, code: number | null, signal: NodeJS.Signals | null, stderrTail: string[]): void {
     this.#outbox.batch(() => {
       const now = Date.now()
       const uptimeMs = Math.max(0, now - this.#startedAt)
       const expected = this.#terminating || this.#want === 'down' || this.#closedBy !== undefined
-      const spawned = this.#child !== undefined
       this.#forget()
-      // Like systemd's control-group kill: what the crashed leader leaves in its group goes with it.
-      if (!expected && spawned && this.spec.killTree) {
-        try {
-          process.kill(-pid, this.spec.stopSignal)
-        } catch {
-          // ESRCH: nothing was left in the group.
-        }
-      }
-      this.#emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected })
-      const lastExit = { code, signal, at: now }
+      this.#emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected, stderrTail })
+      const lastExit = { code, signal, at: now, ...(stderrTail.length > 0 ? { stderrTail } : {}) }
       // The operation that is killing the process owns the transition to 'stopped'.
       if (this.#terminating) {
         this.#update({ lastExit })
@@ -451,7 +462,13 @@ export class AgentInstance {
     const delayMs = this.#backoff.peek()
     if (this.#limiter.wouldExceed(Date.now() + delayMs)) {
       this.#update({ status: 'fatal', pid: null, startTicks: null })
-      this.#emit('agent:fatal', { id: this.id, reason: 'start-limit', ...(error ? { error } : {}) })
+      const stderrTail = error === undefined ? this.info.lastExit?.stderrTail : undefined
+      this.#emit('agent:fatal', {
+        id: this.id,
+        reason: 'start-limit',
+        ...(error ? { error } : {}),
+        ...(stderrTail ? { stderrTail } : {}),
+      })
       return
     }
     this.#backoff.next()
@@ -479,7 +496,7 @@ export class AgentInstance {
     this.#timer = undefined
   }
 
-  #reportError(error: Error & { code: string }): void {
+  #reportError(error: AgentError): void {
     this.#outbox.batch(() => {
       this.#update({ lastError: { code: error.code, message: error.message, at: Date.now() } }, false)
       this.#emit('agent:error', { id: this.id, error })

@@ -33,7 +33,7 @@ function buildEnv(extra: ResolvedSpec['env'], cookie: string): NodeJS.ProcessEnv
  */
 export function spawnAgent(
   spec: ResolvedSpec,
-  stdio: ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore'],
+  stdio: ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore' | number],
   cookie: string,
 ): Promise<Spawned> {
   const command = spec.command ?? ''

@@ -15,7 +15,13 @@ export interface AgentInfo {
   readonly restartCount: number
   /** True when the process was adopted rather than spawned by the supervisor. */
   readonly adopted: boolean
-  readonly lastExit?: { readonly code: number | null; readonly signal: string | null; readonly at: number }
+  /** How the last process ended; `stderrTail` (when it wrote to stderr) says why. */
+  readonly lastExit?: {
+    readonly code: number | null
+    readonly signal: string | null
+    readonly at: number
+    readonly stderrTail?: readonly string[]
+  }
   /** `code` is a WardenCoreError code; `errno` the OS code behind it (ENOENT, EACCES...) when there is one. */
   readonly lastError?: {
     readonly code?: string
