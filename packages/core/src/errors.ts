@@ -180,6 +180,27 @@ export class LogWriteError extends WardenCoreError {
   }
 }
 
+/**
+ * The log relay of an agent (the process writing its log files) exited on its own with a failure:
+ * the agent's output is lost until its next start. Reported as `agent:error`.
+ */
+export class LogRelayError extends WardenCoreError {
+  readonly id: string
+  readonly pid: number
+  readonly exitCode: number | null
+  readonly signal: string | null
+  constructor(opts: { id: string; pid: number; exitCode: number | null; signal: string | null }) {
+    super(
+      'ERR_CORE_LOG_RELAY',
+      `The log relay (pid ${opts.pid}) of agent "${opts.id}" failed (${opts.signal ?? `exit code ${opts.exitCode}`}): its output is lost until the agent's next start`,
+    )
+    this.id = opts.id
+    this.pid = opts.pid
+    this.exitCode = opts.exitCode
+    this.signal = opts.signal
+  }
+}
+
 /** `waitFor()` did not see the status before its timeout (or the agent was removed). */
 export class WaitTimeoutError extends WardenCoreError {
   readonly id: string

@@ -1,4 +1,4 @@
-import type { LogWriteError, PersistError, SpawnError } from './errors.js'
+import type { LogRelayError, LogWriteError, PersistError, SpawnError } from './errors.js'
 import type { LogStream } from './logs/agent-logs.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
 
@@ -64,7 +64,7 @@ export interface AgentLogEvent {
 }
 
 /** What `agent:error` reports: the agent itself is unaffected. Match on `error.code`. */
-export type AgentError = PersistError | LogWriteError
+export type AgentError = PersistError | LogWriteError | LogRelayError
 
 export interface AgentErrorEvent {
   readonly id: string

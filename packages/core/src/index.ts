@@ -8,6 +8,7 @@ export {
   InvalidAgentIdError,
   InvalidOptionError,
   type LifecycleOperation,
+  LogRelayError,
   LogWriteError,
   NotStartableError,
   PersistError,

@@ -1,7 +1,7 @@
 import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { adoptRefusal } from './adopt/guard.js'
-import { AgentInstance, type AgentInstance as AgentInstanceType, type StopOptions } from './agent/instance.js'
+import { AgentInstance, type StopOptions } from './agent/instance.js'
 import {
   AdoptRefusedError,
   AgentExistsError,
@@ -236,9 +236,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.registry.list()
   }
 
-  /** The AgentInstance behind an id, for direct control (stop with options, flushLogs...). */
-  instance(id: string): AgentInstanceType | undefined {
-    return this.#agents.get(id)
+  /**
+   * Resolves once the output of the agent's processes so far is written: their relays have
+   * written every line and exited (for a running agent, that is after it exits).
+   */
+  flushLogs(id: string): Promise<void> {
+    return this.#run(() => this.#get(id).flushLogs())
   }
 
   /**
@@ -329,6 +332,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       startTime: null,
       restartCount: 0,
       adopted,
+      droppedLogLines: 0,
     }
     const agent = new AgentInstance(
       spec,

@@ -19,6 +19,7 @@ function allErrors(): core.WardenCoreError[] {
     new core.StopTimeoutError({ id: 'a', survivors: [1] }),
     new core.PersistError({ id: 'a', cause: new Error('disk') }),
     new core.LogWriteError({ id: 'a', path: '/x', cause: new Error('disk') }),
+    new core.LogRelayError({ id: 'a', pid: 1, exitCode: 1, signal: null }),
     new core.WaitTimeoutError({ id: 'a', statuses: ['running'], timeoutMs: 1 }),
     new core.SupervisorClosedError(),
     new core.SupersededError({ id: 'a', operation: 'start', by: 'stop' }),

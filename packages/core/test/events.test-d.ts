@@ -4,6 +4,7 @@ import type {
   AgentExitEvent,
   AgentInfo,
   AgentStatus,
+  LogRelayError,
   LogWriteError,
   PersistError,
   SpawnError,
@@ -20,7 +21,7 @@ test('supervisor events are typed by name', () => {
   })
   sup.on('agent:error', (e) => {
     expectTypeOf(e.error).toEqualTypeOf<AgentError>()
-    expectTypeOf(e.error).toEqualTypeOf<PersistError | LogWriteError>()
+    expectTypeOf(e.error).toEqualTypeOf<PersistError | LogWriteError | LogRelayError>()
   })
   sup.on('agent:backoff', (e) => expectTypeOf(e.error).toEqualTypeOf<SpawnError | undefined>())
   sup.on('agent:status', (e) => {

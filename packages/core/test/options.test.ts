@@ -220,7 +220,7 @@ describe('environment', () => {
     })
     await sup.start('env')
     await sup.waitFor('env', 'exited', { timeoutMs: 10_000 })
-    await sup.instance('env')!.flushLogs()
+    await sup.flushLogs('env')
     expect(lines).toEqual(['a=b c|true'])
     await sup.shutdown()
   })

@@ -9,6 +9,7 @@ const info = (id: string): AgentInfo => ({
   startTime: null,
   restartCount: 0,
   adopted: false,
+  droppedLogLines: 0,
 })
 
 describe('AgentRegistry', () => {

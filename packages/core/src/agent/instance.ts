@@ -3,14 +3,16 @@ import { rethrowLater } from '@warden/utils'
 import { watchIdentity } from '../adopt/watch.js'
 import {
   AgentExistsError,
+  errorMessage,
+  LogRelayError,
   LogWriteError,
   NotStartableError,
-  type SpawnError,
+  SpawnError,
   StopTimeoutError,
   SupersededError,
 } from '../errors.js'
 import type { AgentError, SupervisorEvents } from '../events.js'
-import { AgentLogs } from '../logs/agent-logs.js'
+import { AgentLogs, type ProcessOutput } from '../logs/agent-logs.js'
 import type { ResolvedSpec } from '../options.js'
 import { startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
@@ -94,11 +96,19 @@ export class AgentInstance {
     this.#backoff = new Backoff(spec.backoff)
     this.#limiter = new StartLimiter(spec.startLimit)
     this.#ops = new LifecycleQueue((op) => this.#execute(op))
-    this.#logs = new AgentLogs(spec.logs, spec.stderrTail, {
-      line: (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
-      error: (path, cause, suppressed) =>
-        this.#reportError(new LogWriteError({ id: this.id, path, cause, suppressed })),
-    })
+    this.#logs = new AgentLogs(
+      spec.logs,
+      spec.stderrTail,
+      {},
+      {
+        line: (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
+        writeError: (path, cause, suppressed) =>
+          this.#reportError(new LogWriteError({ id: this.id, path, cause, suppressed })),
+        relayFailed: (pid, exitCode, signal) =>
+          this.#reportError(new LogRelayError({ id: this.id, pid, exitCode, signal })),
+        dropped: (droppedLogLines) => this.#update({ droppedLogLines }, false),
+      },
+    )
   }
 
   /** The current snapshot (the last one once the agent is removed from the registry). */
@@ -203,7 +213,7 @@ export class AgentInstance {
     this.#clearTimer()
     this.#unwatch?.()
     this.#unwatch = undefined
-    await this.#logs.close()
+    await this.#logs.close(this.#ctx.killTimeoutMs)
   }
 
   /** Waits until the log streams of the processes so far have ended and reached the files. */
@@ -314,6 +324,8 @@ export class AgentInstance {
     })
     const rootSurvived = identity !== undefined && result.survivors.includes(identity.pid)
     if (child !== undefined && exited !== undefined && !rootSurvived) await exited
+    // The relays end once the agent's processes are gone; stop() resolves with the logs written.
+    const survivors = [...result.survivors, ...(await this.#logs.settle(this.#ctx.killTimeoutMs))]
     this.#outbox.batch(() => {
       if (identity !== undefined && this.#identity === identity) {
         // Adopted (no exit event exists), or a root that survived SIGKILL: we let go of it.
@@ -321,7 +333,7 @@ export class AgentInstance {
         else this.#onExit(identity.pid, null, null, [])
       }
       this.#terminating = false
-      if (result.survivors.length === 0) {
+      if (survivors.length === 0) {
         // A clean stop ends the run: the next spawn gets a new cookie.
         this.#logs.endRun()
         this.#cookie = undefined
@@ -330,7 +342,7 @@ export class AgentInstance {
         if (identity !== undefined) this.#update({ status: 'stopped', pid: null, startTicks: null })
         return
       }
-      const error = new StopTimeoutError({ id: this.id, survivors: result.survivors })
+      const error = new StopTimeoutError({ id: this.id, survivors })
       const lastError = { code: error.code, message: error.message, at: Date.now() }
       if (identity !== undefined) this.#update({ status: 'stopped', pid: null, startTicks: null, lastError })
       else this.#update({ lastError })
@@ -352,16 +364,23 @@ export class AgentInstance {
     // A listener of those events asked for a stop (or a shutdown): the queued stop settles it.
     if (op.cancelled) return
     this.#cookie ??= newCookie()
-    const output = this.#logs.prepare()
+    let output: ProcessOutput
+    try {
+      output = await this.#logs.prepare(this.#cookie)
+    } catch (cause) {
+      const reason = `its log relay could not start: ${errorMessage(cause)}`
+      const error = new SpawnError({ id: this.id, command: this.spec.command ?? '', reason, cause })
+      this.#outbox.batch(() => this.#onSpawnFailure(error))
+      return
+    }
     const result = await spawnAgent(this.spec, output.stdio, this.#cookie)
     this.#outbox.batch(() => {
+      output.release()
       if (!result.ok) {
-        output.failed()
         this.#onSpawnFailure(result.error)
         return
       }
       const { child, pid, startTicks } = result
-      output.spawned(child)
       this.#child = child
       this.#identity = { pid, startTicks: startTicks ?? -1 }
       this.#cookieSince ??= startTicks ?? undefined

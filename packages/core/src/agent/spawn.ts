@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { statSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import { SpawnError } from '../errors.js'
 import type { ResolvedSpec } from '../options.js'
 import { readStat } from '../proc/stat.js'
@@ -33,7 +34,7 @@ function buildEnv(extra: ResolvedSpec['env'], cookie: string): NodeJS.ProcessEnv
  */
 export function spawnAgent(
   spec: ResolvedSpec,
-  stdio: ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore' | number],
+  stdio: ['ignore', Socket | 'ignore', Socket | number | 'ignore'],
   cookie: string,
 ): Promise<Spawned> {
   const command = spec.command ?? ''

@@ -1,84 +1,71 @@
-import type { ChildProcess } from 'node:child_process'
 import { closeSync } from 'node:fs'
-import type { Readable } from 'node:stream'
+import type { Socket } from 'node:net'
 import type { ResolvedLogOptions } from '../options.js'
-import { ErrorThrottle } from './error-throttle.js'
-import { LineSplitter } from './line-splitter.js'
+import type { ProcessIdentity } from '../proc/stat.js'
+import { RelayLink, type RelayOwner } from '../relay/link.js'
+import type { RelayConfig, RelayMessage } from '../relay/protocol.js'
 import { LineTail, type TailLimits } from './line-tail.js'
-import { RotatingFile } from './rotating-file.js'
+import type { LogStream } from './log-files.js'
 import { StderrFile } from './stderr-file.js'
 
-export type LogStream = 'stdout' | 'stderr'
+export type { LogStream } from './log-files.js'
 
 /** How long an exit waits for the last stderr lines still in a pipe (a leftover may hold it open). */
 const TAIL_GRACE_MS = 500
+/** How long a relay may take to finish on its own once the agent is gone, before it is stopped. */
+const RELAY_GRACE_MS = 2000
 
 /** The output plumbing of one process of the agent. */
 export interface ProcessOutput {
-  readonly stdio: ['ignore', 'pipe' | 'ignore', 'pipe' | 'ignore' | number]
-  /** The process was spawned: read its pipes; the supervisor's copy of a descriptor is closed. */
-  spawned(child: ChildProcess): void
-  /** The spawn failed. */
-  failed(): void
+  readonly stdio: ['ignore', Socket | 'ignore', Socket | number | 'ignore']
+  /** The process's relay, if its output is piped. */
+  readonly relay: ProcessIdentity | undefined
+  /** The process was spawned (or its spawn failed): the supervisor's copies of its ends go. */
+  release(): void
   /** The last stderr lines, once the process exited: at once, or when its stderr pipe ended. */
   tailAtExit(): string[] | Promise<string[]>
 }
 
 export interface AgentLogsEvents {
   line(stream: LogStream, line: string): void
-  error(path: string, error: unknown, suppressed: number): void
+  writeError(path: string, error: unknown, suppressed: number): void
+  relayFailed(pid: number, code: number | null, signal: NodeJS.Signals | null): void
+  dropped(total: number): void
 }
 
 /**
- * The output plumbing of one agent, kept across its restarts: each piped stream is read in flowing
- * mode (the pipe is always drained, so the agent never blocks on a full pipe), cut into whole
- * lines, and handed to a rotating file and/or a line callback. A stderr nobody reads goes to the
+ * The output plumbing of one agent, kept across its restarts. A stream that goes to a file or to
+ * `agent:log` is piped to a log relay (relay/main.ts): a process of its own per agent process, so
+ * the agent keeps running and logging when the supervisor dies. A stderr nobody reads goes to the
  * run's StderrFile instead, for the tail.
  */
 export class AgentLogs {
   readonly #opts: ResolvedLogOptions | undefined
   readonly #tail: TailLimits
+  readonly #owner: RelayOwner
   readonly #events: AgentLogsEvents
-  readonly #files: Partial<Record<LogStream, RotatingFile>> = {}
-  readonly #throttles: ErrorThrottle[] = []
-  readonly #open = new Set<Readable>()
-  readonly #ended = new Set<() => void>()
+  /** Relays still running, with the drops each reported. */
+  readonly #relays = new Map<RelayLink, number>()
+  /** Drops reported by relays that have exited. */
+  #droppedBefore = 0
   #stderrFile: StderrFile | undefined
 
-  constructor(opts: ResolvedLogOptions | undefined, tail: TailLimits, events: AgentLogsEvents) {
+  constructor(
+    opts: ResolvedLogOptions | undefined,
+    tail: TailLimits,
+    owner: RelayOwner,
+    events: AgentLogsEvents,
+  ) {
     this.#opts = opts
     this.#tail = tail
+    this.#owner = owner
     this.#events = events
-    if (opts === undefined) return
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const path = opts[stream]
-      if (path === undefined) continue
-      const shared = stream === 'stderr' && opts.stdout === path ? this.#files.stdout : undefined
-      if (shared !== undefined) {
-        this.#files[stream] = shared
-        continue
-      }
-      // A destination that keeps failing must not flood agent:error (one failure per batch).
-      const throttle = new ErrorThrottle(opts.errorReportIntervalMs, (error, suppressed) =>
-        events.error(path, error, suppressed),
-      )
-      this.#throttles.push(throttle)
-      this.#files[stream] = new RotatingFile({
-        path,
-        maxBytes: opts.maxBytes,
-        backups: opts.backups,
-        maxQueueBytes: opts.maxQueueBytes,
-        onError: (error) => throttle.failure(error),
-        onWritten: () => throttle.success(),
-      })
-    }
   }
 
-  /** Lines dropped by the file writers because the disk fell behind. */
+  /** Lines dropped by the relays because the disk fell behind or a write failed. */
   get droppedLines(): number {
-    const files = new Set(Object.values(this.#files))
-    let n = 0
-    for (const f of files) n += f.droppedLines
+    let n = this.#droppedBefore
+    for (const d of this.#relays.values()) n += d
     return n
   }
 
@@ -87,10 +74,44 @@ export class AgentLogs {
     return this.#stderrFile
   }
 
-  /** Plumbing for the next process. Throws nothing: a stderr file that cannot be made means no tail. */
-  prepare(): ProcessOutput {
-    const piped = (s: LogStream): boolean => this.#files[s] !== undefined || this.#opts?.events === true
+  /** Identities of the relays still running (persisted, so a restarted supervisor can stop them). */
+  get relays(): ProcessIdentity[] {
+    return [...this.#relays.keys()].map((r) => r.identity)
+  }
+
+  /**
+   * Plumbing for the next process, its relay started (marked with `mark`, the run's cookie).
+   * Rejects when the relay cannot be started; a stderr file that cannot be made means no tail.
+   */
+  async prepare(mark: string): Promise<ProcessOutput> {
+    const o = this.#opts
+    const piped = (s: LogStream): boolean => o !== undefined && (o[s] !== undefined || o.events)
+    const inputs = (['stdout', 'stderr'] as const).filter(piped)
     const tail = new LineTail(this.#tail)
+    let relay: RelayLink | undefined
+    if (o !== undefined && inputs.length > 0) {
+      const config: RelayConfig = {
+        inputs,
+        files: { stdout: o.stdout, stderr: o.stderr },
+        maxBytes: o.maxBytes,
+        backups: o.backups,
+        maxLineBytes: o.maxLineBytes,
+        maxQueueBytes: o.maxQueueBytes,
+        errorReportIntervalMs: o.errorReportIntervalMs,
+        report: inputs.filter((s) => o.events || (s === 'stderr' && this.#tail.lines > 0)),
+      }
+      let link: RelayLink | undefined
+      link = await RelayLink.spawn(
+        config,
+        this.#owner,
+        mark,
+        (message) => this.#onMessage(link!, message, tail),
+        (code, signal) => this.#events.relayFailed(link!.identity.pid, code, signal),
+      )
+      relay = link
+      this.#relays.set(link, 0)
+      void link.exited.then(() => this.#forget(link!))
+    }
     let stderrFd: number | undefined
     if (!piped('stderr') && this.#tail.lines > 0) {
       try {
@@ -101,30 +122,25 @@ export class AgentLogs {
       }
     }
     const file = this.#stderrFile
-    let stderrEnd: Promise<void> = Promise.resolve()
-    const release = (): void => {
-      if (stderrFd !== undefined) closeSync(stderrFd)
-      stderrFd = undefined
-    }
     return {
       stdio: [
         'ignore',
-        piped('stdout') ? 'pipe' : 'ignore',
-        piped('stderr') ? 'pipe' : (stderrFd ?? 'ignore'),
+        relay?.agentEnd('stdout') ?? 'ignore',
+        relay?.agentEnd('stderr') ?? stderrFd ?? 'ignore',
       ],
-      spawned: (child) => {
-        release()
-        if (child.stdout) this.#read('stdout', child.stdout)
-        if (child.stderr) stderrEnd = this.#read('stderr', child.stderr, tail)
+      relay: relay?.identity,
+      release: () => {
+        relay?.release()
+        if (stderrFd !== undefined) closeSync(stderrFd)
+        stderrFd = undefined
       },
-      failed: release,
       tailAtExit: () => {
-        if (!piped('stderr')) return file?.tail() ?? []
+        if (relay === undefined || !piped('stderr')) return file?.tail() ?? []
         let timer: NodeJS.Timeout | undefined
         const grace = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, TAIL_GRACE_MS)
         })
-        return Promise.race([stderrEnd, grace]).then(() => {
+        return Promise.race([relay.streamEnded('stderr'), grace]).then(() => {
           clearTimeout(timer)
           return tail.lines()
         })
@@ -132,10 +148,21 @@ export class AgentLogs {
     }
   }
 
-  /** Re-attaches the stderr file of an adopted process (after a supervisor restart), if it is ours. */
-  adoptStderrFile(file: StderrFile): void {
-    this.#stderrFile?.close()
-    this.#stderrFile = file
+  /** Takes over what a previous supervisor left: the relay and stderr file of an adopted process. */
+  adopt(
+    relay: ProcessIdentity | undefined,
+    stderrFile: StderrFile | undefined,
+    pollIntervalMs: number,
+  ): void {
+    const link = relay === undefined ? undefined : RelayLink.adopt(relay, pollIntervalMs)
+    if (link !== undefined) {
+      this.#relays.set(link, 0)
+      void link.exited.then(() => this.#forget(link))
+    }
+    if (stderrFile !== undefined) {
+      this.#stderrFile?.close()
+      this.#stderrFile = stderrFile
+    }
   }
 
   /** The run ended (a clean stop: nothing of it writes any more): its stderr file goes. */
@@ -144,49 +171,51 @@ export class AgentLogs {
     this.#stderrFile = undefined
   }
 
-  /** Resolves once every attached stream has ended and its lines are on disk. */
+  /** Resolves once the relays of the processes so far have written everything and exited. */
   async flush(): Promise<void> {
-    while (this.#open.size > 0) await new Promise<void>((resolve) => this.#ended.add(resolve))
-    await Promise.all(Object.values(this.#files).map((f) => f.flush()))
+    while (this.#relays.size > 0) await Promise.all([...this.#relays.keys()].map((r) => r.exited))
   }
 
   /**
-   * Waits up to `graceMs` for the streams to end (a process we did not kill, reparented to init,
-   * may hold the pipe forever), then closes the files.
+   * Lets every relay finish (the agent's processes are gone, so their inputs end), stopping those
+   * still running after a grace. Resolves with the pids of relays that survived SIGKILL.
    */
-  async close(graceMs = 2000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([this.flush(), new Promise((r) => (timer = setTimeout(r, graceMs)))])
-    clearTimeout(timer)
-    for (const s of this.#open) s.destroy()
-    await Promise.all([...new Set(Object.values(this.#files))].map((f) => f.close()))
-    for (const t of this.#throttles) t.close()
+  async settle(killTimeoutMs: number): Promise<number[]> {
+    const survivors = await Promise.all(
+      [...this.#relays.keys()].map((r) => r.settle(RELAY_GRACE_MS, killTimeoutMs)),
+    )
+    return survivors.flat()
+  }
+
+  /** Settles the relays and ends the run. */
+  async close(killTimeoutMs: number): Promise<void> {
+    await this.settle(killTimeoutMs)
     this.endRun()
   }
 
-  /** Reads one stream to its end; resolves when it closed. */
-  #read(stream: LogStream, readable: Readable, tail?: LineTail): Promise<void> {
-    const splitter = new LineSplitter({ maxLineBytes: this.#opts?.maxLineBytes ?? 1024 * 1024 })
-    const file = this.#files[stream]
-    const events = this.#opts?.events === true
-    const onLine = (line: Buffer): void => {
-      file?.writeLine(line)
-      tail?.push(line)
-      if (events) this.#events.line(stream, line.toString('utf8'))
+  #onMessage(relay: RelayLink, message: RelayMessage, tail: LineTail): void {
+    switch (message.t) {
+      case 'line':
+        if (message.s === 'stderr') tail.push(message.l)
+        if (this.#opts?.events) this.#events.line(message.s, message.l)
+        return
+      case 'error': {
+        const cause = Object.assign(new Error(message.message), message.code ? { code: message.code } : {})
+        this.#events.writeError(message.path, cause, message.suppressed)
+        return
+      }
+      case 'dropped':
+        if (!this.#relays.has(relay)) return
+        this.#relays.set(relay, message.n)
+        this.#events.dropped(this.droppedLines)
+        return
+      case 'end':
+        return
     }
-    this.#open.add(readable)
-    readable.on('data', (chunk: Buffer) => splitter.push(chunk, onLine))
-    readable.on('error', () => {})
-    return new Promise((resolve) => {
-      readable.once('close', () => {
-        splitter.end(onLine)
-        this.#open.delete(readable)
-        resolve()
-        if (this.#open.size === 0) {
-          for (const done of this.#ended) done()
-          this.#ended.clear()
-        }
-      })
-    })
+  }
+
+  #forget(relay: RelayLink): void {
+    this.#droppedBefore += this.#relays.get(relay) ?? 0
+    this.#relays.delete(relay)
   }
 }

@@ -30,6 +30,8 @@ export interface AgentInfo {
     readonly at: number
   }
   readonly labels?: Readonly<Record<string, string>>
+  /** Log lines dropped so far (disk slower than the agent, or failing writes); 0 when healthy. */
+  readonly droppedLogLines: number
 }
 
 /** The minimum the monitor needs: anything that can list agents with their pids. */

@@ -10,6 +10,7 @@ const info = (status: AgentInfo['status']): AgentInfo => ({
   startTime: null,
   restartCount: 0,
   adopted: false,
+  droppedLogLines: 0,
 })
 
 /** A queue whose operations finish when the test says so, recording what ran. */

@@ -20,7 +20,7 @@ describe('lifecycle', () => {
     expect(running).toMatchObject({ status: 'running', adopted: false, restartCount: 0 })
     expect(running.startTicks).toBeGreaterThan(0)
     expect(starts).toEqual([running.pid])
-    expect(sup.instance('life')!.isRunning()).toBe(true)
+    expect(sup.get('life')!.status).toBe('running')
     // start() on a running agent is a no-op.
     expect((await sup.start('life')).pid).toBe(running.pid)
     await sup.stop('life')

@@ -30,7 +30,7 @@ describe('logs', () => {
     )
     await sup.start('fast')
     await sup.waitFor('fast', 'exited', { timeoutMs: 20_000 })
-    await sup.instance('fast')!.flushLogs()
+    await sup.flushLogs('fast')
     expect(existsSync(`${out}.3`)).toBe(true)
     for (const f of [out, `${out}.1`, `${out}.2`]) {
       expect(readFileSync(f).length).toBeLessThanOrEqual(256 * 1024)
@@ -41,7 +41,7 @@ describe('logs', () => {
     got.forEach((line, i) => {
       if (line !== `${i} ${padding}`) expect(line).toBe(`${i} ${padding}`)
     })
-    expect(sup.instance('fast')!.droppedLogLines).toBe(0)
+    expect(sup.get('fast')!.droppedLogLines).toBe(0)
   })
 
   it('emits agent:log line events per stream; unterminated last line is kept', async () => {
@@ -57,7 +57,7 @@ describe('logs', () => {
     })
     await sup.start('ev')
     await sup.waitFor('ev', 'exited', { timeoutMs: 10_000 })
-    await sup.instance('ev')!.flushLogs()
+    await sup.flushLogs('ev')
     expect(got.filter((l) => l.startsWith('stdout:'))).toEqual(['stdout:a', 'stdout:b'])
     expect(got.filter((l) => l.startsWith('stderr:'))).toEqual(['stderr:c'])
   })
@@ -74,7 +74,7 @@ describe('logs', () => {
     })
     await sup.start('both')
     await sup.waitFor('both', 'exited', { timeoutMs: 10_000 })
-    await sup.instance('both')!.flushLogs()
+    await sup.flushLogs('both')
     expect(readFileSync(file, 'utf8').split('\n').sort()).toEqual(['', 'err', 'out'])
   })
 
@@ -114,8 +114,7 @@ describe('logs', () => {
     const first = next()
     await sup.start('chatty')
     expect(await first).toMatchObject({ code: 'ERR_CORE_LOG_WRITE', path: out })
-    const agent = sup.instance('chatty')!
-    await until(() => agent.droppedLogLines >= 50, 20_000, '50 failed lines')
+    await until(() => sup.get('chatty')!.droppedLogLines >= 50, 20_000, '50 failed lines')
     // Dozens of failed batches so far, one report.
     expect(errors).toHaveLength(1)
     expect(errors[0]!.suppressed).toBe(0)

@@ -36,7 +36,7 @@ describe('persistence through FileMetadataStore', () => {
       sup = new Supervisor({ store })
       sup.add(nodeSpec('q', 'forever.js'))
       const running = await sup.start('q')
-      await sup.instance('q')!.stop()
+      await sup.stop('q')
       await sup.shutdown()
       const q = (await store.get('q')) as unknown as Record<string, unknown>
       expect(q.status).toBe('stopped')
