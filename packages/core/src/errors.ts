@@ -251,6 +251,40 @@ export class SupersededError extends WardenCoreError {
   }
 }
 
+/** An agent's `user` or `group` has no entry in /etc/passwd or /etc/group. */
+export class UnknownUserError extends WardenCoreError {
+  readonly id: string
+  readonly kind: 'user' | 'group'
+  /** The name that was not found (`name` is the error class's). */
+  readonly account: string
+  constructor(opts: { id: string; kind: 'user' | 'group'; account: string }) {
+    const file = opts.kind === 'user' ? '/etc/passwd' : '/etc/group'
+    super(
+      'ERR_CORE_UNKNOWN_USER',
+      `Agent "${opts.id}": unknown ${opts.kind} "${opts.account}" (not in ${file})`,
+    )
+    this.id = opts.id
+    this.kind = opts.kind
+    this.account = opts.account
+  }
+}
+
+/** An agent asks for another uid or gid, and the supervisor is not root (only root can switch). */
+export class UserSwitchDeniedError extends WardenCoreError {
+  readonly id: string
+  readonly uid: number
+  readonly gid: number
+  constructor(opts: { id: string; uid: number; gid: number; supervisorUid: number }) {
+    super(
+      'ERR_CORE_USER_SWITCH_DENIED',
+      `Agent "${opts.id}" asks to run as uid ${opts.uid} gid ${opts.gid}, but the supervisor runs as uid ${opts.supervisorUid}: only root can run agents as another user`,
+    )
+    this.id = opts.id
+    this.uid = opts.uid
+    this.gid = opts.gid
+  }
+}
+
 /** Why adopt() refused a process: signalling it could take down the host or the supervisor itself. */
 export type AdoptRefusal = 'init' | 'kernel-thread' | 'self' | 'ancestor' | 'same-group' | 'same-session'
 

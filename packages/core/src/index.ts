@@ -17,6 +17,8 @@ export {
   StopTimeoutError,
   SupersededError,
   SupervisorClosedError,
+  UnknownUserError,
+  UserSwitchDeniedError,
   WaitTimeoutError,
   WardenCoreError,
 } from './errors.js'

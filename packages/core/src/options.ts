@@ -1,4 +1,5 @@
 import { isAgentId } from '@warden/store'
+import { type ProcessUser, resolveUser } from './agent/user.js'
 import { InvalidAgentIdError } from './errors.js'
 import type { TailLimits } from './logs/line-tail.js'
 import {
@@ -85,6 +86,14 @@ export interface AgentSpec {
   readonly labels?: Readonly<Record<string, string>>
   /** How much of stderr is kept to explain an exit (`lastExit.stderrTail`, `agent:exit`). */
   readonly stderrTail?: StderrTailOptions
+  /** Run as this user (from /etc/passwd; its primary group unless `group`/`gid`). Root only. @default the supervisor's */
+  readonly user?: string
+  /** Run as this uid (exclusive with `user`). Root only. @default the supervisor's */
+  readonly uid?: number
+  /** Run with this group (from /etc/group). @default the user's primary group */
+  readonly group?: string
+  /** Run with this gid (exclusive with `group`). @default the user's primary group */
+  readonly gid?: number
 }
 
 export interface StderrTailOptions {
@@ -122,6 +131,8 @@ export interface ResolvedSpec {
   readonly logs: ResolvedLogOptions | undefined
   readonly labels: Readonly<Record<string, string>> | undefined
   readonly stderrTail: TailLimits
+  /** Who the agent and its log relay run as; undefined: the supervisor's user. */
+  readonly user: ProcessUser | undefined
 }
 
 export const DEFAULTS = {
@@ -172,6 +183,10 @@ export const SPEC_KEYS = [
   'logs',
   'labels',
   'stderrTail',
+  'user',
+  'uid',
+  'group',
+  'gid',
 ] as const satisfies ReadonlyArray<keyof AgentSpec>
 
 const TAIL_KEYS = ['lines', 'maxBytes'] as const satisfies ReadonlyArray<keyof StderrTailOptions>
@@ -270,5 +285,6 @@ export function resolveSpec(spec: unknown, requireCommand = true): ResolvedSpec 
     logs: resolveLogs(s.logs),
     labels: stringRecord('labels', s.labels),
     stderrTail: resolveTail(s.stderrTail),
+    user: resolveUser(s.id, s),
   }
 }

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -219,4 +219,37 @@ export async function captureUncaught(fn: () => unknown | Promise<unknown>): Pro
     for (const listener of saved) process.on('uncaughtException', listener)
   }
   return caught
+}
+
+/** Whether this process can run agents as `nobody` (root, and the user exists). */
+export function canSwitchToNobody(): boolean {
+  if (process.getuid?.() !== 0) return false
+  try {
+    return /^nobody:[^:]*:65534:/m.test(readFileSync('/etc/passwd', 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Bundles `code` (an ES module that may import `@warden/core` and its source files) into one
+ * file in `dir`, readable by every user: a child running as another user needs nothing from the
+ * checkout.
+ */
+export async function bundleForOtherUser(code: string, dir: string): Promise<string> {
+  const { buildSync } = await import('esbuild')
+  const out = join(dir, 'bundle.mjs')
+  buildSync({
+    stdin: { contents: code, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@warden/source'],
+    outfile: out,
+    logLevel: 'silent',
+  })
+  chmodSync(dir, 0o755)
+  chmodSync(out, 0o644)
+  return out
 }

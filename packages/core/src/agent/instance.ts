@@ -99,7 +99,7 @@ export class AgentInstance {
     this.#logs = new AgentLogs(
       spec.logs,
       spec.stderrTail,
-      {},
+      { uid: spec.user?.uid, gid: spec.user?.gid },
       {
         line: (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
         writeError: (path, cause, suppressed) =>
@@ -114,19 +114,6 @@ export class AgentInstance {
   /** The current snapshot (the last one once the agent is removed from the registry). */
   get info(): AgentInfo {
     return this.#ctx.registry.get(this.id) ?? this.#last
-  }
-
-  get pid(): number | null {
-    return this.info.pid
-  }
-
-  isRunning(): boolean {
-    return this.info.status === 'running'
-  }
-
-  /** Lines the log files had to drop because the disk fell behind (0 when healthy). */
-  get droppedLogLines(): number {
-    return this.#logs.droppedLines
   }
 
   /** Starts the agent (a pending backoff restart is brought forward; a fatal agent is reset). */

@@ -15,8 +15,13 @@ export type Spawned =
     }
   | { readonly ok: false; readonly error: SpawnError }
 
-function buildEnv(extra: ResolvedSpec['env'], cookie: string): NodeJS.ProcessEnv {
+function buildEnv(spec: ResolvedSpec, cookie: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
+  const user = spec.user
+  // As login(1) and systemd's User=: the agent's own home and name, not the supervisor's.
+  if (user?.name !== undefined) Object.assign(env, { USER: user.name, LOGNAME: user.name })
+  if (user?.home !== undefined) env.HOME = user.home
+  const extra = spec.env
   for (const [k, v] of Object.entries(extra ?? {})) {
     if (v === undefined) delete env[k]
     else env[k] = v
@@ -52,9 +57,11 @@ export function spawnAgent(
   try {
     child = spawn(command, spec.args, {
       cwd: spec.cwd,
-      env: buildEnv(spec.env, cookie),
+      env: buildEnv(spec, cookie),
       detached: true,
       stdio,
+      uid: spec.user?.uid,
+      gid: spec.user?.gid,
     })
   } catch (error) {
     return fail((error as Error).message, error)
