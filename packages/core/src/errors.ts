@@ -285,6 +285,34 @@ export class UserSwitchDeniedError extends WardenCoreError {
   }
 }
 
+/**
+ * An agent's saved state cannot be restored: a field is missing or malformed (a hand-edited or
+ * stale record), or its spec no longer validates (`cause`: the InvalidOptionError or
+ * UnknownUserError). `restore()` reports it and does not run anything from that record.
+ */
+export class InvalidRecordError extends WardenCoreError {
+  readonly id: string
+  /** The field of the record, e.g. `run.cookie` or `spec.stopTimeoutMs`. */
+  readonly field: string
+  constructor(
+    opts:
+      | { id: string; field: string; expected: string; value: unknown }
+      | { id: string; field: string; cause: WardenCoreError },
+  ) {
+    super(
+      'ERR_CORE_INVALID_RECORD',
+      `Saved state of agent "${opts.id}" cannot be restored: ${
+        'cause' in opts
+          ? `\`${opts.field}\`: ${opts.cause.message}`
+          : `expected \`${opts.field}\` to be ${opts.expected}, got ${describe(opts.value)}`
+      }`,
+      'cause' in opts ? { cause: opts.cause } : undefined,
+    )
+    this.id = opts.id
+    this.field = opts.field
+  }
+}
+
 /** Why adopt() refused a process: signalling it could take down the host or the supervisor itself. */
 export type AdoptRefusal = 'init' | 'kernel-thread' | 'self' | 'ancestor' | 'same-group' | 'same-session'
 

@@ -1,4 +1,5 @@
 export { watchIdentity } from './adopt/watch.js'
+export type { RestoreOutcome } from './agent/instance.js'
 export { AgentInstance, type StopOptions } from './agent/instance.js'
 export {
   type AdoptRefusal,
@@ -7,6 +8,7 @@ export {
   AgentNotFoundError,
   InvalidAgentIdError,
   InvalidOptionError,
+  InvalidRecordError,
   type LifecycleOperation,
   LogRelayError,
   LogWriteError,
@@ -47,7 +49,7 @@ export {
   type StartLimitOptions,
   type StderrTailOptions,
 } from './options.js'
-export type { PersistedAgentState } from './persist/persister.js'
+export type { PersistedAgentState, StoredAgentSpec, StoredIdentity, StoredRun } from './persist/state.js'
 export type { AgentStateStore } from './persist/store.js'
 export * from './proc/index.js'
 export { AgentRegistry, type RegistryEvents } from './registry/registry.js'
@@ -56,6 +58,7 @@ export { Backoff } from './restart/backoff.js'
 export { StartLimiter } from './restart/start-limit.js'
 export {
   type AdoptOptions,
+  type RestoreResult,
   Supervisor,
   type SupervisorOptions,
   type WaitForOptions,

@@ -2,6 +2,7 @@ import { isAgentId } from '@warden/store'
 import { type ProcessUser, resolveUser } from './agent/user.js'
 import { InvalidAgentIdError } from './errors.js'
 import type { TailLimits } from './logs/line-tail.js'
+import { type StoredAgentSpec, storedSpec } from './persist/state.js'
 import {
   booleanOption,
   durationOption,
@@ -133,6 +134,8 @@ export interface ResolvedSpec {
   readonly stderrTail: TailLimits
   /** Who the agent and its log relay run as; undefined: the supervisor's user. */
   readonly user: ProcessUser | undefined
+  /** The spec as given, as saved for `restore()`. */
+  readonly stored: StoredAgentSpec
 }
 
 export const DEFAULTS = {
@@ -286,5 +289,6 @@ export function resolveSpec(spec: unknown, requireCommand = true): ResolvedSpec 
     labels: stringRecord('labels', s.labels),
     stderrTail: resolveTail(s.stderrTail),
     user: resolveUser(s.id, s),
+    stored: storedSpec(s),
   }
 }

@@ -1,25 +1,36 @@
 import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { adoptRefusal } from './adopt/guard.js'
-import { AgentInstance, type StopOptions } from './agent/instance.js'
+import { AgentInstance, type RestoreOutcome, type StopOptions } from './agent/instance.js'
 import {
   AdoptRefusedError,
   AgentExistsError,
   AgentNotFoundError,
   InvalidOptionError,
+  type InvalidRecordError,
   ProcessNotFoundError,
   SupersededError,
   SupervisorClosedError,
   WaitTimeoutError,
 } from './errors.js'
 import type { SupervisorEvents } from './events.js'
-import { type AgentSpec, assertAgentId, DEFAULTS, resolveSpec, SPEC_KEYS } from './options.js'
+import { KeepAlive } from './keep-alive.js'
+import {
+  type AgentSpec,
+  assertAgentId,
+  DEFAULTS,
+  type ResolvedSpec,
+  resolveSpec,
+  SPEC_KEYS,
+} from './options.js'
+import { decodeRecord } from './persist/decode.js'
 import { Persister } from './persist/persister.js'
 import { type AgentStateStore, saverFor } from './persist/store.js'
 import { isSameProcessAlive, type ProcessIdentity, readStat } from './proc/stat.js'
 import { AgentRegistry } from './registry/registry.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
-import { durationOption, fail, intOption, objectOption } from './validate.js'
+import { liveRun } from './restore/live.js'
+import { booleanOption, durationOption, fail, intOption, objectOption } from './validate.js'
 
 export interface SupervisorOptions {
   /** Where status, restartCount, startTime, pid/startTicks, lastExit and lastError are saved. */
@@ -30,6 +41,12 @@ export interface SupervisorOptions {
   readonly adoptPollIntervalMs?: number
   /** How long stop() waits for SIGKILLed processes to vanish before reporting survivors (ms, at most 2³¹−1). @default 5000 */
   readonly killTimeoutMs?: number
+  /**
+   * Keep the process alive while the supervisor has agents (until shutdown()), even when none is
+   * a child: Warden's own timers are unref'd. `false` leaves the process's lifetime to the caller.
+   * @default true
+   */
+  readonly keepAlive?: boolean
 }
 
 const SUPERVISOR_KEYS = [
@@ -37,6 +54,7 @@ const SUPERVISOR_KEYS = [
   'registry',
   'adoptPollIntervalMs',
   'killTimeoutMs',
+  'keepAlive',
 ] as const satisfies ReadonlyArray<keyof SupervisorOptions>
 const ADOPT_KEYS = ['id', 'pid', 'type', 'startTicks', 'spec'] as const satisfies ReadonlyArray<
   keyof AdoptOptions
@@ -66,6 +84,23 @@ export interface AdoptOptions {
   readonly spec?: Omit<AgentSpec, 'id' | 'command'> & { readonly command?: string }
 }
 
+/** What `restore()` did with one agent. */
+export interface RestoreResult {
+  readonly id: string
+  /** `config`: `add()`ed before `restore()` (its spec is used); `store`: registered from the saved spec. */
+  readonly source: 'config' | 'store'
+  /**
+   * A `RestoreOutcome`; `active`: the agent was started or adopted before `restore()` and is left
+   * as it is; `skipped`: nothing was done (`error` says why: an invalid record of an agent not in
+   * the config, or a call that failed).
+   */
+  readonly outcome: RestoreOutcome | 'active' | 'skipped'
+  /** The agent's state afterwards (undefined when skipped without being registered). */
+  readonly info: AgentInfo | undefined
+  /** Why it was skipped, or why a configured agent's saved state was ignored (it was started instead). */
+  readonly error?: Error
+}
+
 export interface WaitForOptions {
   /** Reject with WaitTimeoutError after this long (ms, at most 2³¹−1). @default no timeout */
   readonly timeoutMs?: number
@@ -81,12 +116,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #removals = new Map<string, Promise<void>>()
   /** waitFor() calls still waiting: told when shutdown() ends (no status of ours changes after). */
   readonly #waiters = new Set<{ readonly id: string; readonly fail: (error: Error) => void }>()
+  readonly #store: AgentStateStore | undefined
   readonly #persister: Persister | undefined
+  readonly #keepAlive: KeepAlive
   readonly #adoptPollIntervalMs: number
   readonly #killTimeoutMs: number
   #closed = false
   #shutdown: Promise<void> | undefined
   #shutdownDone = false
+  #restore: Promise<RestoreResult[]> | undefined
 
   constructor(opts: SupervisorOptions = {}) {
     super()
@@ -105,6 +143,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       1,
     )
     this.#killTimeoutMs = durationOption('killTimeoutMs', o.killTimeoutMs, DEFAULTS.killTimeoutMs, 0)
+    this.#keepAlive = new KeepAlive(booleanOption('keepAlive', o.keepAlive, true))
+    this.#store = o.store
     if (o.store !== undefined) {
       this.#persister = new Persister(saverFor(o.store), (error) => {
         this.#agents.get(error.id)?.recordError(error)
@@ -137,8 +177,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
           if (this.#agents.get(id) === agent) {
             this.#agents.delete(id)
             this.registry.delete(id)
+            // Its saved state goes too: restore() must not bring it back.
+            this.#persister?.forget(id)
           }
           this.#removals.delete(id)
+          this.#keepAlive.set(this.#agents.size > 0 && !this.#shutdownDone)
         }
       })()
       this.#removals.set(id, removal)
@@ -228,6 +271,28 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return agent.info
   }
 
+  /**
+   * Brings back what a previous supervisor (a daemon that crashed or was restarted) left in the
+   * store. Call it once at startup, after `add()`ing the configured agents and before starting
+   * any: for each saved agent, the configured spec is used (else the saved one, registering the
+   * agent), its counters and last exit continue, and its recorded process — if it still runs (same
+   * boot, pid + start ticks, the run's cookie in its environment) — is adopted, with its log relays
+   * and the run's cookie, so nothing is started twice. Agents whose process is gone are run again
+   * as their saved state and policy say; configured agents without saved state are started. Every
+   * call returns the first call's promise. Needs a store with `get()` and `list()`.
+   */
+  restore(): Promise<RestoreResult[]> {
+    this.#restore ??= this.#run(() => {
+      this.#assertOpen()
+      const store = this.#store
+      if (store?.get === undefined || store.list === undefined) {
+        fail('store', 'a store with get() and list() (a FileMetadataStore) to restore from', store)
+      }
+      return this.#restoreFrom(store as Required<AgentStateStore>)
+    })
+    return this.#restore
+  }
+
   get(id: string): AgentInfo | undefined {
     return this.registry.get(id)
   }
@@ -306,6 +371,60 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     })
   }
 
+  async #restoreFrom(store: Required<AgentStateStore>): Promise<RestoreResult[]> {
+    const work: Array<Promise<RestoreResult>> = []
+    const seen = new Set<string>()
+    for (const id of await store.list()) {
+      const record = await store.get(id)
+      if (record === undefined || this.#closed) continue
+      const decoded = decodeRecord(id, record as Record<string, unknown>)
+      if (decoded.kind === 'absent') continue
+      seen.add(id)
+      const configured = this.#agents.get(id)
+      const source = configured === undefined ? 'store' : 'config'
+      if (decoded.kind === 'invalid') {
+        if (configured === undefined) {
+          work.push(
+            Promise.resolve({ id, source, outcome: 'skipped', info: undefined, error: decoded.error }),
+          )
+        } else {
+          work.push(this.#restoreOne(configured, source, () => this.#startFresh(configured), decoded.error))
+        }
+        continue
+      }
+      if (configured === undefined && (this.registry.has(id) || this.#removals.has(id))) continue
+      const agent = configured ?? this.#create(decoded.spec, { adopted: decoded.state.adopted })
+      const live = liveRun(decoded.state, agent.spec.stderrTail)
+      work.push(this.#restoreOne(agent, source, () => agent.restore(decoded.state, live)))
+    }
+    for (const agent of this.#agents.values()) {
+      if (seen.has(agent.id) || agent.spec.command === undefined || this.#removals.has(agent.id)) continue
+      work.push(this.#restoreOne(agent, 'config', () => this.#startFresh(agent)))
+    }
+    return Promise.all(work)
+  }
+
+  /** Runs `restore` for an idle agent, turning a failure into a `skipped` result. */
+  async #restoreOne(
+    agent: AgentInstance,
+    source: 'config' | 'store',
+    restore: () => Promise<RestoreOutcome>,
+    ignored?: InvalidRecordError,
+  ): Promise<RestoreResult> {
+    const extra = ignored === undefined ? {} : { error: ignored }
+    if (!agent.idle) return { id: agent.id, source, outcome: 'active', info: agent.info, ...extra }
+    try {
+      return { id: agent.id, source, outcome: await restore(), info: agent.info, ...extra }
+    } catch (error) {
+      return { id: agent.id, source, outcome: 'skipped', info: agent.info, error: error as Error }
+    }
+  }
+
+  async #startFresh(agent: AgentInstance): Promise<RestoreOutcome> {
+    await agent.start()
+    return 'started'
+  }
+
   async #close(): Promise<void> {
     this.#closed = true
     const agents = [...this.#agents.values()]
@@ -314,6 +433,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     await Promise.allSettled(this.#removals.values())
     await this.#persister?.flush()
     this.#shutdownDone = true
+    this.#keepAlive.set(false)
     for (const waiter of [...this.#waiters]) {
       if (this.#agents.has(waiter.id)) waiter.fail(new SupervisorClosedError())
     }
@@ -321,7 +441,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (errors.length > 0) throw new AggregateError(errors, `${errors.length} agent(s) did not stop cleanly`)
   }
 
-  #create(spec: ReturnType<typeof resolveSpec>, { adopted }: { adopted: boolean }): AgentInstance {
+  #create(spec: ResolvedSpec, { adopted }: { adopted: boolean }): AgentInstance {
     const initial: AgentInfo = {
       id: spec.id,
       ...(spec.type !== undefined ? { type: spec.type } : {}),
@@ -340,13 +460,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         registry: this.registry,
         // The map's tuple types are what eventemitter3 expects; TS cannot see it through the generic.
         emit: (event, ...args) => emitSafely(this, event, ...(args as unknown as never[])),
-        persist: (info) => this.#persister?.schedule(info),
+        persist: (id, state) => this.#persister?.schedule(id, state),
         adoptPollIntervalMs: this.#adoptPollIntervalMs,
         killTimeoutMs: this.#killTimeoutMs,
       },
       initial,
     )
     this.#agents.set(spec.id, agent)
+    this.#keepAlive.set(true)
     return agent
   }
 

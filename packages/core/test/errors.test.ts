@@ -24,6 +24,7 @@ function allErrors(): core.WardenCoreError[] {
     new core.SupervisorClosedError(),
     new core.SupersededError({ id: 'a', operation: 'start', by: 'stop' }),
     new core.AdoptRefusedError({ id: 'a', pid: 1, reason: 'init' }),
+    new core.InvalidRecordError({ id: 'a', field: 'pid', expected: 'an integer', value: 'x' }),
     new core.UnknownUserError({ id: 'a', kind: 'user', account: 'bob' }),
     new core.UserSwitchDeniedError({ id: 'a', uid: 0, gid: 0, supervisorUid: 1000 }),
   ]

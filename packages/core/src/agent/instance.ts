@@ -14,12 +14,14 @@ import {
 import type { AgentError, SupervisorEvents } from '../events.js'
 import { AgentLogs, type ProcessOutput } from '../logs/agent-logs.js'
 import type { ResolvedSpec } from '../options.js'
-import { startTimeFromTicks } from '../proc/boot.js'
+import type { PersistedAgentState } from '../persist/state.js'
+import { bootId, startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
 import type { AgentRegistry } from '../registry/registry.js'
 import type { AgentInfo } from '../registry/types.js'
 import { Backoff } from '../restart/backoff.js'
 import { StartLimiter } from '../restart/start-limit.js'
+import type { LiveRun } from '../restore/live.js'
 import { terminateTree } from '../terminate/kill-tree.js'
 import { durationOption, objectOption, signalOption } from '../validate.js'
 import { cookieEntry, newCookie } from './cookie.js'
@@ -32,7 +34,7 @@ export interface InstanceContext {
   readonly registry: AgentRegistry
   /** Delivers an event; never throws (a throwing listener is re-raised out of band). */
   emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void
-  persist(info: AgentInfo): void
+  persist(id: string, state: PersistedAgentState): void
   readonly adoptPollIntervalMs: number
   readonly killTimeoutMs: number
 }
@@ -53,6 +55,14 @@ interface OperationOptions {
 export type CloseReason = (operation: 'start' | 'restart' | 'stop') => Error
 
 /**
+ * What `restore()` did with an agent: `adopted` its recorded process (still running), `stopped` it
+ * (still running, but a stop was the last request), `started` it (stopped by a shutdown, or never
+ * run), `restarting` it (it died while no supervisor watched and its policy restarts it), or
+ * `kept` the recorded state (stopped on request, exited, fatal, or died and not restarted).
+ */
+export type RestoreOutcome = 'adopted' | 'stopped' | 'started' | 'restarting' | 'kept'
+
+/**
  * One agent: its process (spawned or adopted), restart policy, backoff timer and logs. Lifecycle
  * calls go through one ordered queue (see lifecycle.ts); all state changes go through the registry,
  * the single source of truth readers see; events go out once a transition is complete.
@@ -68,6 +78,8 @@ export class AgentInstance {
   readonly #ops: LifecycleQueue<OperationOptions>
   /** The direction the last request asked for: the restart policy only acts while it is 'up'. */
   #want: 'up' | 'down' = 'down'
+  /** The same, saved: a shutdown (or a removal) stops the agent without changing it. */
+  #wanted: 'up' | 'down' = 'down'
   #closedBy: CloseReason | undefined
   #child: ChildProcess | undefined
   #identity: ProcessIdentity | undefined
@@ -91,8 +103,8 @@ export class AgentInstance {
     this.id = spec.id
     this.spec = spec
     this.#ctx = ctx
+    // Not saved yet: a record left by a previous supervisor is restore()'s to read first.
     this.#last = ctx.registry.set(initial)
-    ctx.persist(this.#last)
     this.#backoff = new Backoff(spec.backoff)
     this.#limiter = new StartLimiter(spec.startLimit)
     this.#ops = new LifecycleQueue((op) => this.#execute(op))
@@ -150,13 +162,17 @@ export class AgentInstance {
     return this.#request('stop', {}, this.#closedBy)
   }
 
+  /** Whether nothing runs or is asked of it: adopt() and restore() may take it over. */
+  get idle(): boolean {
+    return this.#closedBy === undefined && !this.#ops.busy && this.#identity === undefined
+  }
+
   /** Watches a process we did not spawn. `identity` must be alive for the agent to be `running`. */
   adopt(identity: ProcessIdentity, alive: boolean): void {
-    if (this.#closedBy !== undefined || this.#ops.busy || this.#identity !== undefined) {
-      throw new AgentExistsError({ id: this.id })
-    }
+    if (!this.idle) throw new AgentExistsError({ id: this.id })
     this.#outbox.batch(() => {
       this.#want = 'up'
+      this.#wanted = 'up'
       this.#clearTimer()
       if (!alive) {
         // The process we knew is gone (or its pid now names a stranger): never report the newcomer.
@@ -195,6 +211,65 @@ export class AgentInstance {
     })
   }
 
+  /**
+   * Takes over what a previous supervisor saved (its counters, last exit and error, the run's
+   * cookie) and brings the agent to the state it was wanted in: the recorded process, if `live`,
+   * is adopted (and stopped when a stop was the last request); else the recorded status and the
+   * restart policy decide. The agent must be idle.
+   */
+  async restore(state: PersistedAgentState, live: LiveRun): Promise<RestoreOutcome> {
+    if (!this.idle) throw new AgentExistsError({ id: this.id })
+    const kept = state.status === 'stopped' || state.status === 'exited' || state.status === 'fatal'
+    this.#update(
+      {
+        status: kept ? state.status : 'stopped',
+        restartCount: state.restartCount,
+        startTime: state.startTime,
+        lastExit: state.lastExit,
+        lastError: state.lastError,
+      },
+      false,
+    )
+    this.#cookie = state.run?.cookie
+    this.#cookieSince = state.run?.cookieSinceTicks ?? undefined
+    this.#wanted = state.want
+    // Relays still writing the last lines of a dead process are ours to stop too.
+    this.#logs.adopt(live.relays, live.stderrFile, this.#ctx.adoptPollIntervalMs)
+    if (live.process !== undefined) {
+      this.adopt(live.process, true)
+      if (state.want === 'up') return 'adopted'
+      await this.stop()
+      return 'stopped'
+    }
+    if (state.want === 'down' || state.status === 'exited' || state.status === 'fatal') {
+      this.#save()
+      return 'kept'
+    }
+    if (state.status === 'stopped' || state.status === 'starting') {
+      if (this.spec.command === undefined) return 'kept'
+      await this.start()
+      return 'started'
+    }
+    return this.#diedUnseen(state.status === 'backoff') ? 'restarting' : 'kept'
+  }
+
+  /**
+   * The recorded process ended while no supervisor watched (no exit status): the policy decides,
+   * as for an adopted process. A crash that was already waiting for its restart keeps its lastExit.
+   */
+  #diedUnseen(crashRecorded: boolean): boolean {
+    return this.#outbox.batch(() => {
+      this.#want = 'up'
+      this.#wanted = 'up'
+      this.#hadProcess = true
+      const lastExit = crashRecorded ? this.info.lastExit : { code: null, signal: null, at: Date.now() }
+      this.#update({ status: 'exited', pid: null, startTicks: null, lastExit })
+      if (!this.#shouldRestart(null, null)) return false
+      this.#scheduleRestart()
+      return true
+    })
+  }
+
   /** Releases timers, watchers and log files; call after stop(). */
   async dispose(): Promise<void> {
     this.#clearTimer()
@@ -220,6 +295,7 @@ export class AgentInstance {
   ): Promise<AgentInfo> {
     if (this.#closedBy !== undefined && kind !== 'stop') return Promise.reject(this.#closedBy(kind))
     this.#want = wantsUp(kind) ? 'up' : 'down'
+    if (reason === undefined) this.#wanted = this.#want
     // An explicit request decides from now on: a pending automatic restart must not race it.
     this.#clearTimer()
     const conflict = (op: Operation<OperationOptions>): Error =>
@@ -327,6 +403,7 @@ export class AgentInstance {
         this.#cookieSince = undefined
         this.#hadProcess = false
         if (identity !== undefined) this.#update({ status: 'stopped', pid: null, startTicks: null })
+        else this.#save()
         return
       }
       const error = new StopTimeoutError({ id: this.id, survivors })
@@ -509,6 +586,37 @@ export class AgentInstance {
     })
   }
 
+  /** Schedules a save of everything a restarted supervisor needs. */
+  #save(): void {
+    const info = this.info
+    const stderrFile = this.#logs.stderrFile?.identity ?? null
+    const boot = bootId()
+    this.#ctx.persist(this.id, {
+      status: info.status,
+      restartCount: info.restartCount,
+      startTime: info.startTime,
+      pid: info.pid,
+      startTicks: info.startTicks,
+      ...(info.lastExit ? { lastExit: info.lastExit } : {}),
+      ...(info.lastError ? { lastError: info.lastError } : {}),
+      ...(info.type !== undefined ? { type: info.type } : {}),
+      ...(info.labels !== undefined ? { labels: info.labels } : {}),
+      adopted: info.adopted,
+      want: this.#wanted,
+      run:
+        this.#cookie === undefined || boot === null
+          ? null
+          : {
+              bootId: boot,
+              cookie: this.#cookie,
+              cookieSinceTicks: this.#cookieSince ?? null,
+              relays: this.#logs.relays,
+              stderrFile: stderrFile && { dev: stderrFile.dev, ino: stderrFile.ino },
+            },
+      spec: this.spec.stored,
+    })
+  }
+
   #emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void {
     this.#outbox.emit(() => this.#ctx.emit(event, ...args))
   }
@@ -521,7 +629,7 @@ export class AgentInstance {
       if (previous === undefined) return this.info
       const next = registry.update(this.id, patch)
       this.#last = next
-      if (persist) this.#ctx.persist(next)
+      if (persist) this.#save()
       if (previous.status !== next.status) {
         this.#emit('agent:status', { id: this.id, from: previous.status, to: next.status, info: next })
       }

@@ -150,12 +150,13 @@ export class AgentLogs {
 
   /** Takes over what a previous supervisor left: the relay and stderr file of an adopted process. */
   adopt(
-    relay: ProcessIdentity | undefined,
+    relays: readonly ProcessIdentity[],
     stderrFile: StderrFile | undefined,
     pollIntervalMs: number,
   ): void {
-    const link = relay === undefined ? undefined : RelayLink.adopt(relay, pollIntervalMs)
-    if (link !== undefined) {
+    for (const relay of relays) {
+      const link = RelayLink.adopt(relay, pollIntervalMs)
+      if (link === undefined) continue
       this.#relays.set(link, 0)
       void link.exited.then(() => this.#forget(link))
     }

@@ -1,21 +1,11 @@
 import { PersistError } from '../errors.js'
-import type { AgentInfo } from '../registry/types.js'
+import type { PersistedAgentState } from './state.js'
 
-/** What the supervisor saves of an agent. */
-export type PersistedAgentState = Pick<
-  AgentInfo,
-  | 'status'
-  | 'restartCount'
-  | 'startTime'
-  | 'pid'
-  | 'startTicks'
-  | 'lastExit'
-  | 'lastError'
-  | 'type'
-  | 'labels'
->
+/** Writes one agent's state (or, with `undefined`, removes core's fields from its record). */
+export type SaveAgentState = (id: string, state: PersistedAgentState | undefined) => Promise<void>
 
-export type SaveAgentState = (id: string, state: PersistedAgentState) => Promise<void>
+/** A removed agent: core's fields leave its record, so `restore()` does not bring it back. */
+const FORGET = Symbol('forget')
 
 /**
  * Saves agent state in the background: per agent at most one write in flight and one pending
@@ -24,7 +14,7 @@ export type SaveAgentState = (id: string, state: PersistedAgentState) => Promise
 export class Persister {
   readonly #save: SaveAgentState
   readonly #onError: (error: PersistError) => void
-  readonly #pending = new Map<string, PersistedAgentState>()
+  readonly #pending = new Map<string, PersistedAgentState | typeof FORGET>()
   readonly #running = new Map<string, Promise<void>>()
 
   constructor(save: SaveAgentState, onError: (error: PersistError) => void) {
@@ -32,24 +22,23 @@ export class Persister {
     this.#onError = onError
   }
 
-  schedule(info: AgentInfo): void {
-    this.#pending.set(info.id, {
-      status: info.status,
-      restartCount: info.restartCount,
-      startTime: info.startTime,
-      pid: info.pid,
-      startTicks: info.startTicks,
-      lastExit: info.lastExit,
-      lastError: info.lastError,
-      type: info.type,
-      labels: info.labels,
-    })
-    if (!this.#running.has(info.id)) this.#running.set(info.id, this.#run(info.id))
+  schedule(id: string, state: PersistedAgentState): void {
+    this.#enqueue(id, state)
+  }
+
+  /** After the saves scheduled so far: removes core's fields from the record of `id`. */
+  forget(id: string): void {
+    this.#enqueue(id, FORGET)
   }
 
   /** Resolves once every scheduled save has been attempted. */
   async flush(): Promise<void> {
     while (this.#running.size > 0) await Promise.all(this.#running.values())
+  }
+
+  #enqueue(id: string, state: PersistedAgentState | typeof FORGET): void {
+    this.#pending.set(id, state)
+    if (!this.#running.has(id)) this.#running.set(id, this.#run(id))
   }
 
   async #run(id: string): Promise<void> {
@@ -59,9 +48,10 @@ export class Persister {
         if (state === undefined) return
         this.#pending.delete(id)
         try {
-          await this.#save(id, state)
+          await this.#save(id, state === FORGET ? undefined : state)
         } catch (cause) {
-          this.#onError(new PersistError({ id, cause }))
+          // A removed agent has no one left to tell.
+          if (state !== FORGET) this.#onError(new PersistError({ id, cause }))
         }
       }
     } finally {

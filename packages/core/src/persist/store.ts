@@ -1,4 +1,5 @@
 import type { SaveAgentState } from './persister.js'
+import { CORE_ONLY_FIELDS } from './state.js'
 
 /** The fields of a store record (`AgentMetadata` of @warden/store) that the supervisor writes. */
 export interface AgentRecordLike {
@@ -17,25 +18,30 @@ export interface AgentRecordLike {
  */
 export interface AgentStateStore {
   update(id: string, fn: (meta: AgentRecordLike) => void): Promise<unknown>
+  /** Needed by `restore()`: the record of an agent. */
+  get?(id: string): Promise<object | undefined>
+  /** Needed by `restore()`: the ids that have a record. */
+  list?(): Promise<string[]>
 }
 
 /**
- * Writes the state into the agent's record (other fields, e.g. the resource history, are kept).
- * pid and startTicks ride along as extra fields so a restarted daemon can re-adopt its agents.
+ * Writes the state into the agent's record; other fields (e.g. the resource history) are kept.
+ * `undefined` removes core's own fields (a removed agent is not restored).
  */
 export function saverFor(store: AgentStateStore): SaveAgentState {
   return async (id, state) => {
     await store.update(id, (meta) => {
       const m = meta as AgentRecordLike & Record<string, unknown>
-      m.status = state.status
-      m.restartCount = state.restartCount
-      m.startTime = state.startTime
-      m.pid = state.pid
-      m.startTicks = state.startTicks
-      if (state.type !== undefined) m.type = state.type
-      if (state.labels !== undefined) m.labels = { ...state.labels }
-      if (state.lastExit !== undefined) m.lastExit = { ...state.lastExit }
-      if (state.lastError !== undefined) m.lastError = { ...state.lastError }
+      if (state === undefined) {
+        for (const field of CORE_ONLY_FIELDS) delete m[field]
+        return
+      }
+      const { lastExit, lastError, type, labels, ...rest } = state
+      Object.assign(m, structuredClone(rest))
+      if (type !== undefined) m.type = type
+      if (labels !== undefined) m.labels = { ...labels }
+      if (lastExit !== undefined) m.lastExit = structuredClone(lastExit)
+      if (lastError !== undefined) m.lastError = { ...lastError }
       else delete m.lastError
     })
   }

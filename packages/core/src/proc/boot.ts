@@ -22,3 +22,16 @@ export function startTimeFromTicks(startTicks: number): number | undefined {
   const boot = bootTime()
   return boot === undefined ? undefined : boot + Math.round((startTicks * 1000) / CLOCK_TICKS_PER_SECOND)
 }
+
+let bootIdValue: string | null | undefined
+
+/** This boot's id (`/proc/sys/kernel/random/boot_id`), or null when unknown: start ticks only mean something within one boot. */
+export function bootId(): string | null {
+  if (bootIdValue !== undefined) return bootIdValue
+  try {
+    bootIdValue = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim() || null
+  } catch {
+    bootIdValue = null
+  }
+  return bootIdValue
+}

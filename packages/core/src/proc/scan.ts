@@ -64,6 +64,15 @@ function variableValue(environ: Buffer, prefix: Buffer): string | null {
 }
 
 /**
+ * The value of the variable `name` in the environment of `pid`: null when it has none, undefined
+ * when the environment cannot be read (gone, or another user's when not root).
+ */
+export function environValue(pid: number, name: string): string | null | undefined {
+  const environ = readEnviron(pid)
+  return environ === undefined ? undefined : variableValue(environ, Buffer.from(`${name}=`, 'latin1'))
+}
+
+/**
  * Per variable (`NAME=`), its value in each live process (`pid:startTicks`). Reading an environ
  * touches the target's memory and is slow, and a process only carries the value we look for by
  * inheriting it, so the first reading stands for the life of the identity. Entries of processes

@@ -63,7 +63,8 @@ describe('user, uid, group, gid', () => {
              catch (error) { codes.push(error.code + ' ' + error.message) }
            }
            sup.add({ id: 'self', command: 'true', uid: process.getuid() })
-           console.log(JSON.stringify(codes))`,
+           console.log(JSON.stringify(codes))
+           await sup.shutdown()`,
           tmp.dir,
         )
         const { stdout } = await promisify(execFile)(process.execPath, [script], {
