@@ -20,7 +20,10 @@ export interface AgentExitEvent {
   readonly uptimeMs: number
   /** True when the exit was asked for by stop()/restart()/shutdown(). */
   readonly expected: boolean
-  /** The last lines the process wrote to stderr (bounded by the spec's `stderrTail`); empty for an adopted process. */
+  /**
+   * The last lines the process wrote to stderr (bounded by the spec's `stderrTail`); empty for an
+   * adopted process, unless `restore()` found its stderr file again.
+   */
   readonly stderrTail: readonly string[]
 }
 

@@ -192,7 +192,7 @@ export class AgentInstance {
       this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
       this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
         this.#unwatch = undefined
-        if (this.#identity === identity) this.#onExit(identity.pid, null, null, [])
+        if (this.#identity === identity) this.#onExit(identity.pid, null, null, this.#logs.adoptedTail())
       })
       this.#update({
         status: 'running',
@@ -393,7 +393,7 @@ export class AgentInstance {
       if (identity !== undefined && this.#identity === identity) {
         // Adopted (no exit event exists), or a root that survived SIGKILL: we let go of it.
         if (rootSurvived) this.#forget()
-        else this.#onExit(identity.pid, null, null, [])
+        else this.#onExit(identity.pid, null, null, this.#logs.adoptedTail())
       }
       this.#terminating = false
       if (survivors.length === 0) {

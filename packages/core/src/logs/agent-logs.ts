@@ -166,6 +166,11 @@ export class AgentLogs {
     }
   }
 
+  /** The stderr tail of an adopted process: known only when restore() found its stderr file again. */
+  adoptedTail(): string[] {
+    return this.#stderrFile?.tail() ?? []
+  }
+
   /** The run ended (a clean stop: nothing of it writes any more): its stderr file goes. */
   endRun(): void {
     this.#stderrFile?.close()

@@ -1,9 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs'
+import { join } from 'node:path'
 import { FileMetadataStore } from '@warden/store'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type AgentSpec, InvalidRecordError, type PersistedAgentState, Supervisor } from '../../src/index.js'
+import {
+  type AgentExitEvent,
+  type AgentSpec,
+  InvalidRecordError,
+  type PersistedAgentState,
+  Supervisor,
+} from '../../src/index.js'
 import { readStat } from '../../src/proc/stat.js'
 import { cookieCarriers, killMarked, scanProc, sleepMarker, supervisorPerTest, until } from '../helpers.js'
 
@@ -27,12 +34,25 @@ async function openStore(): Promise<FileMetadataStore> {
   return store
 }
 
-/** `sleep <marker>` in a session of its own (as an agent is), carrying `cookie` when given. */
-async function outsider(cookie?: string): Promise<{ pid: number; startTicks: number; marker: string }> {
+/**
+ * `sleep <marker>` in a session of its own (as an agent is), carrying `cookie` when given; with
+ * `stderr`, it first writes "boom" to that descriptor (then sleep holds it).
+ */
+async function outsider(
+  cookie?: string,
+  stderr?: number,
+): Promise<{ pid: number; startTicks: number; marker: string }> {
   const marker = sleepMarker()
   markers.push(marker)
   const env = cookie === undefined ? process.env : { ...process.env, WARDEN_AGENT_COOKIE: cookie }
-  const child = spawn('sleep', [marker], { detached: true, stdio: 'ignore', env })
+  const child =
+    stderr === undefined
+      ? spawn('sleep', [marker], { detached: true, stdio: 'ignore', env })
+      : spawn('sh', ['-c', `echo boom >&2; exec sleep ${marker}`], {
+          detached: true,
+          stdio: ['ignore', 'ignore', stderr],
+          env,
+        })
   outsiders.push(child)
   await new Promise((resolve, reject) => {
     child.once('spawn', resolve)
@@ -82,11 +102,27 @@ describe('restore()', () => {
   it('adopts a recorded process that still runs: same pid, history continues, its cookie still sweeps', async () => {
     await openStore()
     const cookie = newCookie()
-    const agent = await outsider(cookie)
+    // Its stderr goes to an unlinked file, as an agent without logs writes it.
+    const path = join(tmp.dir, 'stderr')
+    const fd = openSync(path, 'a+')
+    const { dev, ino } = fstatSync(fd)
+    const agent = await outsider(cookie, fd)
+    unlinkSync(path)
+    closeSync(fd)
+    await until(
+      () => readFileSync(`/proc/${agent.pid}/cmdline`, 'latin1').startsWith('sleep'),
+      10_000,
+      'the exec',
+    )
     // A daemonized descendant of the run: found by the cookie only.
     const daemon = await outsider(cookie)
     const spec = sleeperSpec('a', agent.marker)
-    await leave(spec, { pid: agent.pid, startTicks: agent.startTicks, restartCount: 3, run: run(cookie) })
+    await leave(spec, {
+      pid: agent.pid,
+      startTicks: agent.startTicks,
+      restartCount: 3,
+      run: { ...run(cookie), stderrFile: { dev, ino } },
+    })
     sup = new Supervisor({ store })
     const starts: number[] = []
     sup.on('agent:start', (e) => starts.push(e.pid))
@@ -98,7 +134,10 @@ describe('restore()', () => {
     expect(result!.info).toMatchObject({ status: 'running', pid: agent.pid, restartCount: 3, adopted: true })
     expect(starts).toEqual([agent.pid])
     expect(sup.restore()).toBe(sup.restore())
+    const exit = new Promise<AgentExitEvent>((resolve) => sup.once('agent:exit', resolve))
     await sup.stop('a')
+    // Its stderr file was found again through /proc/<pid>/fd/2: the tail is known.
+    expect(await exit).toMatchObject({ pid: agent.pid, code: null, stderrTail: ['boom'] })
     expect(scanProc(agent.marker)).toEqual([])
     expect(scanProc(daemon.marker)).toEqual([])
     expect(cookieCarriers(cookie)).toEqual([])
