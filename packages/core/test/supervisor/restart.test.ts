@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Supervisor } from '../../src/index.js'
 import { nodeSpec, record, scanProc, supervisorPerTest, until } from '../helpers.js'
 
 let sup: Supervisor
-supervisorPerTest(() => sup)
+const tmp = supervisorPerTest(() => sup)
 
 describe('restart policy', () => {
   it('grows delays ×factor up to maxMs, then goes fatal after the start limit', async () => {
@@ -117,10 +119,13 @@ describe('restart policy', () => {
   it('terminates what a crashed agent left in its process group', async () => {
     sup = new Supervisor()
     const marker = `warden-orphan-${randomUUID()}`
-    const script = `require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '${marker}'], { stdio: 'ignore' }); setTimeout(() => process.exit(2), 200)`
+    // The agent crashes once told to (a file appears), not after a delay a loaded host may exceed.
+    const go = join(tmp.dir, 'crash')
+    const script = `require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '${marker}'], { stdio: 'ignore' }); setInterval(() => require('fs').existsSync(${JSON.stringify(go)}) && process.exit(2), 10)`
     sup.add({ id: 'orphans', command: process.execPath, args: ['-e', script, marker], restart: 'never' })
     await sup.start('orphans')
     await until(() => scanProc(marker).length === 2, 10_000, 'the child')
+    writeFileSync(go, '')
     await sup.waitFor('orphans', 'exited', { timeoutMs: 10_000 })
     await until(() => scanProc(marker).length === 0, 10_000, 'the orphan to be terminated')
   })
