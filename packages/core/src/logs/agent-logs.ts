@@ -10,8 +10,19 @@ import { StderrFile } from './stderr-file.js'
 
 export type { LogStream } from './log-files.js'
 
-/** How long an exit waits for the last stderr lines still in a pipe (a leftover may hold it open). */
+/** Resolves when `promise` does or after `ms`, whichever comes first. */
+async function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
+
+/**
+ * How long an exit waits for the last stderr lines still in the relay's pipe once the relay reads
+ * it (a leftover process may hold the pipe open), and at most for the relay to start reading.
+ */
 const TAIL_GRACE_MS = 500
+const RELAY_START_MS = 10_000
 /** How long a relay may take to finish on its own once the agent is gone, before it is stopped. */
 const RELAY_GRACE_MS = 2000
 
@@ -136,14 +147,10 @@ export class AgentLogs {
       },
       tailAtExit: () => {
         if (relay === undefined || !piped('stderr')) return file?.tail() ?? []
-        let timer: NodeJS.Timeout | undefined
-        const grace = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, TAIL_GRACE_MS)
-        })
-        return Promise.race([relay.streamEnded('stderr'), grace]).then(() => {
-          clearTimeout(timer)
-          return tail.lines()
-        })
+        // A relay slow to start (a loaded host) still has every line buffered in its pipe.
+        return within(relay.ready, RELAY_START_MS)
+          .then(() => within(relay.streamEnded('stderr'), TAIL_GRACE_MS))
+          .then(() => tail.lines())
       },
     }
   }
@@ -215,6 +222,7 @@ export class AgentLogs {
         this.#relays.set(relay, message.n)
         this.#events.dropped(this.droppedLines)
         return
+      case 'ready':
       case 'end':
         return
     }

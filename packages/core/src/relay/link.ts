@@ -23,6 +23,9 @@ export class RelayLink {
   readonly identity: ProcessIdentity
   /** Resolves once the relay process is gone and its last report was read. */
   readonly exited: Promise<void>
+  /** Resolves once the relay reads its inputs (or is gone). */
+  readonly ready: Promise<void>
+  #setReady: () => void = () => {}
   readonly #ends: Partial<Record<RelayStream, Socket>>
   readonly #ended = new Map<RelayStream, () => void>()
   readonly #endPromises = new Map<RelayStream, Promise<void>>()
@@ -36,6 +39,10 @@ export class RelayLink {
     this.identity = identity
     this.#ends = ends
     this.exited = exited
+    this.ready = new Promise((resolve) => {
+      this.#setReady = resolve
+    })
+    void exited.then(() => this.#setReady())
     for (const s of ['stdout', 'stderr'] as const) {
       this.#endPromises.set(s, new Promise((resolve) => this.#ended.set(s, resolve)))
     }
@@ -92,6 +99,7 @@ export class RelayLink {
     link = new RelayLink({ pid: pid!, startTicks: startTicks ?? -1 }, ends, exited)
     const linked = link
     readReports(reports, (message) => {
+      if (message.t === 'ready') linked.#setReady()
       if (message.t === 'end') linked.#ended.get(message.s)?.()
       onMessage(message)
     })
@@ -102,7 +110,9 @@ export class RelayLink {
   static adopt(identity: ProcessIdentity, pollIntervalMs: number): RelayLink | undefined {
     if (!isSameProcessAlive(identity)) return undefined
     const exited = new Promise<void>((resolve) => watchIdentity(identity, pollIntervalMs, resolve))
-    return new RelayLink(identity, {}, exited)
+    const link = new RelayLink(identity, {}, exited)
+    link.#setReady()
+    return link
   }
 
   /** The end of an input socket to hand to the agent's spawn (the relay reads the other end). */

@@ -43,6 +43,7 @@ const files = new LogFiles({
 const inputs: Socket[] = []
 let open = config.inputs.length
 for (const stream of config.inputs) inputs.push(read(stream))
+send({ t: 'ready' })
 if (open === 0) void finish()
 
 process.on('SIGTERM', () => {

@@ -24,6 +24,8 @@ export interface RelayConfig {
 }
 
 export type RelayMessage =
+  /** The relay reads its inputs (sent once, first): what the agent wrote so far follows. */
+  | { readonly t: 'ready' }
   /** One whole line of a stream (UTF-8). */
   | { readonly t: 'line'; readonly s: RelayStream; readonly l: string }
   /** A stream ended: every line of it was reported before. */
@@ -52,6 +54,8 @@ export function decodeMessage(line: string): RelayMessage | undefined {
   if (m === null || typeof m !== 'object') return undefined
   const stream = m.s === 'stdout' || m.s === 'stderr'
   switch (m.t) {
+    case 'ready':
+      return m as RelayMessage
     case 'line':
       return stream && typeof m.l === 'string' ? (m as RelayMessage) : undefined
     case 'end':
