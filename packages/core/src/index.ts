@@ -56,9 +56,9 @@ export { AgentRegistry, type RegistryEvents } from './registry/registry.js'
 export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'
 export { Backoff } from './restart/backoff.js'
 export { StartLimiter } from './restart/start-limit.js'
+export type { RestoreResult } from './restore/restore.js'
 export {
   type AdoptOptions,
-  type RestoreResult,
   Supervisor,
   type SupervisorOptions,
   type WaitForOptions,

@@ -1,13 +1,12 @@
 import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { adoptRefusal } from './adopt/guard.js'
-import { AgentInstance, type RestoreOutcome, type StopOptions } from './agent/instance.js'
+import { AgentInstance, type StopOptions } from './agent/instance.js'
 import {
   AdoptRefusedError,
   AgentExistsError,
   AgentNotFoundError,
   InvalidOptionError,
-  type InvalidRecordError,
   ProcessNotFoundError,
   SupersededError,
   SupervisorClosedError,
@@ -23,13 +22,12 @@ import {
   resolveSpec,
   SPEC_KEYS,
 } from './options.js'
-import { decodeRecord } from './persist/decode.js'
 import { Persister } from './persist/persister.js'
 import { type AgentStateStore, saverFor } from './persist/store.js'
 import { isSameProcessAlive, type ProcessIdentity, readStat } from './proc/stat.js'
 import { AgentRegistry } from './registry/registry.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
-import { liveRun } from './restore/live.js'
+import { type RestoreResult, restoreAll } from './restore/restore.js'
 import { booleanOption, durationOption, fail, intOption, objectOption } from './validate.js'
 
 export interface SupervisorOptions {
@@ -82,23 +80,6 @@ export interface AdoptOptions {
   readonly startTicks?: number
   /** How to restart it once the adopted process exits (per `restart`); without it, never restarted. */
   readonly spec?: Omit<AgentSpec, 'id' | 'command'> & { readonly command?: string }
-}
-
-/** What `restore()` did with one agent. */
-export interface RestoreResult {
-  readonly id: string
-  /** `config`: `add()`ed before `restore()` (its spec is used); `store`: registered from the saved spec. */
-  readonly source: 'config' | 'store'
-  /**
-   * A `RestoreOutcome`; `active`: the agent was started or adopted before `restore()` and is left
-   * as it is; `skipped`: nothing was done (`error` says why: an invalid record of an agent not in
-   * the config, or a call that failed).
-   */
-  readonly outcome: RestoreOutcome | 'active' | 'skipped'
-  /** The agent's state afterwards (undefined when skipped without being registered). */
-  readonly info: AgentInfo | undefined
-  /** Why it was skipped, or why a configured agent's saved state was ignored (it was started instead). */
-  readonly error?: Error
 }
 
 export interface WaitForOptions {
@@ -288,7 +269,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (store?.get === undefined || store.list === undefined) {
         fail('store', 'a store with get() and list() (a FileMetadataStore) to restore from', store)
       }
-      return this.#restoreFrom(store as Required<AgentStateStore>)
+      return restoreAll(store as Required<AgentStateStore>, {
+        agent: (id) => (this.#removals.has(id) ? undefined : this.#agents.get(id)),
+        agents: () => [...this.#agents.values()].filter((a) => !this.#removals.has(a.id)),
+        taken: (id) => this.registry.has(id) || this.#removals.has(id),
+        create: (spec, adopted) => this.#create(spec, { adopted }),
+        closed: () => this.#closed,
+      })
     })
     return this.#restore
   }
@@ -369,60 +356,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         )
       }
     })
-  }
-
-  async #restoreFrom(store: Required<AgentStateStore>): Promise<RestoreResult[]> {
-    const work: Array<Promise<RestoreResult>> = []
-    const seen = new Set<string>()
-    for (const id of await store.list()) {
-      const record = await store.get(id)
-      if (record === undefined || this.#closed) continue
-      const decoded = decodeRecord(id, record as Record<string, unknown>)
-      if (decoded.kind === 'absent') continue
-      seen.add(id)
-      const configured = this.#agents.get(id)
-      const source = configured === undefined ? 'store' : 'config'
-      if (decoded.kind === 'invalid') {
-        if (configured === undefined) {
-          work.push(
-            Promise.resolve({ id, source, outcome: 'skipped', info: undefined, error: decoded.error }),
-          )
-        } else {
-          work.push(this.#restoreOne(configured, source, () => this.#startFresh(configured), decoded.error))
-        }
-        continue
-      }
-      if (configured === undefined && (this.registry.has(id) || this.#removals.has(id))) continue
-      const agent = configured ?? this.#create(decoded.spec, { adopted: decoded.state.adopted })
-      const live = liveRun(decoded.state, agent.spec.stderrTail)
-      work.push(this.#restoreOne(agent, source, () => agent.restore(decoded.state, live)))
-    }
-    for (const agent of this.#agents.values()) {
-      if (seen.has(agent.id) || agent.spec.command === undefined || this.#removals.has(agent.id)) continue
-      work.push(this.#restoreOne(agent, 'config', () => this.#startFresh(agent)))
-    }
-    return Promise.all(work)
-  }
-
-  /** Runs `restore` for an idle agent, turning a failure into a `skipped` result. */
-  async #restoreOne(
-    agent: AgentInstance,
-    source: 'config' | 'store',
-    restore: () => Promise<RestoreOutcome>,
-    ignored?: InvalidRecordError,
-  ): Promise<RestoreResult> {
-    const extra = ignored === undefined ? {} : { error: ignored }
-    if (!agent.idle) return { id: agent.id, source, outcome: 'active', info: agent.info, ...extra }
-    try {
-      return { id: agent.id, source, outcome: await restore(), info: agent.info, ...extra }
-    } catch (error) {
-      return { id: agent.id, source, outcome: 'skipped', info: agent.info, error: error as Error }
-    }
-  }
-
-  async #startFresh(agent: AgentInstance): Promise<RestoreOutcome> {
-    await agent.start()
-    return 'started'
   }
 
   async #close(): Promise<void> {

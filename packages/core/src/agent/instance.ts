@@ -14,8 +14,9 @@ import {
 import type { AgentError, SupervisorEvents } from '../events.js'
 import { AgentLogs, type ProcessOutput } from '../logs/agent-logs.js'
 import type { ResolvedSpec } from '../options.js'
+import { snapshot } from '../persist/snapshot.js'
 import type { PersistedAgentState } from '../persist/state.js'
-import { bootId, startTimeFromTicks } from '../proc/boot.js'
+import { startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
 import type { AgentRegistry } from '../registry/registry.js'
 import type { AgentInfo } from '../registry/types.js'
@@ -588,33 +589,13 @@ export class AgentInstance {
 
   /** Schedules a save of everything a restarted supervisor needs. */
   #save(): void {
-    const info = this.info
-    const stderrFile = this.#logs.stderrFile?.identity ?? null
-    const boot = bootId()
-    this.#ctx.persist(this.id, {
-      status: info.status,
-      restartCount: info.restartCount,
-      startTime: info.startTime,
-      pid: info.pid,
-      startTicks: info.startTicks,
-      ...(info.lastExit ? { lastExit: info.lastExit } : {}),
-      ...(info.lastError ? { lastError: info.lastError } : {}),
-      ...(info.type !== undefined ? { type: info.type } : {}),
-      ...(info.labels !== undefined ? { labels: info.labels } : {}),
-      adopted: info.adopted,
-      want: this.#wanted,
-      run:
-        this.#cookie === undefined || boot === null
-          ? null
-          : {
-              bootId: boot,
-              cookie: this.#cookie,
-              cookieSinceTicks: this.#cookieSince ?? null,
-              relays: this.#logs.relays,
-              stderrFile: stderrFile && { dev: stderrFile.dev, ino: stderrFile.ino },
-            },
-      spec: this.spec.stored,
-    })
+    const run = {
+      cookie: this.#cookie,
+      cookieSinceTicks: this.#cookieSince,
+      relays: this.#logs.relays,
+      stderrFile: this.#logs.stderrFile?.identity,
+    }
+    this.#ctx.persist(this.id, snapshot(this.info, this.#wanted, run, this.spec.stored))
   }
 
   #emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void {
