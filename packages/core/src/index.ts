@@ -1,6 +1,4 @@
-export { watchIdentity } from './adopt/watch.js'
-export type { RestoreOutcome } from './agent/instance.js'
-export { AgentInstance, type StopOptions } from './agent/instance.js'
+export type { RestoreOutcome, StopOptions } from './agent/instance.js'
 export {
   type AdoptRefusal,
   AdoptRefusedError,
@@ -37,25 +35,33 @@ export type {
   SupervisorEvents,
 } from './events.js'
 export type { LogStream } from './logs/agent-logs.js'
-export { LineSplitter } from './logs/line-splitter.js'
-export { RotatingFile, type RotatingFileOptions } from './logs/rotating-file.js'
-export {
-  type AgentSpec,
-  type BackoffOptions,
-  DEFAULTS,
-  isValidAgentId,
-  type LogOptions,
-  type RestartPolicy,
-  type StartLimitOptions,
-  type StderrTailOptions,
+export type {
+  AgentSpec,
+  BackoffOptions,
+  LogOptions,
+  RestartPolicy,
+  StartLimitOptions,
+  StderrTailOptions,
 } from './options.js'
 export type { PersistedAgentState, StoredAgentSpec, StoredIdentity, StoredRun } from './persist/state.js'
 export type { AgentStateStore } from './persist/store.js'
-export * from './proc/index.js'
+/**
+ * @deprecated Transitional, not part of the API: the `/proc` readers that @warden/monitor (and
+ * the supervise example's test) still import from here. They move to @warden/utils in a later
+ * step of issue 9; import them from there then.
+ */
+export {
+  childrenOf,
+  descendants,
+  descendantsSync,
+  isSameProcessAlive,
+  type ProcessIdentity,
+  type ProcStat,
+  parseStat,
+  readStat,
+} from './proc/index.js'
 export { AgentRegistry, type RegistryEvents } from './registry/registry.js'
 export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'
-export { Backoff } from './restart/backoff.js'
-export { StartLimiter } from './restart/start-limit.js'
 export type { RestoreResult } from './restore/restore.js'
 export {
   type AdoptOptions,
@@ -63,4 +69,3 @@ export {
   type SupervisorOptions,
   type WaitForOptions,
 } from './supervisor.js'
-export { type TerminateTreeOptions, type TerminateTreeResult, terminateTree } from './terminate/kill-tree.js'

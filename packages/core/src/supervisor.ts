@@ -25,7 +25,7 @@ import {
 import { Persister } from './persist/persister.js'
 import { type AgentStateStore, saverFor } from './persist/store.js'
 import { isSameProcessAlive, type ProcessIdentity, readStat } from './proc/stat.js'
-import { AgentRegistry } from './registry/registry.js'
+import { AgentRegistry, type RegistryWriter, registryWriter } from './registry/registry.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
 import { type RestoreResult, restoreAll } from './restore/restore.js'
 import { booleanOption, durationOption, fail, intOption, objectOption } from './validate.js'
@@ -92,7 +92,9 @@ export interface WaitForOptions {
  * monitor reads; lifecycle changes are emitted as typed events, each once the change is complete.
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
+  /** The agents' state, for readers (the monitor): `get`, `has`, `list()`, `size`, events. */
   readonly registry: AgentRegistry
+  readonly #writer: RegistryWriter
   readonly #agents = new Map<string, AgentInstance>()
   readonly #removals = new Map<string, Promise<void>>()
   /** waitFor() calls still waiting: told when shutdown() ends (no status of ours changes after). */
@@ -117,6 +119,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       fail('store', 'an object with an update(id, fn) method (a FileMetadataStore)', o.store)
     }
     this.registry = o.registry ?? new AgentRegistry()
+    this.#writer = registryWriter(this.registry)
     this.#adoptPollIntervalMs = durationOption(
       'adoptPollIntervalMs',
       o.adoptPollIntervalMs,
@@ -157,7 +160,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
           await agent.dispose()
           if (this.#agents.get(id) === agent) {
             this.#agents.delete(id)
-            this.registry.delete(id)
+            this.#writer.delete(id)
             // Its saved state goes too: restore() must not bring it back.
             this.#persister?.forget(id)
           }
@@ -390,7 +393,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const agent = new AgentInstance(
       spec,
       {
-        registry: this.registry,
+        registry: this.#writer,
         // The map's tuple types are what eventemitter3 expects; TS cannot see it through the generic.
         emit: (event, ...args) => emitSafely(this, event, ...(args as unknown as never[])),
         persist: (id, state) => this.#persister?.schedule(id, state),

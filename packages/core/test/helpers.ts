@@ -4,13 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach } from 'vitest'
-import {
-  type AgentSpec,
-  descendantsSync,
-  readStat,
-  type Supervisor,
-  type SupervisorEvents,
-} from '../src/index.js'
+import type { AgentSpec, Supervisor, SupervisorEvents } from '../src/index.js'
+import { readStat } from '../src/proc/stat.js'
+import { descendantsSync } from '../src/proc/tree.js'
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { descendantsSync, parseStat, readStat } from '../src/index.js'
 import { scanProcesses } from '../src/proc/scan.js'
+import { parseStat, readStat } from '../src/proc/stat.js'
+import { descendantsSync } from '../src/proc/tree.js'
 
 describe('parseStat', () => {
   it('reads fields after the last parenthesis', () => {

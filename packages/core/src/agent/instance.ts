@@ -18,7 +18,7 @@ import { snapshot } from '../persist/snapshot.js'
 import type { PersistedAgentState } from '../persist/state.js'
 import { startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
-import type { AgentRegistry } from '../registry/registry.js'
+import type { RegistryWriter } from '../registry/registry.js'
 import type { AgentInfo } from '../registry/types.js'
 import { Backoff } from '../restart/backoff.js'
 import { StartLimiter } from '../restart/start-limit.js'
@@ -32,7 +32,7 @@ import { spawnAgent } from './spawn.js'
 
 /** What an instance needs from its supervisor. */
 export interface InstanceContext {
-  readonly registry: AgentRegistry
+  readonly registry: RegistryWriter
   /** Delivers an event; never throws (a throwing listener is re-raised out of band). */
   emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void
   persist(id: string, state: PersistedAgentState): void

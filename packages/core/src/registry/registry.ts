@@ -9,15 +9,37 @@ export interface RegistryEvents {
   remove: [info: AgentInfo]
 }
 
+/** The writers of a registry: the supervisor's alone (not exported from the package). */
+export interface RegistryWriter {
+  get(id: string): AgentInfo | undefined
+  /** Inserts or replaces an agent. */
+  set(info: AgentInfo): AgentInfo
+  /** Applies a partial change to an existing agent; returns the new snapshot. */
+  update(id: string, patch: Partial<Omit<AgentInfo, 'id'>>): AgentInfo
+  delete(id: string): boolean
+}
+
+let writerOf: (registry: AgentRegistry) => RegistryWriter
+
 /**
- * In-memory `id -> AgentInfo`. Entries are frozen snapshots replaced on every change, so readers
- * (the monitor, every tick) get a stable view without copying; `list()` returns one cached array
- * that is rebuilt only after a change. A throwing listener is re-raised out of band (emitSafely),
- * never thrown into the supervisor's transition that made the change.
+ * In-memory `id -> AgentInfo`, read by the monitor and anyone else; written by the supervisor(s)
+ * it was given to only. Entries are frozen snapshots replaced on every change, so readers (the
+ * monitor, every tick) get a stable view without copying; `list()` returns one cached array that
+ * is rebuilt only after a change. A throwing listener is re-raised out of band (emitSafely), never
+ * thrown into the supervisor's transition that made the change.
  */
 export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSource {
   readonly #agents = new Map<string, AgentInfo>()
   #list: readonly AgentInfo[] | undefined
+
+  static {
+    writerOf = (r) => ({
+      get: (id) => r.get(id),
+      set: (info) => r.#set(info),
+      update: (id, patch) => r.#update(id, patch),
+      delete: (id) => r.#delete(id),
+    })
+  }
 
   get size(): number {
     return this.#agents.size
@@ -37,8 +59,7 @@ export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSo
     return this.#list
   }
 
-  /** Inserts or replaces an agent (the supervisor's job; other writers confuse it). */
-  set(info: AgentInfo): AgentInfo {
+  #set(info: AgentInfo): AgentInfo {
     const frozen = Object.isFrozen(info) ? info : Object.freeze({ ...info })
     const previous = this.#agents.get(frozen.id)
     this.#agents.set(frozen.id, frozen)
@@ -47,14 +68,13 @@ export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSo
     return frozen
   }
 
-  /** Applies a partial change to an existing agent; returns the new snapshot. */
-  update(id: string, patch: Partial<Omit<AgentInfo, 'id'>>): AgentInfo {
+  #update(id: string, patch: Partial<Omit<AgentInfo, 'id'>>): AgentInfo {
     const previous = this.#agents.get(id)
     if (previous === undefined) throw new AgentNotFoundError({ id })
-    return this.set(Object.freeze({ ...previous, ...patch, id }))
+    return this.#set(Object.freeze({ ...previous, ...patch, id }))
   }
 
-  delete(id: string): boolean {
+  #delete(id: string): boolean {
     const info = this.#agents.get(id)
     if (info === undefined) return false
     this.#agents.delete(id)
@@ -62,4 +82,9 @@ export class AgentRegistry extends EventEmitter<RegistryEvents> implements PidSo
     emitSafely(this, 'remove', info)
     return true
   }
+}
+
+/** The writers of `registry` (other writers confuse the supervisor, so only it gets them). */
+export function registryWriter(registry: AgentRegistry): RegistryWriter {
+  return writerOf(registry)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LineSplitter } from '../../src/index.js'
+import { LineSplitter } from '../../src/logs/line-splitter.js'
 
 const run = (chunks: string[], max = 1024): string[] => {
   const s = new LineSplitter({ maxLineBytes: max })

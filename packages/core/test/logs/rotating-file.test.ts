@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { RotatingFile } from '../../src/index.js'
+import { RotatingFile } from '../../src/logs/rotating-file.js'
 import { tempDir } from '../helpers.js'
 
 let tmp: ReturnType<typeof tempDir>

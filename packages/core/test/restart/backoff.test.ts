@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Backoff } from '../../src/index.js'
+import { Backoff } from '../../src/restart/backoff.js'
 
 describe('Backoff', () => {
   it('grows by factor, caps at maxMs and resets', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { StartLimiter } from '../../src/index.js'
+import { StartLimiter } from '../../src/restart/start-limit.js'
 
 describe('StartLimiter', () => {
   it('allows burst starts per window, then refuses until old starts leave the window', () => {

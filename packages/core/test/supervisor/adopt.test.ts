@@ -6,9 +6,9 @@ import {
   InvalidOptionError,
   NotStartableError,
   ProcessNotFoundError,
-  readStat,
   Supervisor,
 } from '../../src/index.js'
+import { readStat } from '../../src/proc/stat.js'
 import { nodeSpec, record } from '../helpers.js'
 
 let sup: Supervisor

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readStat, SupersededError, Supervisor } from '../../src/index.js'
+import { SupersededError, Supervisor } from '../../src/index.js'
+import { readStat } from '../../src/proc/stat.js'
 import {
   cookieCarriers,
   cookieOf,

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import * as core from '../src/index.js'
+
+/** The /proc readers @warden/monitor still imports from here, until they move to @warden/utils. */
+const TRANSITIONAL = [
+  'childrenOf',
+  'descendants',
+  'descendantsSync',
+  'isSameProcessAlive',
+  'parseStat',
+  'readStat',
+]
+
+describe('package exports', () => {
+  it('are the Supervisor, the read-only registry and the errors (no internals)', () => {
+    const values = Object.keys(core).filter((k) => !TRANSITIONAL.includes(k))
+    const errors = values.filter(
+      (k) => (core as Record<string, unknown>)[k] instanceof Function && k.endsWith('Error'),
+    )
+    expect(values.filter((k) => !errors.includes(k)).sort()).toEqual(['AgentRegistry', 'Supervisor'])
+    for (const name of errors) {
+      const value = (core as Record<string, unknown>)[name] as { prototype: unknown }
+      expect(value === core.WardenCoreError || value.prototype instanceof core.WardenCoreError, name).toBe(
+        true,
+      )
+    }
+  })
+})
