@@ -1,0 +1,17 @@
+export type { CoreUsage, CpuData } from './collectors/cpu.js'
+export type { CpuModes } from './collectors/cpu-usage.js'
+export type { MemoryData } from './collectors/memory.js'
+export {
+  CollectorFailedError,
+  type CollectorName,
+  CollectorTimeoutError,
+  CollectorUnavailableError,
+  CommandBusyError,
+  CommandFailedError,
+  CommandTimeoutError,
+  HostError,
+  InvalidOptionError,
+  ParseError,
+} from './errors.js'
+export type { LoadAverage } from './procfs/loadavg.js'
+export type { Pressure, PressureLine } from './procfs/pressure.js'

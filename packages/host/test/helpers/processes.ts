@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** Open fds of this process. */
+export const openFds = (): number => readdirSync('/proc/self/fd').length
+
+/** Live (non-zombie) children of `pid`, from /proc/<pid>/task/<tid>/children. */
+export function childrenOf(pid: number = process.pid): number[] {
+  const out: number[] = []
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let text = ''
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+    } catch {
+      continue
+    }
+    for (const child of text.split(' ').filter(Boolean).map(Number)) {
+      try {
+        if (!/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, 'utf8'))) out.push(child)
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+  }
+  return out
+}
+
+/** `pid`'s descendants (children, their children, …) from /proc. */
+export function descendantsOf(pid: number): number[] {
+  const out: number[] = []
+  const queue = [pid]
+  while (queue.length > 0) {
+    for (const child of childrenOf(queue.shift()!)) {
+      out.push(child)
+      queue.push(child)
+    }
+  }
+  return out
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function until<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = check()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Whether `pid` is alive (not a zombie). */
+export function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
