@@ -1,5 +1,6 @@
 export type { CoreUsage, CpuData } from './collectors/cpu.js'
 export type { CpuModes } from './collectors/cpu-usage.js'
+export type { DisksData, DiskUsage } from './collectors/disks.js'
 export type { MemoryData } from './collectors/memory.js'
 export {
   CollectorFailedError,

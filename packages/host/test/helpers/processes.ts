@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 
 /** Open fds of this process. */
 export const openFds = (): number => readdirSync('/proc/self/fd').length
@@ -59,4 +59,26 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false
   }
+}
+
+/** Whether `pid` has not been reaped yet (a killed process whose thread is stuck in the kernel shows its leader as a zombie). */
+export const exists = (pid: number): boolean => existsSync(`/proc/${pid}`)
+
+/** The states (R, S, D, Z, …) of the threads of `pid`; empty when it is gone. */
+export function threadStates(pid: number | 'self'): string[] {
+  const states: string[] = []
+  let tids: string[] = []
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return states
+  }
+  for (const tid of tids) {
+    try {
+      states.push(/^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1'))![1]!)
+    } catch {
+      // The thread ended.
+    }
+  }
+  return states
 }
