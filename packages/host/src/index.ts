@@ -2,6 +2,7 @@ export type { CoreUsage, CpuData } from './collectors/cpu.js'
 export type { CpuModes } from './collectors/cpu-usage.js'
 export type { DisksData, DiskUsage } from './collectors/disks.js'
 export type { MemoryData } from './collectors/memory.js'
+export type { TemperatureData, TemperatureSensor } from './collectors/temperature.js'
 export {
   CollectorFailedError,
   type CollectorName,
