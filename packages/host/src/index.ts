@@ -1,7 +1,9 @@
 export type { CoreUsage, CpuData } from './collectors/cpu.js'
 export type { CpuModes } from './collectors/cpu-usage.js'
 export type { DisksData, DiskUsage } from './collectors/disks.js'
+export type { GpuData } from './collectors/gpu.js'
 export type { MemoryData } from './collectors/memory.js'
+export type { SystemdData } from './collectors/systemd.js'
 export type { TemperatureData, TemperatureSensor } from './collectors/temperature.js'
 export {
   CollectorFailedError,
@@ -15,5 +17,8 @@ export {
   InvalidOptionError,
   ParseError,
 } from './errors.js'
+export { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
+export type { Gpu, GpuProcess } from './gpu/parse.js'
 export type { LoadAverage } from './procfs/loadavg.js'
 export type { Pressure, PressureLine } from './procfs/pressure.js'
+export type { ListedUnit, SystemdUnit } from './systemd/parse.js'

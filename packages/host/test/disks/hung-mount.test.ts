@@ -2,7 +2,7 @@ import { readFile, statfs } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DisksCollector } from '../../src/collectors/disks.js'
 import { HungMount, hungMountUnavailable } from '../helpers/hung-mount.js'
-import { childrenOf, exists, threadStates, until } from '../helpers/processes.js'
+import { childrenOf, exists, threadStates, until, untilResult } from '../helpers/processes.js'
 import { TempDirs } from '../helpers/temp.js'
 
 const temp = new TempDirs()
@@ -68,8 +68,12 @@ describe('a mount whose statfs hangs (real FUSE mount)', () => {
         // Once the hung call returns (the server dies: the connection aborts), its helper exits and the mount is asked again.
         await mount.unmount()
         await until(() => !exists(stuck!), 10_000, 'the retired helper to exit')
-        let after = await disks.collect()
-        for (let i = 0; i < 50 && after.mounts[1]!.error === 'timeout'; i++) after = await disks.collect()
+        const after = await untilResult(
+          () => disks.collect(),
+          (d) => d.mounts[1]!.error !== 'timeout',
+          10_000,
+          'the mount to be asked again',
+        )
         expect(after.mounts[1]).toMatchObject({ error: null, hungSince: null })
         expect(mount.callers()).toEqual([stuck])
       } finally {

@@ -82,3 +82,19 @@ export function threadStates(pid: number | 'self'): string[] {
   }
   return states
 }
+
+/** Calls `attempt` every 20 ms until `done(result)`, or fails after `timeoutMs`; resolves with that result. */
+export async function untilResult<T>(
+  attempt: () => Promise<T>,
+  done: (result: T) => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const result = await attempt()
+    if (done(result)) return result
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
