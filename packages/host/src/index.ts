@@ -17,8 +17,26 @@ export {
   InvalidOptionError,
   ParseError,
 } from './errors.js'
+export type {
+  CollectorError,
+  CollectorErrorEvent,
+  CollectorFailure,
+  CollectorOk,
+  CollectorResult,
+  HostEvents,
+  HostSample,
+} from './events.js'
 export { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
 export type { Gpu, GpuProcess } from './gpu/parse.js'
+export { HostMonitor } from './host-monitor.js'
+export type {
+  CollectorTimeoutOptions,
+  DisksOptions,
+  GpuOptions,
+  HostMonitorOptions,
+  SystemdOptions,
+  TemperatureOptions,
+} from './options.js'
 export type { LoadAverage } from './procfs/loadavg.js'
 export type { Pressure, PressureLine } from './procfs/pressure.js'
 export type { ListedUnit, SystemdUnit } from './systemd/parse.js'
