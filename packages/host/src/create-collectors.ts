@@ -6,6 +6,7 @@ import { SystemdCollector } from './collectors/systemd.js'
 import { TemperatureCollector } from './collectors/temperature.js'
 import type { Collector } from './collectors/types.js'
 import type { CollectorTimeoutOptions, HostMonitorOptions } from './options.js'
+import { Launcher } from './run/launcher.js'
 
 /** A collector and how long a tick waits for it. */
 export interface Scheduled {
@@ -25,8 +26,11 @@ function enabled<T extends CollectorTimeoutOptions>(value: boolean | T | undefin
 export function createCollectors(options: HostMonitorOptions): {
   readonly scheduled: readonly Scheduled[]
   readonly systemd: SystemdCollector | undefined
+  /** Spawns nvidia-smi and systemctl; closed after the collectors. */
+  readonly launcher: Launcher
 } {
   const scheduled: Scheduled[] = []
+  const launcher = new Launcher()
   const add = (collector: Collector<unknown>, o: CollectorTimeoutOptions): void => {
     scheduled.push({ collector, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS })
   }
@@ -58,6 +62,7 @@ export function createCollectors(options: HostMonitorOptions): {
       new GpuCollector({
         path: gpu.path ?? process.env.PATH,
         commandTimeoutMs: gpu.commandTimeoutMs ?? 10_000,
+        launcher,
       }),
       gpu,
     )
@@ -69,8 +74,9 @@ export function createCollectors(options: HostMonitorOptions): {
       path: systemdOptions.path ?? process.env.PATH,
       commandTimeoutMs: systemdOptions.commandTimeoutMs ?? 10_000,
       units: systemdOptions.units ?? [],
+      launcher,
     })
     add(systemd, systemdOptions)
   }
-  return { scheduled, systemd }
+  return { scheduled, systemd, launcher }
 }

@@ -12,6 +12,7 @@ import {
 import type { CollectorError, CollectorResult, HostEvents, HostSample } from './events.js'
 import { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
 import type { HostMonitorOptions } from './options.js'
+import type { Launcher } from './run/launcher.js'
 import { EXIT_WAIT_MS, waitAtMost } from './run/wait.js'
 import type { ListedUnit } from './systemd/parse.js'
 import { validateOptions } from './validate-options.js'
@@ -26,6 +27,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   readonly intervalMs: number
   readonly #scheduled: readonly Scheduled[]
   readonly #systemd: SystemdCollector | undefined
+  readonly #launcher: Launcher
   readonly #evaluate: ((sample: HostSample) => void) | undefined
   /** collect() calls that outlived their tick's timeout: the next tick joins them instead of calling again. */
   readonly #running = new Map<CollectorName, Promise<unknown>>()
@@ -46,9 +48,10 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     super()
     validateOptions(options)
     this.intervalMs = options.intervalMs ?? 10_000
-    const { scheduled, systemd } = createCollectors(options)
+    const { scheduled, systemd, launcher } = createCollectors(options)
     this.#scheduled = scheduled
     this.#systemd = systemd
+    this.#launcher = launcher
     this.#evaluate = options.evaluate
   }
 
@@ -145,6 +148,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   async #close(): Promise<void> {
     await Promise.all(this.#scheduled.map(({ collector }) => collector.close()))
     await waitAtMost(Promise.allSettled(this.#running.values()), EXIT_WAIT_MS)
+    await this.#launcher.close()
   }
 
   async #tick(): Promise<HostSample> {

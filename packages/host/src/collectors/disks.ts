@@ -1,5 +1,5 @@
 import { realMounts } from '../disks/real-filesystems.js'
-import { StatfsChild, type StatfsReply } from '../disks/statfs-child.js'
+import { HELPER_THREADS, HelperProcess, type StatfsReply } from '../helper/helper-process.js'
 import { type MountEntry, mountOf, parseMountinfo } from '../procfs/mountinfo.js'
 import { ProcFile } from '../procfs/proc-file.js'
 import { EXIT_WAIT_MS, waitAtMost } from '../run/wait.js'
@@ -46,23 +46,25 @@ export interface DisksCollectorOptions {
 
 interface Hung {
   readonly since: number
-  readonly child: StatfsChild
+  readonly helper: HelperProcess
 }
 
 const TIMED_OUT = Symbol('timeout')
 
 /**
  * statfs of each mount, run in a helper process (never on the daemon's libuv pool: four hung
- * statfs calls there would freeze every fs call of the daemon). A mount whose statfs hangs is
- * reported `error: 'timeout'`; its helper is retired and replaced, and the mount is not queried
- * again until the hung call returns (the retired helper exits).
+ * statfs calls there would freeze every fs call of the daemon). A mount whose statfs does not
+ * answer in time is reported `error: 'timeout'` and not asked again until that call returns (its
+ * late answer arrives). The hung call holds one of the helper's threads; once half of them are
+ * held, the helper is retired (SIGKILLed, let go of) and a new one started: its hung mounts are
+ * asked again when it has exited.
  */
 export class DisksCollector implements Collector<DisksData> {
   readonly name = 'disks'
   readonly #options: DisksCollectorOptions
   readonly #mountinfo = new ProcFile('/proc/self/mountinfo', 16 * 1024)
   readonly #hung = new Map<string, Hung>()
-  #child: StatfsChild | undefined
+  #helper: HelperProcess | undefined
 
   constructor(options: DisksCollectorOptions) {
     this.#options = options
@@ -70,7 +72,7 @@ export class DisksCollector implements Collector<DisksData> {
 
   /** The helper's pid (for tests and leak checks); undefined before the first collect or after close. */
   get helperPid(): number | undefined {
-    return this.#child?.pid
+    return this.#helper?.pid
   }
 
   async collect(): Promise<DisksData> {
@@ -91,23 +93,23 @@ export class DisksCollector implements Collector<DisksData> {
     }
   }
 
-  /** Kills the helper (a retired one is left to exit when its hung call returns). */
+  /** Kills the helper and waits for it, unless a hung call holds it (it exits when that call returns). */
   async close(): Promise<void> {
     this.#mountinfo.close()
-    const child = this.#child
-    this.#child = undefined
-    if (child === undefined) return
-    child.retire()
-    await waitAtMost(child.exited, EXIT_WAIT_MS)
+    const helper = this.#helper
+    this.#helper = undefined
+    if (helper === undefined) return
+    helper.retire()
+    if (![...this.#hung.values()].some((h) => h.helper === helper))
+      await waitAtMost(helper.exited, EXIT_WAIT_MS)
   }
 
   async #statfs(paths: readonly string[]): Promise<Map<string, StatfsReply>> {
-    const child = this.#child ?? new StatfsChild()
-    this.#child = child
+    const helper = this.#helper ?? this.#startHelper()
     try {
-      await child.ready
+      await helper.ready
     } catch (error) {
-      if (this.#child === child) this.#child = undefined
+      if (this.#helper === helper) this.#helper = undefined
       throw error
     }
     const issued = Date.now()
@@ -115,32 +117,39 @@ export class DisksCollector implements Collector<DisksData> {
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), this.#options.statfsTimeoutMs)
     })
-    const answers = await Promise.all(
-      paths.map((path) =>
-        Promise.race([
-          child.statfs(path).catch((error: Error): StatfsReply => ({ error: error.message })),
-          deadline,
-        ]),
-      ),
-    )
+    const calls = paths.map((path) => helper.statfs(path))
+    const answers = await Promise.all(calls.map((call) => Promise.race([call, deadline])))
     clearTimeout(timer)
     const replies = new Map<string, StatfsReply>()
-    const hung: string[] = []
     for (const [i, path] of paths.entries()) {
       const answer = answers[i]!
-      if (answer === TIMED_OUT) hung.push(path)
-      else replies.set(path, answer)
-    }
-    if (hung.length > 0) {
-      for (const path of hung) this.#hung.set(path, { since: issued, child })
-      // The hung call holds a thread of this helper: retire it and ask again only once it has exited.
-      if (this.#child === child) this.#child = undefined
-      child.retire()
-      void child.exited.then(() => {
-        for (const [path, entry] of this.#hung) if (entry.child === child) this.#hung.delete(path)
+      if (answer !== TIMED_OUT) {
+        replies.set(path, answer)
+        continue
+      }
+      const hung: Hung = { since: issued, helper }
+      this.#hung.set(path, hung)
+      // The late answer means the call returned: ask again next time (unless the helper died meanwhile).
+      void calls[i]!.then(() => {
+        if (!helper.gone && this.#hung.get(path) === hung) this.#hung.delete(path)
       })
     }
+    const held = [...this.#hung.values()].filter((h) => h.helper === helper).length
+    if (held >= HELPER_THREADS / 2 && this.#helper === helper) {
+      this.#helper = undefined
+      helper.retire()
+    }
     return replies
+  }
+
+  #startHelper(): HelperProcess {
+    const helper = new HelperProcess()
+    this.#helper = helper
+    // When a helper has exited, none of its calls hangs any more.
+    void helper.exited.then(() => {
+      for (const [path, entry] of this.#hung) if (entry.helper === helper) this.#hung.delete(path)
+    })
+    return helper
   }
 }
 

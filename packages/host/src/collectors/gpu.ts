@@ -1,5 +1,6 @@
 import { CommandFailedError } from '../errors.js'
 import { type Gpu, type GpuProcess, parseComputeApps, parseGpus } from '../gpu/parse.js'
+import type { Launcher } from '../run/launcher.js'
 import { Unavailability } from '../run/recheck.js'
 import { SingleFlight, SingleFlightCommand } from '../run/single-flight.js'
 import { which } from '../run/which.js'
@@ -17,6 +18,8 @@ export interface GpuCollectorOptions {
   readonly path: string | undefined
   /** Hard limit of one nvidia-smi run, ms: it is SIGKILLed after. */
   readonly commandTimeoutMs: number
+  /** Spawns the command off the daemon's event loop (shared with the other command collectors). */
+  readonly launcher: Launcher
 }
 
 const QUERY_GPUS = [
@@ -74,6 +77,7 @@ export class GpuCollector implements Collector<GpuData> {
       name: 'nvidia-smi',
       file,
       timeoutMs: this.#options.commandTimeoutMs,
+      launcher: this.#options.launcher,
       env: { ...process.env, PATH: this.#options.path ?? '', LC_ALL: 'C' },
     })
     return this.#command

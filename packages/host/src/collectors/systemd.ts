@@ -1,4 +1,5 @@
 import { CommandFailedError } from '../errors.js'
+import type { Launcher } from '../run/launcher.js'
 import { Unavailability } from '../run/recheck.js'
 import { SingleFlight, SingleFlightCommand } from '../run/single-flight.js'
 import { which } from '../run/which.js'
@@ -29,6 +30,8 @@ export interface SystemdCollectorOptions {
   /** The PATH searched for `systemctl`. */
   readonly path: string | undefined
   readonly commandTimeoutMs: number
+  /** Spawns the command off the daemon's event loop (shared with the other command collectors). */
+  readonly launcher: Launcher
   /** Units to describe each tick. */
   readonly units: readonly string[]
 }
@@ -113,6 +116,7 @@ export class SystemdCollector implements Collector<SystemdData> {
       name: 'systemctl',
       file,
       timeoutMs: this.#options.commandTimeoutMs,
+      launcher: this.#options.launcher,
       env: {
         ...process.env,
         PATH: this.#options.path ?? '',

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { CommandBusyError, CommandFailedError, CommandTimeoutError } from '../errors.js'
+import type { Launcher } from './launcher.js'
 import { EXIT_WAIT_MS, waitAtMost } from './wait.js'
 
 /** Runs one async job at a time: callers that arrive while it runs share its result. */
@@ -28,12 +28,14 @@ export interface SingleFlightCommandOptions {
   readonly timeoutMs: number
   /** Environment of the command. */
   readonly env: NodeJS.ProcessEnv
+  /** Spawns the command (from a helper process, off the daemon's event loop). */
+  readonly launcher: Launcher
   /** Most bytes of stdout kept; a run printing more is killed and failed. @default 4 MiB */
   readonly maxBytes?: number
 }
 
 interface Run {
-  readonly child: ChildProcess
+  pid: number | undefined
   readonly since: number
   killed: boolean
   /** Settles when the process has exited (or could not be started). */
@@ -56,22 +58,18 @@ export class SingleFlightCommand {
 
   /** pid of the process alive now (running, or killed and not yet exited). */
   get pid(): number | undefined {
-    return this.#current?.child.pid
+    return this.#current?.pid
   }
 
   async run(args: readonly string[]): Promise<CommandOutput> {
     while (this.#current !== undefined) {
       const current = this.#current
       if (current.killed) {
-        throw new CommandBusyError({
-          command: this.#options.name,
-          pid: current.child.pid,
-          since: current.since,
-        })
+        throw new CommandBusyError({ command: this.#options.name, pid: current.pid, since: current.since })
       }
       await current.exited
     }
-    return this.#spawn(args)
+    return this.#start(args)
   }
 
   /** Kills the process alive now, if any, and waits (a bounded time) for it to exit. */
@@ -82,81 +80,62 @@ export class SingleFlightCommand {
     await waitAtMost(current.exited, EXIT_WAIT_MS)
   }
 
-  #spawn(args: readonly string[]): Promise<CommandOutput> {
-    const { name, file, timeoutMs, env, maxBytes = 4 * 1024 * 1024 } = this.#options
-    // Own process group: a wrapper script's children are killed with it.
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true })
-    let markExited!: () => void
+  #start(args: readonly string[]): Promise<CommandOutput> {
+    const { name, file, timeoutMs, env, launcher, maxBytes = 4 * 1024 * 1024 } = this.#options
+    const launched = launcher.run(file, args, env, maxBytes)
     const run: Run = {
-      child,
+      pid: undefined,
       since: Date.now(),
       killed: false,
-      exited: new Promise<void>((resolve) => (markExited = resolve)),
+      exited: launched.exited.then(() => undefined),
     }
     this.#current = run
-    const exited = (): void => {
+    void run.exited.then(() => {
       if (this.#current === run) this.#current = undefined
-      markExited()
-    }
-    child.once('exit', exited)
-
+    })
+    void launched.spawned.then((pid) => {
+      run.pid = pid
+      // Killed before the helper reported the pid.
+      if (run.killed) this.#signal(pid)
+    })
     return new Promise<CommandOutput>((resolve, reject) => {
-      const stdout: Buffer[] = []
-      const stderr: Buffer[] = []
-      let bytes = 0
       let settled = false
-      const finish = (error: Error | undefined): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        if (error === undefined) {
-          resolve({
-            stdout: Buffer.concat(stdout).toString('utf8'),
-            stderr: Buffer.concat(stderr).toString('utf8'),
-          })
-        } else reject(error)
-      }
       const timer = setTimeout(() => {
+        settled = true
         this.#kill(run)
-        finish(new CommandTimeoutError({ command: name, timeoutMs, pid: child.pid }))
+        reject(new CommandTimeoutError({ command: name, timeoutMs, pid: run.pid }))
       }, timeoutMs)
-      child.stdout!.on('data', (chunk: Buffer) => {
-        bytes += chunk.length
-        if (bytes > maxBytes) {
-          this.#kill(run)
-          finish(new CommandFailedError({ command: name, output: `printed more than ${maxBytes} bytes` }))
-        } else stdout.push(chunk)
-      })
-      child.stderr!.on('data', (chunk: Buffer) => {
-        if (stderr.length < 64) stderr.push(chunk)
-      })
-      child.once('error', (cause) => {
-        // Spawning failed (ENOENT, EACCES): there is no process to wait for.
-        if (child.pid === undefined) exited()
-        finish(new CommandFailedError({ command: name, cause }))
-      })
-      child.once('close', (exitCode, signal) => {
-        if (exitCode === 0) return finish(undefined)
-        const output = Buffer.concat(stderr).toString('utf8').trim() || Buffer.concat(stdout).toString('utf8')
-        finish(new CommandFailedError({ command: name, exitCode, signal, output }))
+      void launched.exited.then((exit) => {
+        clearTimeout(timer)
+        if (settled) return
+        if (exit.error !== undefined) {
+          const cause = Object.assign(new Error(`spawn ${file} ${exit.error}`), { code: exit.error })
+          reject(new CommandFailedError({ command: name, cause }))
+        } else if (exit.overflow) {
+          reject(new CommandFailedError({ command: name, output: `printed more than ${maxBytes} bytes` }))
+        } else if (exit.code === 0) {
+          resolve({ stdout: exit.stdout, stderr: exit.stderr })
+        } else {
+          const output = exit.stderr.trim() || exit.stdout
+          reject(new CommandFailedError({ command: name, exitCode: exit.code, signal: exit.signal, output }))
+        }
       })
     })
   }
 
-  /** SIGKILLs the run's process group and lets go of it: a stuck process must not hold the loop. */
+  /** SIGKILLs the run's process group: a wrapper script's children die with it. */
   #kill(run: Run): void {
     if (run.killed) return
     run.killed = true
-    const pid = run.child.pid
-    if (pid !== undefined) {
-      try {
-        process.kill(-pid, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
+    this.#signal(run.pid)
+  }
+
+  #signal(pid: number | undefined): void {
+    if (pid === undefined) return
+    try {
+      process.kill(-pid, 'SIGKILL')
+    } catch {
+      // Already gone.
     }
-    run.child.stdout?.destroy()
-    run.child.stderr?.destroy()
-    run.child.unref()
   }
 }

@@ -5,7 +5,10 @@
  */
 export const EXIT_WAIT_MS = 2000
 
-/** Resolves when `promise` settles or after `ms`, whichever comes first; the timer never holds the loop. */
+/**
+ * Resolves when `promise` settles or after `ms`, whichever comes first. The timer holds the event
+ * loop: what is awaited may be an unref'd process whose exit must still be seen.
+ */
 export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   try {
@@ -13,7 +16,6 @@ export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise
       promise.catch(() => undefined),
       new Promise((resolve) => {
         timer = setTimeout(resolve, ms)
-        timer.unref()
       }),
     ])
   } finally {

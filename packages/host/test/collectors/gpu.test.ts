@@ -7,6 +7,7 @@ import {
   CommandTimeoutError,
   ParseError,
 } from '../../src/index.js'
+import { Launcher } from '../../src/run/launcher.js'
 import { APPS, FOUR_A100, NA_FIELDS, ONE_GPU } from '../gpu/recorded.js'
 import { fakeCommand } from '../helpers/fake-command.js'
 import { HungMount, hungMountUnavailable } from '../helpers/hung-mount.js'
@@ -16,15 +17,18 @@ import { TempDirs } from '../helpers/temp.js'
 const temp = new TempDirs()
 const collectors: GpuCollector[] = []
 const mounts: HungMount[] = []
+let launcher = new Launcher()
 afterEach(async () => {
   for (const c of collectors.splice(0)) await c.close()
+  await launcher.close()
+  launcher = new Launcher()
   for (const m of mounts.splice(0)) await m.unmount()
   temp.removeAll()
 })
 
 /** The collector with `dir` first on its PATH (the system directories after it, for the fake's shell tools). */
 function gpu(dir: string, commandTimeoutMs = 10_000): GpuCollector {
-  const c = new GpuCollector({ path: `${dir}:/usr/bin:/bin`, commandTimeoutMs })
+  const c = new GpuCollector({ path: `${dir}:/usr/bin:/bin`, commandTimeoutMs, launcher })
   collectors.push(c)
   return c
 }
@@ -74,11 +78,10 @@ describe('GpuCollector with a fake nvidia-smi on its PATH', () => {
   })
 
   it('is unavailable, without spawning anything, when nvidia-smi is not on its PATH', async () => {
-    const children = childrenOf()
     const c = gpu(temp.make())
     await expect(c.collect()).rejects.toBeInstanceOf(CollectorUnavailableError)
     await expect(c.collect()).rejects.toThrow(/nvidia-smi is not on PATH/)
-    expect(childrenOf()).toEqual(children)
+    expect(launcher.pid).toBeUndefined()
   })
 
   it('kills a hanging nvidia-smi after commandTimeoutMs; collects that come while it runs share it', async () => {
@@ -91,6 +94,7 @@ describe('GpuCollector with a fake nvidia-smi on its PATH', () => {
     expect(fake.log()).toHaveLength(1)
     const pid = Number(fake.log()[0]!.split(' ')[0])
     await until(() => !exists(pid), 10_000, 'the killed nvidia-smi to be reaped')
+    await launcher.close()
     expect(childrenOf()).toEqual(children)
   })
 

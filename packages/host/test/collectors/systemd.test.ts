@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SystemdCollector } from '../../src/collectors/systemd.js'
 import { CollectorUnavailableError, CommandTimeoutError } from '../../src/index.js'
+import { Launcher } from '../../src/run/launcher.js'
 import { which } from '../../src/run/which.js'
 import { fakeCommand } from '../helpers/fake-command.js'
 import { childrenOf } from '../helpers/processes.js'
@@ -10,8 +11,11 @@ import { LIST_UNITS, MANAGER, NOT_BOOTED, SHOW_UNITS } from '../systemd/recorded
 
 const temp = new TempDirs()
 const collectors: SystemdCollector[] = []
+let launcher = new Launcher()
 afterEach(async () => {
   for (const c of collectors.splice(0)) await c.close()
+  await launcher.close()
+  launcher = new Launcher()
   temp.removeAll()
 })
 
@@ -20,7 +24,7 @@ function systemd(
   units: string[] = [],
   commandTimeoutMs = 10_000,
 ): SystemdCollector {
-  const c = new SystemdCollector({ path, units, commandTimeoutMs })
+  const c = new SystemdCollector({ path, units, commandTimeoutMs, launcher })
   collectors.push(c)
   return c
 }
@@ -72,6 +76,7 @@ describe('SystemdCollector with a fake systemctl', () => {
     const c = systemd(`${dir}:/usr/bin:/bin`, [], 300)
     await expect(c.collect()).rejects.toBeInstanceOf(CommandTimeoutError)
     await c.close()
+    await launcher.close()
     expect(childrenOf()).toEqual(children)
   })
 })

@@ -98,3 +98,22 @@ export async function untilResult<T>(
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/** Threads of `pid` waiting for a FUSE server's answer (kernel wait channel `request_wait_answer`). */
+export function threadsWaitingOnFuse(pid: number | 'self'): number {
+  let waiting = 0
+  let tids: string[] = []
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return 0
+  }
+  for (const tid of tids) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'latin1') === 'request_wait_answer') waiting++
+    } catch {
+      // The thread ended.
+    }
+  }
+  return waiting
+}

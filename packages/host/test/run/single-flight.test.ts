@@ -1,15 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { CommandBusyError, CommandFailedError, CommandTimeoutError } from '../../src/index.js'
+import { Launcher } from '../../src/run/launcher.js'
 import { SingleFlight, SingleFlightCommand } from '../../src/run/single-flight.js'
 import { fakeCommand } from '../helpers/fake-command.js'
 import { childrenOf, exists, until } from '../helpers/processes.js'
 import { TempDirs } from '../helpers/temp.js'
 
 const temp = new TempDirs()
-afterEach(() => temp.removeAll())
+let launcher = new Launcher()
+afterEach(async () => {
+  await launcher.close()
+  launcher = new Launcher()
+  temp.removeAll()
+})
 
 function command(dir: string, name: string, timeoutMs = 10_000): SingleFlightCommand {
-  return new SingleFlightCommand({ name, file: `${dir}/${name}`, timeoutMs, env: { PATH: '/usr/bin:/bin' } })
+  return new SingleFlightCommand({
+    name,
+    file: `${dir}/${name}`,
+    timeoutMs,
+    env: { PATH: '/usr/bin:/bin' },
+    launcher,
+  })
 }
 
 describe('SingleFlight', () => {
@@ -62,6 +74,7 @@ describe('SingleFlightCommand', () => {
     const pid = Number(fake.log()[0]!.split(' ')[0])
     await until(() => !exists(pid), 10_000, 'the killed run to be reaped')
     expect((await tool.run(['ok'])).stdout).toBe('fine')
+    await launcher.close()
     expect(childrenOf()).toEqual(children)
   })
 
@@ -80,9 +93,11 @@ describe('SingleFlightCommand', () => {
     const children = childrenOf()
     const tool = command(dir, 'tool')
     const run = tool.run(['hang']).catch((e: unknown) => e)
-    await until(() => tool.pid !== undefined && childrenOf().length > children.length)
+    const pid = await until(() => tool.pid)
     await tool.close()
     expect(tool.pid).toBeUndefined()
+    expect(exists(pid)).toBe(false)
+    await launcher.close()
     expect(childrenOf()).toEqual(children)
     expect(await run).toBeInstanceOf(CommandFailedError)
   })
