@@ -37,7 +37,7 @@ const PSEUDO = new Set([
   'tracefs',
 ])
 
-export function isPseudoFilesystem(fsType: string): boolean {
+function isPseudoFilesystem(fsType: string): boolean {
   return PSEUDO.has(fsType)
 }
 

@@ -30,10 +30,6 @@ export class ProcFile {
     }
   }
 
-  get isOpen(): boolean {
-    return this.#fd !== undefined
-  }
-
   close(): void {
     if (this.#fd === undefined) return
     try {
