@@ -24,13 +24,19 @@ import {
   type HistoryWindow,
   readWindow,
 } from './history/window.js'
-import type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
+import type {
+  AppendEntry,
+  HistoryView,
+  MonitorStore,
+  ResourceMonitorOptions,
+  RestartTarget,
+} from './options.js'
 import { createSampler, type SamplerBackend } from './sampler/create-sampler.js'
 import type { SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'
+import { handOff } from './tick/handoff.js'
+import { Slices } from './tick/slices.js'
+import { listTargets } from './tick/targets.js'
 import { validateOptions } from './validate-options.js'
-
-/** Statuses whose process is sampled; others have no process worth measuring. */
-const SAMPLED = new Set<string>(['running', 'stopping'])
 
 /**
  * Polls every running agent of a registry each `intervalMs`, records one point per agent per
@@ -57,6 +63,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   readonly #identity = new Map<string, { readonly pid: number; readonly startTicks: number | null }>()
   readonly #restarts = new Set<Promise<void>>()
   readonly #duplicates = new DuplicateIds()
+  /** The tick's own work runs in these, so a tick never blocks the event loop for long. */
+  readonly #slices = new Slices()
   #timer: NodeJS.Timeout | undefined
   /** Settles after the last tick queued so far; ticks run one after another on it. */
   #tail: Promise<unknown> = Promise.resolve()
@@ -230,51 +238,27 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   }
 
   async #collectAt(at: number, started: number): Promise<PollReport> {
-    const targets: SampleTarget[] = []
-    const listed = new Set<string>()
-    const targetIds = new Set<string>()
-    for (const agent of this.#registry.list()) {
-      if (listed.has(agent.id)) {
-        // Never two points per tick under one id: the first entry wins.
-        if (this.#duplicates.add(agent.id))
-          this.#reportError(agent.id, new DuplicateAgentError({ agentId: agent.id }))
-        continue
-      }
-      listed.add(agent.id)
-      if (agent.pid === null || !SAMPLED.has(agent.status)) continue
-      targets.push({ id: agent.id, pid: agent.pid, startTicks: agent.startTicks })
-      targetIds.add(agent.id)
-    }
-    this.#duplicates.endPass()
-    for (const id of [...this.#identity.keys()]) if (!targetIds.has(id)) this.#gone(id)
-    for (const id of [...this.#evaluator.agents()]) if (!targetIds.has(id)) this.#gone(id)
-    // Agents removed from the registry are forgotten; stopped ones keep their last point and history.
-    for (const id of [...this.#latest.keys()]) {
-      if (listed.has(id)) continue
-      this.#latest.delete(id)
-      this.#memory?.delete(id)
-    }
+    const slices = this.#slices
+    slices.begin()
+    const { targets, listed, targetIds } = listTargets(this.#registry, this.#duplicates, (id) =>
+      this.#reportError(id, new DuplicateAgentError({ agentId: id })),
+    )
 
-    let outcomes: Map<string, SampleOutcome>
-    let errors = 0
-    let passFailed = false
-    try {
-      this.#sampler ??= this.#injectedSampler ?? createSampler(this.backend)
-      outcomes = await this.#sampler.sampleAll(targets, { includeChildren: this.includeChildren, now: at })
-    } catch (error) {
-      errors = targets.length
-      passFailed = true
-      outcomes = new Map()
-      this.#reportError(undefined, new SampleError({ cause: error }))
-    }
+    const outcomes = await this.#samplePass(targets, at)
+    // After the pass, so the sampler starts now, as start() promises, and these events get slices too.
+    await this.#forget(listed, targetIds)
 
+    // After a failed pass every target is already counted and reported.
+    let errors = outcomes === undefined ? targets.length : 0
     let sampled = 0
     let gone = 0
-    const writes: (Promise<boolean> | boolean)[] = []
-    for (const target of targets) {
-      const outcome = outcomes.get(target.id)
+    let writeErrors = 0
+    const entries: AppendEntry[] = []
+    for (const target of outcomes === undefined ? [] : targets) {
+      // The pass's last slice may have just run: the first check usually yields.
+      if (slices.due()) await slices.yield()
+      const outcome = outcomes?.get(target.id)
       if (outcome === undefined) {
-        if (passFailed) continue // already counted and reported
         errors++
         const cause = new Error('the sampler returned no outcome for this agent')
         this.#reportError(target.id, new SampleError({ agentId: target.id, pid: target.pid, cause }))
@@ -291,11 +275,16 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         )
       } else {
         sampled++
-        writes.push(this.#record(target, outcome.point, outcome.startTicks))
+        if (!this.#record(target, outcome.point, outcome.startTicks, entries)) writeErrors++
       }
     }
-    const written = await Promise.all(writes)
-    this.#sampler?.prune?.(new Set(this.#identity.keys()))
+    if (this.#store !== undefined) {
+      if (slices.due()) await slices.yield()
+      writeErrors += await handOff(this.#store, entries, slices, (id, cause) =>
+        this.#reportError(id, new StoreWriteError({ agentId: id, cause })),
+      )
+    }
+    this.#sampler?.prune?.(targetIds)
 
     const skipped = this.#skipped
     this.#skipped = 0
@@ -305,7 +294,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
       sampled,
       gone,
       errors,
-      writeErrors: written.filter((ok) => !ok).length,
+      writeErrors,
       skipped,
       durationMs: performance.now() - started,
     }
@@ -313,12 +302,54 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     return report
   }
 
-  /** Keeps, persists and evaluates one point; returns whether the history write succeeded. */
+  /** The sampler pass; undefined (reported) when it failed as a whole. */
+  async #samplePass(
+    targets: readonly SampleTarget[],
+    at: number,
+  ): Promise<Map<string, SampleOutcome> | undefined> {
+    try {
+      this.#sampler ??= this.#injectedSampler ?? createSampler(this.backend)
+      return await this.#sampler.sampleAll(targets, { includeChildren: this.includeChildren, now: at })
+    } catch (error) {
+      this.#reportError(undefined, new SampleError({ cause: error }))
+      return undefined
+    }
+  }
+
+  /**
+   * Ends the episodes of agents no longer sampled (`gone`) and forgets the agents that left the
+   * registry; stopped ones keep their last point and history.
+   */
+  async #forget(listed: ReadonlySet<string>, targetIds: ReadonlySet<string>): Promise<void> {
+    const slices = this.#slices
+    // Live iterators: deleting the current key (here, or by setThreshold while yielding) is safe.
+    for (const id of this.#identity.keys()) {
+      if (targetIds.has(id)) continue
+      if (slices.due()) await slices.yield()
+      this.#gone(id)
+    }
+    for (const id of this.#evaluator.agents()) {
+      if (targetIds.has(id)) continue
+      if (slices.due()) await slices.yield()
+      this.#gone(id)
+    }
+    for (const id of this.#latest.keys()) {
+      if (listed.has(id)) continue
+      this.#latest.delete(id)
+      this.#memory?.delete(id)
+    }
+  }
+
+  /**
+   * Keeps and evaluates one point, and queues it for the store's hand-off at the end of the tick.
+   * False when the in-memory history refused it.
+   */
   #record(
     target: SampleTarget,
     point: ResourceDataPoint,
     startTicks: number | null,
-  ): Promise<boolean> | boolean {
+    entries: AppendEntry[],
+  ): boolean {
     const id = target.id
     const ticks = startTicks ?? target.startTicks ?? null
     const previous = this.#identity.get(id)
@@ -329,37 +360,21 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
       this.#identity.set(id, { pid: target.pid, startTicks: ticks })
     }
     this.#latest.set(id, point)
-    let write: Promise<boolean> | boolean = true
-    if (this.#store === undefined) {
+    let kept = true
+    if (this.#store !== undefined) entries.push({ id, point })
+    else {
       try {
         this.#memory!.add(id, point)
       } catch (cause) {
         this.#reportError(id, new StoreWriteError({ agentId: id, cause }))
-        write = false
+        kept = false
       }
-    } else {
-      write = this.#append(id, point).then(
-        () => true,
-        (cause: unknown) => {
-          this.#reportError(id, new StoreWriteError({ agentId: id, cause }))
-          return false
-        },
-      )
     }
     // Episode state is updated (and restarts requested) before any listener runs.
     const events = this.#evaluator.evaluate(id, this.getThreshold(id), point)
     emitSafely(this, 'sample', { agentId: id, point })
     this.#emitAll(events)
-    return write
-  }
-
-  /** The store call as a promise even if it throws synchronously. */
-  #append(id: string, point: ResourceDataPoint): Promise<unknown> {
-    try {
-      return this.#store!.appendResourceData(id, point)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return kept
   }
 
   #gone(id: string): void {

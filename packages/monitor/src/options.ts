@@ -12,6 +12,12 @@ export interface HistoryView {
   aggregate(options: AggregateOptions): AggregateResult
 }
 
+/** One agent's point of a tick, as the monitor hands it to the store. */
+export interface AppendEntry {
+  readonly id: string
+  readonly point: ResourceDataPoint
+}
+
 /**
  * What the monitor needs of a store: `FileMetadataStore` from @warden/store fits. `get` may
  * answer synchronously or with a promise.

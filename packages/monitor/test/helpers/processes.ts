@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AgentInfo, PidSource } from '@warden/core'
@@ -11,6 +12,8 @@ type Agent = Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'>
 /** Spawned processes of one test file, all killed by `killAll()` (call it in afterEach). */
 export class Processes {
   readonly #children = new Set<ChildProcess>()
+  /** Shells started by `sleeps()`, with the pids of their sleeps. */
+  readonly #shells = new Map<ChildProcess, readonly number[]>()
 
   /** Spawns `test/fixtures/<name>` and resolves once it printed `ready`. */
   async fixture(name: string, ...args: string[]): Promise<ChildProcess> {
@@ -42,6 +45,34 @@ export class Processes {
     return child
   }
 
+  /**
+   * Spawns `n` `sleep 3600` from one shell (a thousand spawns from Node take seconds); resolves
+   * with their pids once all exist.
+   */
+  async sleeps(n: number): Promise<number[]> {
+    const shell = spawn(
+      '/bin/sh',
+      ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; echo ready; wait`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    this.#shells.set(shell, [])
+    await new Promise<void>((resolve, reject) => {
+      let out = ''
+      shell.once('error', reject)
+      shell.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('ready')) resolve()
+      })
+    })
+    const pids = readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'latin1')
+      .trim()
+      .split(' ')
+      .map(Number)
+    this.#shells.set(shell, pids)
+    if (pids.length !== n) throw new Error(`expected ${n} sleeps, found ${pids.length}`)
+    return pids
+  }
+
   /** SIGKILLs a child and resolves once it has been reaped (no zombie left). */
   async kill(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return
@@ -54,6 +85,23 @@ export class Processes {
   async killAll(): Promise<void> {
     await Promise.all([...this.#children].map((c) => this.kill(c)))
     this.#children.clear()
+    // The shell reaps its sleeps, then exits itself.
+    await Promise.all(
+      [...this.#shells].map(async ([shell, pids]) => {
+        const exited = new Promise((resolve) => shell.once('exit', resolve))
+        for (const pid of pids) killQuietly(pid)
+        if (shell.exitCode === null && shell.signalCode === null) await exited
+      }),
+    )
+    this.#shells.clear()
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // Already gone (a test killed it).
   }
 }
 
