@@ -74,7 +74,7 @@ export class SampleError extends MonitorError {
   }
 }
 
-/** `store.appendResourceData` rejected: the point is kept in `latest()` but not persisted. */
+/** The store refused a point (or its whole batch): the point is kept in `latest()` but not persisted. */
 export class StoreWriteError extends MonitorError {
   readonly code = 'ERR_MONITOR_STORE_WRITE' as const
   readonly agentId: string

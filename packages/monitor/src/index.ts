@@ -25,7 +25,17 @@ export {
 export type { CollectErrorEvent, MonitorEvents, PollReport, RestartEvent, SampleEvent } from './events.js'
 export type { AggregateWindow, HistoryWindow } from './history/window.js'
 export { ResourceMonitor } from './monitor.js'
-export type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
+export type {
+  AppendEntry,
+  AppendFailure,
+  AppendManyResult,
+  BatchStore,
+  HistoryView,
+  MonitorStore,
+  PointStore,
+  ResourceMonitorOptions,
+  RestartTarget,
+} from './options.js'
 export { ProcParseError } from './procfs/parse-error.js'
 export { createSampler, defaultBackend, type SamplerBackend } from './sampler/create-sampler.js'
 export { PidusageSampler } from './sampler/pidusage-sampler.js'

@@ -12,19 +12,27 @@ export interface HistoryView {
   aggregate(options: AggregateOptions): AggregateResult
 }
 
-/** One agent's point of a tick, as the monitor hands it to the store. */
+/** One agent's point of a tick, as the store's `appendMany` takes them. */
 export interface AppendEntry {
   readonly id: string
   readonly point: ResourceDataPoint
 }
 
-/**
- * What the monitor needs of a store: `FileMetadataStore` from @warden/store fits. `get` may
- * answer synchronously or with a promise.
- */
-export interface MonitorStore {
-  /** One atomic write of one point for one agent. */
-  appendResourceData(id: string, point: ResourceDataPoint): Promise<unknown>
+/** A point `appendMany` refused (invalid, out of order, bad id) while appending the others. */
+export interface AppendFailure {
+  /** Its index in the entries passed. */
+  readonly index: number
+  readonly id: string
+  readonly error: Error
+}
+
+export interface AppendManyResult {
+  readonly appended: number
+  readonly failed: readonly AppendFailure[]
+}
+
+/** History reads: `get` may answer synchronously or with a promise. */
+interface StoreReader {
   get(
     id: string,
   ):
@@ -32,6 +40,30 @@ export interface MonitorStore {
     | undefined
     | Promise<{ readonly resourceUsage: HistoryView } | undefined>
 }
+
+/** A store that takes a whole tick in one call: `FileMetadataStore` once its journal lands. */
+export interface BatchStore extends StoreReader {
+  /**
+   * Appends every entry, durable when it resolves; refused points are listed in `failed`
+   * without blocking the others. Rejects only when nothing of the batch was appended.
+   */
+  appendMany(entries: readonly AppendEntry[]): Promise<AppendManyResult>
+  /** Not used when `appendMany` is there. */
+  appendResourceData?(id: string, point: ResourceDataPoint): Promise<unknown>
+}
+
+/** A store that takes one point per call: today's `FileMetadataStore`, or any custom store. */
+export interface PointStore extends StoreReader {
+  /** One atomic write of one point for one agent. */
+  appendResourceData(id: string, point: ResourceDataPoint): Promise<unknown>
+  appendMany?: undefined
+}
+
+/**
+ * What the monitor needs of a store: `get` and either `appendMany` (one call per tick) or
+ * `appendResourceData` (one call per point). `FileMetadataStore` from @warden/store fits.
+ */
+export type MonitorStore = BatchStore | PointStore
 
 /** What the monitor needs of a supervisor for `action: 'restart'`: `Supervisor` from @warden/core fits. */
 export interface RestartTarget {
@@ -42,8 +74,8 @@ export interface ResourceMonitorOptions {
   /** Where the agents and their pids come from: an `AgentRegistry`, or anything with `list()`. */
   readonly registry: PidSource
   /**
-   * Persists every point (`appendResourceData`, one atomic write per agent per tick) and answers
-   * history queries. Without it, each agent's history is kept in memory.
+   * Persists every point (one `appendMany` per tick, else one `appendResourceData` per point) and
+   * answers history queries. Without it, each agent's history is kept in memory.
    * @default undefined
    */
   readonly store?: MonitorStore

@@ -30,6 +30,12 @@ function fail(option: string, value: unknown, expected: string): never {
 const hasMethod = (v: unknown, name: string): boolean =>
   typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[name] === 'function'
 
+/** `get` and a way to append: `appendMany`, else `appendResourceData` (and no non-function `appendMany`). */
+const isStore = (v: unknown): boolean =>
+  hasMethod(v, 'get') &&
+  (hasMethod(v, 'appendMany') ||
+    (hasMethod(v, 'appendResourceData') && (v as Record<string, unknown>).appendMany === undefined))
+
 const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0
 
 /** Throws `InvalidOptionError` / `InvalidThresholdError` / `SupervisorRequiredError` on bad options. */
@@ -47,8 +53,8 @@ export function validateOptions(options: unknown): asserts options is ResourceMo
   }
   if (!hasMethod(o.registry, 'list'))
     fail('registry', o.registry, 'an AgentRegistry or an object with list()')
-  if (o.store !== undefined && !(hasMethod(o.store, 'appendResourceData') && hasMethod(o.store, 'get'))) {
-    fail('store', o.store, 'a FileMetadataStore (appendResourceData() and get())')
+  if (o.store !== undefined && !isStore(o.store)) {
+    fail('store', o.store, 'a FileMetadataStore (get() and appendMany() or appendResourceData())')
   }
   // setInterval turns longer delays into 1 ms.
   if (o.intervalMs !== undefined && !(isPositiveInt(o.intervalMs) && o.intervalMs <= MAX_TIMER_MS)) {

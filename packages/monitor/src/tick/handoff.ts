@@ -1,4 +1,4 @@
-import type { AppendEntry, MonitorStore } from '../options.js'
+import type { AppendEntry, BatchStore, MonitorStore, PointStore } from '../options.js'
 import type { Slices } from './slices.js'
 
 /** A point the store did not take, and why. */
@@ -8,9 +8,9 @@ interface Failure {
 }
 
 /**
- * Hands a tick's points to the store, one `appendResourceData` per point. Resolves once every
- * write settled, after `onFailure` was called (in slices) for each point not written, with how
- * many there were.
+ * Hands a tick's points to the store in one `appendMany` call when it has one, else one
+ * `appendResourceData` per point. Resolves once every write settled, after `onFailure` was called
+ * (in slices) for each point not written, with how many there were.
  */
 export async function handOff(
   store: MonitorStore,
@@ -19,7 +19,10 @@ export async function handOff(
   onFailure: (id: string, cause: unknown) => void,
 ): Promise<number> {
   if (entries.length === 0) return 0
-  const failures = await appendEach(store, entries, slices)
+  const failures =
+    store.appendMany === undefined
+      ? await appendEach(store, entries, slices)
+      : await appendBatch(store, entries)
   for (const { id, cause } of failures) {
     if (slices.due()) await slices.yield()
     onFailure(id, cause)
@@ -27,8 +30,18 @@ export async function handOff(
   return failures.length
 }
 
+async function appendBatch(store: BatchStore, entries: readonly AppendEntry[]): Promise<readonly Failure[]> {
+  try {
+    const { failed } = await store.appendMany(entries)
+    return failed.map(({ id, error }) => ({ id, cause: error }))
+  } catch (cause) {
+    // The batch as a whole was not written (or the store broke the contract): every point is lost.
+    return entries.map(({ id }) => ({ id, cause }))
+  }
+}
+
 async function appendEach(
-  store: MonitorStore,
+  store: PointStore,
   entries: readonly AppendEntry[],
   slices: Slices,
 ): Promise<readonly Failure[]> {
@@ -46,7 +59,7 @@ async function appendEach(
 }
 
 /** The store call as a promise even if it throws synchronously. */
-function appendOne(store: MonitorStore, id: string, point: AppendEntry['point']): Promise<unknown> {
+function appendOne(store: PointStore, id: string, point: AppendEntry['point']): Promise<unknown> {
   try {
     return store.appendResourceData(id, point)
   } catch (error) {

@@ -48,9 +48,32 @@ describe('ResourceMonitor options', () => {
     throws({ registry, backend: 'ps' }, InvalidOptionError, /`backend`.*got "ps" \(string\)/)
     throws({ registry, includeChildren: 'yes' }, InvalidOptionError, /`includeChildren` to be a boolean/)
     throws({ registry, store: {} }, InvalidOptionError, /`store` to be a FileMetadataStore/)
+    throws(
+      { registry, store: { get() {} } },
+      InvalidOptionError,
+      /get\(\) and appendMany\(\) or appendResourceData\(\)/,
+    )
+    throws(
+      { registry, store: { get() {}, appendResourceData() {}, appendMany: true } },
+      InvalidOptionError,
+      /`store`/,
+    )
     throws({ registry, supervisor: {} }, InvalidOptionError, /`supervisor`/)
     throws({ registry, interval: 5 }, InvalidOptionError, /Unknown option `interval`/)
     throws(null, InvalidOptionError, /`options` to be an object, got null/)
+  })
+
+  it('store: get() with appendMany() (one call per tick) or appendResourceData() (one per point)', () => {
+    const get = () => undefined
+    const appendMany = async () => ({ appended: 0, failed: [] })
+    const appendResourceData = async () => {}
+    for (const store of [
+      { get, appendMany },
+      { get, appendResourceData },
+      { get, appendMany, appendResourceData },
+    ]) {
+      expect(new ResourceMonitor({ registry, store })).toBeInstanceOf(ResourceMonitor)
+    }
   })
 
   it('clock: a function, or { now, monotonic } with functions and no other key', () => {
