@@ -6,7 +6,6 @@ import { ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
 import { validateThreshold } from './alerts/validate.js'
 import { type TickTime, Timeline } from './clock/timeline.js'
-import { DuplicateIds } from './duplicates.js'
 import {
   ClockError,
   DuplicateAgentError,
@@ -17,7 +16,6 @@ import {
   WaitTimeoutError,
 } from './errors.js'
 import type { CollectErrorEvent, MonitorEvents, PollReport } from './events.js'
-import { MemoryHistories } from './history/memory.js'
 import {
   type AggregateWindow,
   checkAggregateWindow,
@@ -33,9 +31,9 @@ import type {
 } from './options.js'
 import { createSampler, type SamplerBackend } from './sampler/create-sampler.js'
 import type { SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'
+import { type Agent, AgentTable } from './tick/agents.js'
 import { handOff } from './tick/handoff.js'
 import { Slices } from './tick/slices.js'
-import { listTargets } from './tick/targets.js'
 import { validateOptions } from './validate-options.js'
 
 /**
@@ -49,7 +47,6 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
   readonly #registry: PidSource
   readonly #store: MonitorStore | undefined
-  readonly #memory: MemoryHistories | undefined
   readonly #supervisor: RestartTarget | undefined
   readonly #timeline: Timeline
   readonly #injectedSampler: Sampler | undefined
@@ -58,11 +55,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   /** Per-agent overrides; null disables the default for that agent. */
   readonly #thresholds = new Map<string, ResourceThreshold | null>()
   readonly #evaluator: ThresholdEvaluator
-  readonly #latest = new Map<string, ResourceDataPoint>()
-  /** pid and start ticks of the process last sampled per agent: a change ends its episodes as `gone`. */
-  readonly #identity = new Map<string, { readonly pid: number; readonly startTicks: number | null }>()
+  readonly #agents: AgentTable
   readonly #restarts = new Set<Promise<void>>()
-  readonly #duplicates = new DuplicateIds()
   /** The tick's own work runs in these, so a tick never blocks the event loop for long. */
   readonly #slices = new Slices()
   #timer: NodeJS.Timeout | undefined
@@ -84,7 +78,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     this.backend = options.backend ?? 'auto'
     this.#registry = options.registry
     this.#store = options.store
-    this.#memory = options.store === undefined ? new MemoryHistories(options.historySize) : undefined
+    this.#agents = new AgentTable(options.historySize)
     this.#supervisor = options.supervisor
     this.#timeline = timelineOf(options.clock)
     this.#injectedSampler = options.sampler
@@ -174,7 +168,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
   /** The last point sampled for `id` by this monitor. */
   latest(id: string): ResourceDataPoint | undefined {
-    return this.#latest.get(id)
+    return this.#agents.get(id)?.latest
   }
 
   /** Points of `id` in an inclusive time range or the last `durationMs`, oldest first. */
@@ -194,7 +188,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   }
 
   async #history(id: string): Promise<HistoryView | undefined> {
-    if (this.#store === undefined) return this.#memory!.get(id)
+    if (this.#store === undefined) return this.#agents.get(id)?.history
     return (await this.#store.get(id))?.resourceUsage
   }
 
@@ -240,13 +234,13 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   async #collectAt(at: number, started: number): Promise<PollReport> {
     const slices = this.#slices
     slices.begin()
-    const { targets, listed, targetIds } = listTargets(this.#registry, this.#duplicates, (id) =>
+    const targets = this.#agents.list(this.#registry, (id) =>
       this.#reportError(id, new DuplicateAgentError({ agentId: id })),
     )
 
     const outcomes = await this.#samplePass(targets, at)
     // After the pass, so the sampler starts now, as start() promises, and these events get slices too.
-    await this.#forget(listed, targetIds)
+    const targetsLeft = await this.#forget()
 
     // After a failed pass every target is already counted and reported.
     let errors = outcomes === undefined ? targets.length : 0
@@ -264,7 +258,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         this.#reportError(target.id, new SampleError({ agentId: target.id, pid: target.pid, cause }))
       } else if (outcome.kind === 'gone') {
         gone++
-        this.#gone(target.id)
+        this.#gone(target)
       } else if (outcome.kind === 'error') {
         errors++
         this.#reportError(
@@ -284,7 +278,10 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         this.#reportError(id, new StoreWriteError({ agentId: id, cause })),
       )
     }
-    this.#sampler?.prune?.(targetIds)
+    if (targetsLeft) {
+      this.#sampler?.prune?.(new Set(targets.map((t) => t.id)))
+      this.#agents.pruned()
+    }
 
     const skipped = this.#skipped
     this.#skipped = 0
@@ -318,26 +315,30 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
   /**
    * Ends the episodes of agents no longer sampled (`gone`) and forgets the agents that left the
-   * registry; stopped ones keep their last point and history.
+   * registry; stopped ones keep their last point and history. True when some agent stopped being
+   * sampled since the sampler was last pruned.
    */
-  async #forget(listed: ReadonlySet<string>, targetIds: ReadonlySet<string>): Promise<void> {
+  async #forget(): Promise<boolean> {
     const slices = this.#slices
-    // Live iterators: deleting the current key (here, or by setThreshold while yielding) is safe.
-    for (const id of this.#identity.keys()) {
-      if (targetIds.has(id)) continue
-      if (slices.due()) await slices.yield()
-      this.#gone(id)
+    const agents = this.#agents
+    let targetsLeft = false
+    // Live iterators: deleting the current entry (here, or by setThreshold while yielding) is safe.
+    for (const agent of agents.values()) {
+      if (agents.isTarget(agent)) continue
+      if (agents.leftTargets(agent)) targetsLeft = true
+      if (agent.process !== undefined) {
+        if (slices.due()) await slices.yield()
+        this.#gone(agent)
+      }
+      if (!agents.isListed(agent)) agents.delete(agent)
     }
     for (const id of this.#evaluator.agents()) {
-      if (targetIds.has(id)) continue
+      const agent = agents.get(id)
+      if (agent !== undefined && agents.isTarget(agent)) continue
       if (slices.due()) await slices.yield()
-      this.#gone(id)
+      this.#emitAll(this.#evaluator.end(id, 'gone'))
     }
-    for (const id of this.#latest.keys()) {
-      if (listed.has(id)) continue
-      this.#latest.delete(id)
-      this.#memory?.delete(id)
-    }
+    return targetsLeft
   }
 
   /**
@@ -345,26 +346,26 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
    * False when the in-memory history refused it.
    */
   #record(
-    target: SampleTarget,
+    agent: Agent,
     point: ResourceDataPoint,
     startTicks: number | null,
     entries: AppendEntry[],
   ): boolean {
-    const id = target.id
-    const ticks = startTicks ?? target.startTicks ?? null
-    const previous = this.#identity.get(id)
+    const id = agent.id
+    const ticks = startTicks ?? agent.startTicks ?? null
+    const previous = agent.process
     // Allocates only when the process changed, not on every tick of every agent.
-    if (previous === undefined || previous.pid !== target.pid || previous.startTicks !== ticks) {
+    if (previous === undefined || previous.pid !== agent.pid || previous.startTicks !== ticks) {
       // A new process for the same agent (restart between ticks) does not inherit the old one's episodes.
       if (previous !== undefined) this.#emitAll(this.#evaluator.end(id, 'gone'))
-      this.#identity.set(id, { pid: target.pid, startTicks: ticks })
+      agent.process = { pid: agent.pid, startTicks: ticks }
     }
-    this.#latest.set(id, point)
+    agent.latest = point
     let kept = true
     if (this.#store !== undefined) entries.push({ id, point })
     else {
       try {
-        this.#memory!.add(id, point)
+        this.#agents.historyOf(agent).add(point)
       } catch (cause) {
         this.#reportError(id, new StoreWriteError({ agentId: id, cause }))
         kept = false
@@ -377,9 +378,9 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     return kept
   }
 
-  #gone(id: string): void {
-    this.#identity.delete(id)
-    this.#emitAll(this.#evaluator.end(id, 'gone'))
+  #gone(agent: Agent): void {
+    agent.process = undefined
+    this.#emitAll(this.#evaluator.end(agent.id, 'gone'))
   }
 
   /** Requests the restarts the events ask for, then emits them: a listener can never cancel a restart. */
