@@ -177,6 +177,26 @@ describe('ResourceMonitor.collectOnce over real processes', () => {
     expect(fds()).toBeLessThanOrEqual(before)
   })
 
+  it('an agent no longer sampled (stopped, or removed from the registry) has its cached fds released at the next tick', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length
+    const [a, b, c] = await Promise.all([procs.sleep(), procs.sleep(), procs.sleep()])
+    const registry = new ListSource()
+    registry.add('a', a)
+    registry.add('b', b)
+    registry.add('c', c)
+    const m = new ResourceMonitor({ registry, backend: 'procfs' })
+    await m.collectOnce()
+    const all = fds()
+    registry.set('a', { status: 'stopped' }) // the process lives on
+    registry.agents.delete('b')
+    expect((await m.collectOnce()).sampled).toBe(1)
+    // procfs keeps 4 fds per sampled process: a's and b's are closed, c's are kept.
+    expect(fds()).toBeLessThanOrEqual(all - 8)
+    await m.collectOnce()
+    expect(m.latest('c')!.cpuPercent).toBeTypeOf('number') // c's state survived the prune
+    await m.stop()
+  })
+
   it('setThreshold replaces the line and ends open episodes as cleared', async () => {
     const a = await procs.fixture('forever.js')
     const registry = new ListSource()
