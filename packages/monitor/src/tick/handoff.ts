@@ -1,5 +1,5 @@
 import type { AppendEntry, BatchStore, MonitorStore, PointStore } from '../options.js'
-import type { Slices } from './slices.js'
+import { SLICE_MS, type Slices } from './slices.js'
 
 /** A point the store did not take, and why. */
 interface Failure {
@@ -40,23 +40,36 @@ async function appendBatch(store: BatchStore, entries: readonly AppendEntry[]): 
   }
 }
 
+/**
+ * One `appendResourceData` per point. A store may do heavy synchronous work in the continuation of
+ * each call (FileMetadataStore serializes the agent's whole file), where `slices.due()` cannot see
+ * it: calls go out in groups that each end with a turn of the event loop, a group halved while its
+ * turn takes longer than a slice and doubled while it does not.
+ */
 async function appendEach(
   store: PointStore,
   entries: readonly AppendEntry[],
   slices: Slices,
 ): Promise<readonly Failure[]> {
-  const writes: Promise<unknown>[] = []
-  for (const { id, point } of entries) {
-    if (slices.due()) await slices.yield()
-    writes.push(appendOne(store, id, point))
+  // Each write gets its handler at once: the loop turns before they are all awaited.
+  const writes: Promise<Failure | undefined>[] = []
+  let group = 1
+  for (let i = 0; i < entries.length; ) {
+    const started = performance.now()
+    for (const end = Math.min(entries.length, i + group); i < end; i++) {
+      const { id, point } = entries[i]!
+      writes.push(appendOne(store, id, point).then(noFailure, (cause: unknown) => ({ id, cause })))
+    }
+    // Before this resolves, the microtasks of the calls (the store's synchronous work) have run.
+    await slices.yield()
+    group = performance.now() - started > SLICE_MS ? Math.max(1, group >> 1) : group * 2
   }
-  const settled = await Promise.allSettled(writes)
   const failures: Failure[] = []
-  for (const [i, result] of settled.entries()) {
-    if (result.status === 'rejected') failures.push({ id: entries[i]!.id, cause: result.reason })
-  }
+  for (const failure of await Promise.all(writes)) if (failure !== undefined) failures.push(failure)
   return failures
 }
+
+const noFailure = (): undefined => undefined
 
 /** The store call as a promise even if it throws synchronously. */
 function appendOne(store: PointStore, id: string, point: AppendEntry['point']): Promise<unknown> {

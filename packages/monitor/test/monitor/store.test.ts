@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { FileMetadataStore } from '@warden/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type CollectErrorEvent, type MonitorStore, ResourceMonitor } from '../../src/index.js'
+import { SLICE_MS } from '../../src/tick/slices.js'
+import { busyFor } from '../helpers/busy.js'
 import { ListSource, Processes } from '../helpers/processes.js'
 
 const procs = new Processes()
@@ -94,5 +96,34 @@ describe('ResourceMonitor with a FileMetadataStore', () => {
       T + 60_000,
       T + 120_000,
     ])
+  })
+
+  it('a store that works synchronously after each call (as FileMetadataStore serializes the whole file) gets its calls one turn of the event loop apart', async () => {
+    const children = await Promise.all([procs.sleep(), procs.sleep(), procs.sleep()])
+    const registry = new ListSource()
+    for (const [i, c] of children.entries()) registry.add(`a${i}`, c)
+    const log: string[] = []
+    const slow = {
+      appendResourceData: (id: string) => {
+        log.push(`append:${id}`)
+        // The heavy part runs in a continuation, after the call has returned.
+        return Promise.resolve().then(() => busyFor(SLICE_MS * 2))
+      },
+      get: () => undefined,
+    }
+    const m = new ResourceMonitor({ registry, store: slow })
+    let ticking = true
+    const turn = (): void => {
+      log.push('turn')
+      if (ticking) setImmediate(turn)
+    }
+    m.once('sample', () => setImmediate(turn))
+    const report = await m.collectOnce()
+    ticking = false
+    expect(report.writeErrors).toBe(0)
+    const appends = log.flatMap((e, i) => (e.startsWith('append') ? [i] : []))
+    expect(appends).toHaveLength(3)
+    for (let k = 1; k < appends.length; k++) expect(log.slice(appends[k - 1], appends[k])).toContain('turn')
+    await m.stop()
   })
 })
