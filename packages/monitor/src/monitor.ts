@@ -248,10 +248,12 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     let gone = 0
     let writeErrors = 0
     const entries: AppendEntry[] = []
-    for (const target of outcomes === undefined ? [] : targets) {
+    // Indexed: a for-of with an await inside would allocate an iterator result per agent.
+    for (let i = 0; outcomes !== undefined && i < targets.length; i++) {
       // The pass's last slice may have just run: the first check usually yields.
       if (slices.due()) await slices.yield()
-      const outcome = outcomes?.get(target.id)
+      const target = targets[i]!
+      const outcome = outcomes.get(target.id)
       if (outcome === undefined) {
         errors++
         const cause = new Error('the sampler returned no outcome for this agent')
@@ -320,25 +322,29 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
    */
   async #forget(): Promise<boolean> {
     const slices = this.#slices
-    const agents = this.#agents
-    let targetsLeft = false
-    // Live iterators: deleting the current entry (here, or by setThreshold while yielding) is safe.
-    for (const agent of agents.values()) {
-      if (agents.isTarget(agent)) continue
-      if (agents.leftTargets(agent)) targetsLeft = true
-      if (agent.process !== undefined) {
-        if (slices.due()) await slices.yield()
-        this.#gone(agent)
-      }
-      if (!agents.isListed(agent)) agents.delete(agent)
-    }
-    for (const id of this.#evaluator.agents()) {
-      const agent = agents.get(id)
-      if (agent !== undefined && agents.isTarget(agent)) continue
+    // Found by synchronous loops: iterating in this async function would allocate per agent.
+    const { stopped, removed, targetsLeft } = this.#agents.sweep()
+    for (let i = 0; i < stopped.length; i++) {
       if (slices.due()) await slices.yield()
-      this.#emitAll(this.#evaluator.end(id, 'gone'))
+      this.#gone(stopped[i]!)
     }
+    const orphans = this.#episodesNotSampled()
+    for (let i = 0; i < orphans.length; i++) {
+      if (slices.due()) await slices.yield()
+      this.#emitAll(this.#evaluator.end(orphans[i]!, 'gone'))
+    }
+    for (let i = 0; i < removed.length; i++) this.#agents.delete(removed[i]!)
     return targetsLeft
+  }
+
+  /** Agents with open episodes that this tick does not sample. */
+  #episodesNotSampled(): string[] {
+    const ids: string[] = []
+    for (const id of this.#evaluator.agents()) {
+      const agent = this.#agents.get(id)
+      if (agent === undefined || !this.#agents.isTarget(agent)) ids.push(id)
+    }
+    return ids
   }
 
   /**

@@ -49,10 +49,6 @@ export class AgentTable {
     return this.#byId.get(id)
   }
 
-  values(): IterableIterator<Agent> {
-    return this.#byId.values()
-  }
-
   /**
    * Reads the registry for a tick and returns the agents to sample, in registry order. An id
    * listed twice is sampled once (first entry) and given to `onRepeat` once per change.
@@ -91,19 +87,28 @@ export class AgentTable {
     return targets
   }
 
-  /** Listed by the last listing. */
-  isListed(agent: Agent): boolean {
-    return agent.listedIn === this.#listing
-  }
-
   /** To be sampled in the last listing's tick. */
   isTarget(agent: Agent): boolean {
     return agent.targetIn === this.#listing
   }
 
-  /** A target since the sampler was last pruned, but not now: the sampler may hold its state. */
-  leftTargets(agent: Agent): boolean {
-    return agent.targetIn > this.#prunedAt && agent.targetIn !== this.#listing
+  /**
+   * After a listing: the agents no longer sampled that still have a process (their episodes end
+   * as gone), the agents no longer listed (to forget, after that), and whether an agent sampled
+   * since the sampler was last pruned is no longer sampled (the sampler may hold its state).
+   */
+  sweep(): { readonly stopped: Agent[]; readonly removed: Agent[]; readonly targetsLeft: boolean } {
+    const listing = this.#listing
+    const stopped: Agent[] = []
+    const removed: Agent[] = []
+    let targetsLeft = false
+    for (const agent of this.#byId.values()) {
+      if (agent.targetIn === listing) continue
+      if (agent.targetIn > this.#prunedAt) targetsLeft = true
+      if (agent.process !== undefined) stopped.push(agent)
+      if (agent.listedIn !== listing) removed.push(agent)
+    }
+    return { stopped, removed, targetsLeft }
   }
 
   /** Notes that the sampler keeps state for the last listing's targets only. */

@@ -21,7 +21,6 @@ describe('AgentTable', () => {
       ['a', 1, 100],
       ['b', 2, 200],
     ])
-    expect(['a', 'b', 'c', 'd'].map((id) => table.isListed(table.get(id)!))).toEqual([true, true, true, true])
     expect(['a', 'b', 'c', 'd'].map((id) => table.isTarget(table.get(id)!))).toEqual([
       true,
       true,
@@ -32,7 +31,7 @@ describe('AgentTable', () => {
     const second = table.list(registry, () => {})
     expect(second[0]).toBe(first[0]) // the same object, its pid updated
     expect(second[0]).toMatchObject({ pid: 5, startTicks: 500 })
-    expect(table.isListed(table.get('b')!)).toBe(false)
+    expect(table.sweep().removed.map((a) => a.id)).toEqual(['b', 'c', 'd'])
   })
 
   it('an id listed twice: the first entry is the target, reported once per change', () => {
@@ -50,19 +49,22 @@ describe('AgentTable', () => {
     expect(repeats).toEqual(['x', 'x'])
   })
 
-  it('leftTargets: an agent sampled since the last prune that is no longer a target', () => {
+  it('sweep: agents no longer sampled that have a process, agents no longer listed, and whether the sampler needs pruning', () => {
     const table = new AgentTable()
-    let entries = [entry('a', 1), entry('b', 2)]
+    let entries = [entry('a', 1), entry('b', 2), entry('c', 3)]
     const list = () => table.list({ list: () => entries }, () => {})
     list()
-    const [a, b] = [table.get('a')!, table.get('b')!]
-    expect([table.leftTargets(a), table.leftTargets(b)]).toEqual([false, false])
+    for (const id of ['a', 'b']) table.get(id)!.process = { pid: 1, startTicks: 100 }
+    expect(table.sweep()).toEqual({ stopped: [], removed: [], targetsLeft: false })
     entries = [entry('a', 1), entry('b', 2, 'stopped')]
     list()
-    expect([table.leftTargets(a), table.leftTargets(b)]).toEqual([false, true])
+    const swept = table.sweep()
+    expect(swept.stopped.map((a) => a.id)).toEqual(['b'])
+    expect(swept.removed.map((a) => a.id)).toEqual(['c'])
+    expect(swept.targetsLeft).toBe(true)
     table.pruned()
     list()
-    expect(table.leftTargets(b)).toBe(false)
+    expect(table.sweep().targetsLeft).toBe(false)
   })
 
   it('makes an in-memory history on first use, with the configured size', () => {
