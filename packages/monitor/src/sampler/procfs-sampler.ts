@@ -141,7 +141,9 @@ export class ProcfsSampler implements Sampler {
     const timestamp = options.now ?? Date.now()
     const pass = ++this.#pass
     this.#sliceStart = monotonicMs()
-    for (const target of targets) {
+    // Indexed: a for-of with an await inside would allocate an iterator result per target.
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i]!
       let outcome: SampleOutcome
       try {
         outcome = options.includeChildren
