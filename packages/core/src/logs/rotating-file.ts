@@ -1,4 +1,5 @@
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { type FileAccess, plainAccess } from './file-access.js'
 
 const NL = Buffer.from('\n')
 /** Upper bound of one write() call: big enough to amortise syscalls, small enough to rotate precisely. */
@@ -15,6 +16,8 @@ export interface RotatingFileOptions {
   readonly onError: (error: unknown) => void
   /** Called after each batch that reached the file (a destination that failed has recovered). */
   readonly onWritten?: () => void
+  /** How the file is opened and rotated. @default the writer's own rights */
+  readonly access?: FileAccess
 }
 
 /**
@@ -24,8 +27,13 @@ export interface RotatingFileOptions {
  */
 export class RotatingFile {
   readonly #opts: RotatingFileOptions
+  readonly #access: FileAccess
   #queue: Buffer[] = []
   #queuedBytes = 0
+  /** Lines queued so far (drop markers included), and those written or lost: flush() waits on them. */
+  #enqueued = 0
+  #settled = 0
+  #waiters: Array<{ readonly upTo: number; readonly resolve: () => void }> = []
   #dropped = 0
   #droppedTotal = 0
   #handle: FileHandle | undefined
@@ -35,6 +43,7 @@ export class RotatingFile {
 
   constructor(opts: RotatingFileOptions) {
     this.#opts = opts
+    this.#access = opts.access ?? plainAccess
   }
 
   get path(): string {
@@ -54,19 +63,23 @@ export class RotatingFile {
       this.#droppedTotal++
       return
     }
-    this.#queue.push(line)
-    this.#queuedBytes += line.length + 1
+    this.#push(line)
     this.#draining ??= this.#drain()
   }
 
-  /** Resolves once everything queued so far is on disk (or failed and was reported). */
-  async flush(): Promise<void> {
-    while (this.#draining !== undefined) await this.#draining
+  /**
+   * Resolves once every line queued so far is on disk (or failed and was counted); lines queued
+   * later (a writer that never pauses) do not hold it up.
+   */
+  flush(): Promise<void> {
+    if (this.#settled >= this.#enqueued) return Promise.resolve()
+    return new Promise((resolve) => this.#waiters.push({ upTo: this.#enqueued, resolve }))
   }
 
+  /** Writes what is queued (and the drop marker it may need), then closes the file. */
   async close(): Promise<void> {
-    await this.flush()
     this.#closed = true
+    while (this.#draining !== undefined) await this.#draining
     const handle = this.#handle
     this.#handle = undefined
     await handle?.close().catch(this.#opts.onError)
@@ -76,10 +89,7 @@ export class RotatingFile {
     try {
       while (this.#queue.length > 0 || this.#dropped > 0) {
         if (this.#queue.length === 0) {
-          this.#queue.push(
-            Buffer.from(`[warden] ${this.#dropped} line(s) dropped: the log writer fell behind`),
-          )
-          this.#queuedBytes += this.#queue[0]!.length + 1
+          this.#push(Buffer.from(`[warden] ${this.#dropped} line(s) dropped: the log writer fell behind`))
           this.#dropped = 0
         }
         await this.#writeBatch()
@@ -116,6 +126,7 @@ export class RotatingFile {
       this.#queue.splice(0, n)
       this.#queuedBytes -= bytes
       this.#opts.onWritten?.()
+      this.#settle(n)
     } catch (error) {
       // The lines of a failed batch cannot be kept forever: report them and go on with the next ones.
       const lost = this.#queue.length
@@ -126,12 +137,27 @@ export class RotatingFile {
       this.#handle = undefined
       await handle?.close().catch(() => {})
       this.#opts.onError(error)
+      this.#settle(lost)
     }
+  }
+
+  #push(line: Buffer): void {
+    this.#queue.push(line)
+    this.#queuedBytes += line.length + 1
+    this.#enqueued++
+  }
+
+  #settle(lines: number): void {
+    this.#settled += lines
+    const due = this.#waiters.filter((w) => w.upTo <= this.#settled)
+    if (due.length === 0) return
+    this.#waiters = this.#waiters.filter((w) => w.upTo > this.#settled)
+    for (const w of due) w.resolve()
   }
 
   async #open(): Promise<FileHandle> {
     if (this.#handle !== undefined) return this.#handle
-    const handle = await open(this.#opts.path, 'a')
+    const handle = await this.#access.open(this.#opts.path)
     this.#size = (await handle.stat()).size
     this.#handle = handle
     return handle
@@ -141,18 +167,8 @@ export class RotatingFile {
     const { path, backups } = this.#opts
     await this.#handle?.close()
     this.#handle = undefined
-    if (backups === 0) {
-      await unlink(path).catch(ignoreMissing)
-    } else {
-      for (let i = backups - 1; i >= 1; i--)
-        await rename(`${path}.${i}`, `${path}.${i + 1}`).catch(ignoreMissing)
-      await rename(path, `${path}.1`)
-    }
-    this.#handle = await open(path, 'a')
+    await this.#access.rotate(path, backups)
+    this.#handle = await this.#access.open(path)
     this.#size = 0
   }
-}
-
-function ignoreMissing(error: unknown): void {
-  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
 }
