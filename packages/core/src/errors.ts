@@ -181,8 +181,10 @@ export class LogWriteError extends WardenCoreError {
 }
 
 /**
- * The log relay of an agent (the process writing its log files) exited on its own with a failure:
- * the agent's output is lost until its next start. Reported as `agent:error`.
+ * The log relay (the supervisor's process writing its agents' log files) died on its own while the
+ * agent had streams open in it: the agent's output is lost until its next start. Reported as
+ * `agent:error` to each such agent; `exitCode` and `signal` are null when the relay was not
+ * started by this supervisor (restore() attached to it).
  */
 export class LogRelayError extends WardenCoreError {
   readonly id: string
@@ -192,7 +194,7 @@ export class LogRelayError extends WardenCoreError {
   constructor(opts: { id: string; pid: number; exitCode: number | null; signal: string | null }) {
     super(
       'ERR_CORE_LOG_RELAY',
-      `The log relay (pid ${opts.pid}) of agent "${opts.id}" failed (${opts.signal ?? `exit code ${opts.exitCode}`}): its output is lost until the agent's next start`,
+      `The log relay (pid ${opts.pid}) died (${opts.signal ?? (opts.exitCode === null ? 'how is unknown' : `exit code ${opts.exitCode}`)}) with streams of agent "${opts.id}" open: its output is lost until its next start`,
     )
     this.id = opts.id
     this.pid = opts.pid

@@ -22,7 +22,8 @@ export interface AgentExitEvent {
   readonly expected: boolean
   /**
    * The last lines the process wrote to stderr (bounded by the spec's `stderrTail`); empty for an
-   * adopted process, unless `restore()` found its stderr file again.
+   * adopted process, unless `restore()` found its stderr file again (or its log relay: then the
+   * stderr lines reported since).
    */
   readonly stderrTail: readonly string[]
 }

@@ -43,7 +43,13 @@ export type {
   StartLimitOptions,
   StderrTailOptions,
 } from './options.js'
-export type { PersistedAgentState, StoredAgentSpec, StoredIdentity, StoredRun } from './persist/state.js'
+export type {
+  PersistedAgentState,
+  StoredAgentSpec,
+  StoredIdentity,
+  StoredRelay,
+  StoredRun,
+} from './persist/state.js'
 export type { AgentStateStore } from './persist/store.js'
 /**
  * @deprecated Transitional, not part of the API: the `/proc` readers that @warden/monitor (and

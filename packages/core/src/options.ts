@@ -132,7 +132,7 @@ export interface ResolvedSpec {
   readonly logs: ResolvedLogOptions | undefined
   readonly labels: Readonly<Record<string, string>> | undefined
   readonly stderrTail: TailLimits
-  /** Who the agent and its log relay run as; undefined: the supervisor's user. */
+  /** Who the agent runs as (and owns its log files); undefined: the supervisor's user. */
   readonly user: ProcessUser | undefined
   /** The spec as given, as saved for `restore()`. */
   readonly stored: StoredAgentSpec

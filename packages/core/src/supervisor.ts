@@ -8,6 +8,7 @@ import {
   AgentNotFoundError,
   InvalidOptionError,
   ProcessNotFoundError,
+  StopTimeoutError,
   SupersededError,
   SupervisorClosedError,
   WaitTimeoutError,
@@ -27,6 +28,7 @@ import { type AgentStateStore, saverFor } from './persist/store.js'
 import { isSameProcessAlive, type ProcessIdentity, readStat } from './proc/stat.js'
 import { AgentRegistry, type RegistryWriter, registryWriter } from './registry/registry.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
+import { RelayHub } from './relay/hub.js'
 import { type RestoreResult, restoreAll } from './restore/restore.js'
 import { booleanOption, durationOption, fail, intOption, objectOption } from './validate.js'
 
@@ -102,6 +104,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #store: AgentStateStore | undefined
   readonly #persister: Persister | undefined
   readonly #keepAlive: KeepAlive
+  readonly #relays: RelayHub
   readonly #adoptPollIntervalMs: number
   readonly #killTimeoutMs: number
   #closed = false
@@ -127,6 +130,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       1,
     )
     this.#killTimeoutMs = durationOption('killTimeoutMs', o.killTimeoutMs, DEFAULTS.killTimeoutMs, 0)
+    this.#relays = new RelayHub(this.#adoptPollIntervalMs)
     this.#keepAlive = new KeepAlive(booleanOption('keepAlive', o.keepAlive, true))
     this.#store = o.store
     if (o.store !== undefined) {
@@ -260,8 +264,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * store. Call it once at startup, after `add()`ing the configured agents and before starting
    * any: for each saved agent, the configured spec is used (else the saved one, registering the
    * agent), its counters and last exit continue, and its recorded process — if it still runs (same
-   * boot, pid + start ticks, the run's cookie in its environment) — is adopted, with its log relays
-   * and the run's cookie, so nothing is started twice. Agents whose process is gone are run again
+   * boot, pid + start ticks, the run's cookie in its environment) — is adopted, with the run's
+   * cookie and its log relay (attached again, and shared by the agents started from now on), so
+   * nothing is started twice. Agents whose process is gone are run again
    * as their saved state and policy say; configured agents without saved state are started. Every
    * call returns the first call's promise. Needs a store with `get()` and `list()`.
    */
@@ -278,6 +283,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         taken: (id) => this.registry.has(id) || this.#removals.has(id),
         create: (spec, adopted) => this.#create(spec, { adopted }),
         closed: () => this.#closed,
+        adoptRelay: (relay) => this.#relays.adopt(relay),
       })
     })
     return this.#restore
@@ -292,8 +298,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
-   * Resolves once the output of the agent's processes so far is written: their relays have
-   * written every line and exited (for a running agent, that is after it exits).
+   * Resolves once the output of the agent's processes so far is written: their streams have
+   * ended and the log relay wrote every line (for a running agent, that is after it exits).
    */
   flushLogs(id: string): Promise<void> {
     return this.#run(() => this.#get(id).flushLogs())
@@ -367,6 +373,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const results = await Promise.allSettled(agents.map((a) => a.close(() => new SupervisorClosedError())))
     await Promise.allSettled(agents.map((a) => a.dispose()))
     await Promise.allSettled(this.#removals.values())
+    // The agents' streams have ended and been written: their relay goes now.
+    const relays = await this.#relays.close(this.#killTimeoutMs)
     await this.#persister?.flush()
     this.#shutdownDone = true
     this.#keepAlive.set(false)
@@ -374,6 +382,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (this.#agents.has(waiter.id)) waiter.fail(new SupervisorClosedError())
     }
     const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))
+    for (const { users, survivors } of relays) {
+      for (const id of users) errors.push(new StopTimeoutError({ id, survivors }))
+    }
     if (errors.length > 0) throw new AggregateError(errors, `${errors.length} agent(s) did not stop cleanly`)
   }
 
@@ -399,6 +410,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         persist: (id, state) => this.#persister?.schedule(id, state),
         adoptPollIntervalMs: this.#adoptPollIntervalMs,
         killTimeoutMs: this.#killTimeoutMs,
+        relays: this.#relays,
       },
       initial,
     )

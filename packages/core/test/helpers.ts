@@ -70,6 +70,11 @@ export function scanProc(marker: string): number[] {
   return found
 }
 
+/** Pids of the log relays this process started (its children running the relay script). */
+export function relayPids(): number[] {
+  return scanProc('warden-relays-').filter((pid) => readStat(pid)?.ppid === process.pid)
+}
+
 /** Polls `fn` until it returns a truthy value or the deadline passes. */
 export async function until<T>(fn: () => T, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs

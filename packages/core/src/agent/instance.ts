@@ -20,6 +20,7 @@ import { startTimeFromTicks } from '../proc/boot.js'
 import type { ProcessIdentity } from '../proc/stat.js'
 import type { RegistryWriter } from '../registry/registry.js'
 import type { AgentInfo } from '../registry/types.js'
+import type { RelayHub } from '../relay/hub.js'
 import { Backoff } from '../restart/backoff.js'
 import { StartLimiter } from '../restart/start-limit.js'
 import type { LiveRun } from '../restore/live.js'
@@ -38,6 +39,8 @@ export interface InstanceContext {
   persist(id: string, state: PersistedAgentState): void
   readonly adoptPollIntervalMs: number
   readonly killTimeoutMs: number
+  /** The supervisor's log relay (shared by its agents). */
+  readonly relays: RelayHub
 }
 
 export interface StopOptions {
@@ -110,9 +113,11 @@ export class AgentInstance {
     this.#limiter = new StartLimiter(spec.startLimit)
     this.#ops = new LifecycleQueue((op) => this.#execute(op))
     this.#logs = new AgentLogs(
+      spec.id,
       spec.logs,
       spec.stderrTail,
-      { uid: spec.user?.uid, gid: spec.user?.gid },
+      spec.user === undefined ? undefined : { uid: spec.user.uid, gid: spec.user.gid },
+      ctx.relays,
       {
         line: (stream, line) => ctx.emit('agent:log', { id: this.id, stream, line }),
         writeError: (path, cause, suppressed) =>
@@ -234,8 +239,8 @@ export class AgentInstance {
     this.#cookie = state.run?.cookie
     this.#cookieSince = state.run?.cookieSinceTicks ?? undefined
     this.#wanted = state.want
-    // Relays still writing the last lines of a dead process are ours to stop too.
-    this.#logs.adopt(live.relays, live.stderrFile, this.#ctx.adoptPollIntervalMs)
+    // Its relay, still writing what the process writes, is attached again: agent:log goes on.
+    this.#logs.adopt(live.relay, live.stderrFile)
     if (live.process !== undefined) {
       this.adopt(live.process, true)
       if (state.want === 'up') return 'adopted'
@@ -388,8 +393,9 @@ export class AgentInstance {
     })
     const rootSurvived = identity !== undefined && result.survivors.includes(identity.pid)
     if (child !== undefined && exited !== undefined && !rootSurvived) await exited
-    // The relays end once the agent's processes are gone; stop() resolves with the logs written.
-    const survivors = [...result.survivors, ...(await this.#logs.settle(this.#ctx.killTimeoutMs))]
+    // Its streams end once the agent's processes are gone; stop() resolves with the logs written.
+    await this.#logs.settle(this.#ctx.killTimeoutMs)
+    const survivors = result.survivors
     this.#outbox.batch(() => {
       if (identity !== undefined && this.#identity === identity) {
         // Adopted (no exit event exists), or a root that survived SIGKILL: we let go of it.
@@ -431,9 +437,9 @@ export class AgentInstance {
     this.#cookie ??= newCookie()
     let output: ProcessOutput
     try {
-      output = await this.#logs.prepare(this.#cookie)
+      output = await this.#logs.prepare()
     } catch (cause) {
-      const reason = `its log relay could not start: ${errorMessage(cause)}`
+      const reason = `its log relay could not take its output: ${errorMessage(cause)}`
       const error = new SpawnError({ id: this.id, command: this.spec.command ?? '', reason, cause })
       this.#outbox.batch(() => this.#onSpawnFailure(error))
       return
@@ -592,7 +598,7 @@ export class AgentInstance {
     const run = {
       cookie: this.#cookie,
       cookieSinceTicks: this.#cookieSince,
-      relays: this.#logs.relays,
+      relay: this.#logs.relay,
       stderrFile: this.#logs.stderrFile?.identity,
     }
     this.#ctx.persist(this.id, snapshot(this.info, this.#wanted, run, this.spec.stored))

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { UnknownUserError, UserSwitchDeniedError } from '../errors.js'
 import { fail, intRange } from '../validate.js'
 
-/** Who an agent runs as (its log relay too). */
+/** Who an agent runs as (and owns its log files). */
 export interface ProcessUser {
   readonly uid: number
   readonly gid: number

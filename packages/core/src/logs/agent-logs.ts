@@ -1,39 +1,28 @@
+import { randomBytes } from 'node:crypto'
 import { closeSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import type { ResolvedLogOptions } from '../options.js'
-import type { ProcessIdentity } from '../proc/stat.js'
-import { RelayLink, type RelayOwner } from '../relay/link.js'
-import type { RelayConfig, RelayMessage } from '../relay/protocol.js'
+import type { StoredRelay } from '../persist/state.js'
+import type { RelayHub } from '../relay/hub.js'
+import type { AgentReport, RelayLink, RelayUser } from '../relay/link.js'
+import type { FileOwner, RelayStream, StreamHello } from '../relay/protocol.js'
+import { within } from '../within.js'
 import { LineTail, type TailLimits } from './line-tail.js'
-import type { LogStream } from './log-files.js'
 import { StderrFile } from './stderr-file.js'
 
-export type { LogStream } from './log-files.js'
+export type LogStream = RelayStream
 
-/** Resolves when `promise` does or after `ms`, whichever comes first. */
-async function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
-  clearTimeout(timer)
-}
-
-/**
- * How long an exit waits for the last stderr lines still in the relay's pipe once the relay reads
- * it (a leftover process may hold the pipe open), and at most for the relay to start reading.
- */
+/** How long an exit waits for the last stderr lines still in the socket (a leftover may hold it open). */
 const TAIL_GRACE_MS = 500
-const RELAY_START_MS = 10_000
-/** How long a relay may take to finish on its own once the agent is gone, before it is stopped. */
-const RELAY_GRACE_MS = 2000
+/** How long the agent's streams may take to end on their own once its processes are gone, before they are cut. */
+const STREAM_GRACE_MS = 2000
 
 /** The output plumbing of one process of the agent. */
 export interface ProcessOutput {
   readonly stdio: ['ignore', Socket | 'ignore', Socket | number | 'ignore']
-  /** The process's relay, if its output is piped. */
-  readonly relay: ProcessIdentity | undefined
   /** The process was spawned (or its spawn failed): the supervisor's copies of its ends go. */
   release(): void
-  /** The last stderr lines, once the process exited: at once, or when its stderr pipe ended. */
+  /** The last stderr lines, once the process exited: at once, or when its stderr stream ended. */
   tailAtExit(): string[] | Promise<string[]>
 }
 
@@ -44,40 +33,62 @@ export interface AgentLogsEvents {
   dropped(total: number): void
 }
 
+/** The streams of one agent process in a relay, until they end. */
+interface ProcessStreams {
+  readonly link: RelayLink
+  readonly tail: LineTail
+  readonly ended: Map<RelayStream, { promise: Promise<void>; resolve: () => void }>
+  /** Streams not ended yet. */
+  open: number
+}
+
 /**
  * The output plumbing of one agent, kept across its restarts. A stream that goes to a file or to
- * `agent:log` is piped to a log relay (relay/main.ts): a process of its own per agent process, so
- * the agent keeps running and logging when the supervisor dies. A stderr nobody reads goes to the
- * run's StderrFile instead, for the tail.
+ * `agent:log` is a socket to the supervisor's log relay (relay/main.ts, one process shared by
+ * every agent), so the agent keeps running and logging when the supervisor dies. A stderr nobody
+ * reads goes to the run's StderrFile instead, for the tail.
  */
 export class AgentLogs {
+  readonly #id: string
   readonly #opts: ResolvedLogOptions | undefined
   readonly #tail: TailLimits
-  readonly #owner: RelayOwner
+  readonly #owner: FileOwner | undefined
+  readonly #hub: RelayHub
   readonly #events: AgentLogsEvents
-  /** Relays still running, with the drops each reported. */
-  readonly #relays = new Map<RelayLink, number>()
-  /** Drops reported by relays that have exited. */
-  #droppedBefore = 0
+  readonly #user: RelayUser
+  /** Relays that hold (or held) streams of the agent. */
+  readonly #links = new Set<RelayLink>()
+  readonly #processes = new Map<string, ProcessStreams>()
+  /** Where the latest process's output goes (saved, so a restarted supervisor finds it). */
+  #relay: StoredRelay | undefined
+  /** The streams of the process restore() adopted, whose stderr lines make its tail. */
+  #adopted: ProcessStreams | undefined
+  #dropped = 0
   #stderrFile: StderrFile | undefined
 
   constructor(
+    id: string,
     opts: ResolvedLogOptions | undefined,
     tail: TailLimits,
-    owner: RelayOwner,
+    owner: FileOwner | undefined,
+    hub: RelayHub,
     events: AgentLogsEvents,
   ) {
+    this.#id = id
     this.#opts = opts
     this.#tail = tail
     this.#owner = owner
+    this.#hub = hub
     this.#events = events
+    this.#user = {
+      report: (message) => this.#onReport(message),
+      failed: (pid, code, signal) => events.relayFailed(pid, code, signal),
+    }
   }
 
-  /** Lines dropped by the relays because the disk fell behind or a write failed. */
+  /** Lines dropped by the relay because the disk fell behind or a write failed. */
   get droppedLines(): number {
-    let n = this.#droppedBefore
-    for (const d of this.#relays.values()) n += d
-    return n
+    return this.#dropped
   }
 
   /** The run's stderr file, if stderr goes to one (persisted to find it again after a restart). */
@@ -85,46 +96,20 @@ export class AgentLogs {
     return this.#stderrFile
   }
 
-  /** Identities of the relays still running (persisted, so a restarted supervisor can stop them). */
-  get relays(): ProcessIdentity[] {
-    return [...this.#relays.keys()].map((r) => r.identity)
+  /** The relay the latest process's output goes to, and its streams' key (persisted). */
+  get relay(): StoredRelay | undefined {
+    return this.#relay
   }
 
   /**
-   * Plumbing for the next process, its relay started (marked with `mark`, the run's cookie).
-   * Rejects when the relay cannot be started; a stderr file that cannot be made means no tail.
+   * Plumbing for the next process: its streams opened in the relay (started if need be). Rejects
+   * when that fails; a stderr file that cannot be made means no tail.
    */
-  async prepare(mark: string): Promise<ProcessOutput> {
-    const o = this.#opts
-    const piped = (s: LogStream): boolean => o !== undefined && (o[s] !== undefined || o.events)
-    const inputs = (['stdout', 'stderr'] as const).filter(piped)
-    const tail = new LineTail(this.#tail)
-    let relay: RelayLink | undefined
-    if (o !== undefined && inputs.length > 0) {
-      const config: RelayConfig = {
-        inputs,
-        files: { stdout: o.stdout, stderr: o.stderr },
-        maxBytes: o.maxBytes,
-        backups: o.backups,
-        maxLineBytes: o.maxLineBytes,
-        maxQueueBytes: o.maxQueueBytes,
-        errorReportIntervalMs: o.errorReportIntervalMs,
-        report: inputs.filter((s) => o.events || (s === 'stderr' && this.#tail.lines > 0)),
-      }
-      let link: RelayLink | undefined
-      link = await RelayLink.spawn(
-        config,
-        this.#owner,
-        mark,
-        (message) => this.#onMessage(link!, message, tail),
-        (code, signal) => this.#events.relayFailed(link!.identity.pid, code, signal),
-      )
-      relay = link
-      this.#relays.set(link, 0)
-      void link.exited.then(() => this.#forget(link!))
-    }
+  async prepare(): Promise<ProcessOutput> {
+    const inputs = this.#inputs()
+    const opened = inputs.length === 0 ? undefined : await this.#openStreams(inputs)
     let stderrFd: number | undefined
-    if (!piped('stderr') && this.#tail.lines > 0) {
+    if (!this.#piped('stderr') && this.#tail.lines > 0) {
       try {
         this.#stderrFile ??= StderrFile.create(this.#tail)
         stderrFd = this.#stderrFile.openForChild()
@@ -134,38 +119,27 @@ export class AgentLogs {
     }
     const file = this.#stderrFile
     return {
-      stdio: [
-        'ignore',
-        relay?.agentEnd('stdout') ?? 'ignore',
-        relay?.agentEnd('stderr') ?? stderrFd ?? 'ignore',
-      ],
-      relay: relay?.identity,
+      stdio: ['ignore', opened?.ends.stdout ?? 'ignore', opened?.ends.stderr ?? stderrFd ?? 'ignore'],
       release: () => {
-        relay?.release()
+        for (const socket of Object.values(opened?.ends ?? {})) socket.destroy()
         if (stderrFd !== undefined) closeSync(stderrFd)
         stderrFd = undefined
       },
       tailAtExit: () => {
-        if (relay === undefined || !piped('stderr')) return file?.tail() ?? []
-        // A relay slow to start (a loaded host) still has every line buffered in its pipe.
-        return within(relay.ready, RELAY_START_MS)
-          .then(() => within(relay.streamEnded('stderr'), TAIL_GRACE_MS))
-          .then(() => tail.lines())
+        const streams = opened?.streams
+        if (streams === undefined || !this.#piped('stderr')) return file?.tail() ?? []
+        const ended = Promise.race([streams.ended.get('stderr')!.promise, streams.link.gone])
+        return within(ended, TAIL_GRACE_MS).then(() => streams.tail.lines())
       },
     }
   }
 
   /** Takes over what a previous supervisor left: the relay and stderr file of an adopted process. */
-  adopt(
-    relays: readonly ProcessIdentity[],
-    stderrFile: StderrFile | undefined,
-    pollIntervalMs: number,
-  ): void {
-    for (const relay of relays) {
-      const link = RelayLink.adopt(relay, pollIntervalMs)
-      if (link === undefined) continue
-      this.#relays.set(link, 0)
-      void link.exited.then(() => this.#forget(link))
+  adopt(relay: StoredRelay | undefined, stderrFile: StderrFile | undefined): void {
+    const link = relay === undefined ? undefined : this.#hub.adopt(relay)
+    if (relay !== undefined && link !== undefined) {
+      this.#adopted = this.#track(link, relay.key, this.#inputs().length)
+      this.#relay = relay
     }
     if (stderrFile !== undefined) {
       this.#stderrFile?.close()
@@ -173,8 +147,10 @@ export class AgentLogs {
     }
   }
 
-  /** The stderr tail of an adopted process: known only when restore() found its stderr file again. */
+  /** The stderr tail of an adopted process: what the relay reported since, or its stderr file's. */
   adoptedTail(): string[] {
+    const streams = this.#adopted
+    if (streams !== undefined && this.#piped('stderr')) return streams.tail.lines()
     return this.#stderrFile?.tail() ?? []
   }
 
@@ -182,54 +158,143 @@ export class AgentLogs {
   endRun(): void {
     this.#stderrFile?.close()
     this.#stderrFile = undefined
+    this.#relay = undefined
+    this.#adopted = undefined
   }
 
-  /** Resolves once the relays of the processes so far have written everything and exited. */
+  /** Resolves once the streams of the processes so far have ended and their lines are written. */
   async flush(): Promise<void> {
-    while (this.#relays.size > 0) await Promise.all([...this.#relays.keys()].map((r) => r.exited))
+    await Promise.all([...this.#links].map((l) => l.flush(this.#id)))
   }
 
   /**
-   * Lets every relay finish (the agent's processes are gone, so their inputs end), stopping those
-   * still running after a grace. Resolves with the pids of relays that survived SIGKILL.
+   * The agent's processes are gone: waits for its streams to end and be written; those still open
+   * after a grace (held by a process that escaped) are cut, and written as far as they were read.
+   * Gives up after `killTimeoutMs` more (a relay that cannot write: the disk hangs).
    */
-  async settle(killTimeoutMs: number): Promise<number[]> {
-    const survivors = await Promise.all(
-      [...this.#relays.keys()].map((r) => r.settle(RELAY_GRACE_MS, killTimeoutMs)),
+  async settle(killTimeoutMs: number): Promise<void> {
+    await Promise.all(
+      [...this.#links].map(async (link) => {
+        if (await within(link.flush(this.#id), STREAM_GRACE_MS)) return
+        link.cut(this.#id)
+        await within(link.flush(this.#id), killTimeoutMs)
+      }),
     )
-    return survivors.flat()
   }
 
-  /** Settles the relays and ends the run. */
+  /** Settles the streams, ends the run, and stops taking the relays' reports. */
   async close(killTimeoutMs: number): Promise<void> {
     await this.settle(killTimeoutMs)
     this.endRun()
+    for (const link of this.#links) link.leave(this.#id)
+    this.#links.clear()
   }
 
-  #onMessage(relay: RelayLink, message: RelayMessage, tail: LineTail): void {
+  #piped(stream: LogStream): boolean {
+    const o = this.#opts
+    return o !== undefined && (o[stream] !== undefined || o.events)
+  }
+
+  #inputs(): LogStream[] {
+    return (['stdout', 'stderr'] as const).filter((s) => this.#piped(s))
+  }
+
+  /** Opens the process's streams in the current relay (started if need be). */
+  async #openStreams(
+    inputs: readonly LogStream[],
+  ): Promise<{ streams: ProcessStreams; ends: Partial<Record<LogStream, Socket>> }> {
+    const link = await this.#hub.acquire()
+    const key = randomBytes(8).toString('hex')
+    const streams = this.#track(link, key, inputs.length)
+    const opened = await Promise.allSettled(inputs.map((s) => link.openStream(this.#hello(key, s))))
+    const ends: Partial<Record<LogStream, Socket>> = {}
+    inputs.forEach((s, i) => {
+      const r = opened[i]!
+      if (r.status === 'fulfilled') ends[s] = r.value
+    })
+    const failed = opened.find((r) => r.status === 'rejected')
+    if (failed !== undefined) {
+      for (const socket of Object.values(ends)) socket.destroy()
+      this.#processes.delete(key)
+      throw failed.reason
+    }
+    this.#relay = { ...link.record, key }
+    return { streams, ends }
+  }
+
+  #hello(key: string, stream: LogStream): StreamHello {
+    const o = this.#opts!
+    const path = o[stream]
+    return {
+      t: 'stream',
+      a: this.#id,
+      p: key,
+      s: stream,
+      ...(path === undefined
+        ? {}
+        : {
+            file: {
+              path,
+              maxBytes: o.maxBytes,
+              backups: o.backups,
+              maxQueueBytes: o.maxQueueBytes,
+              errorReportIntervalMs: o.errorReportIntervalMs,
+              ...(this.#owner === undefined ? {} : { owner: this.#owner }),
+            },
+          }),
+      report: o.events || (stream === 'stderr' && this.#tail.lines > 0),
+      maxLineBytes: o.maxLineBytes,
+    }
+  }
+
+  /** Follows the `open` streams of process `key` in `link`, whose reports about us we take. */
+  #track(link: RelayLink, key: string, open: number): ProcessStreams {
+    const ended = new Map<RelayStream, { promise: Promise<void>; resolve: () => void }>()
+    for (const s of ['stdout', 'stderr'] as const) {
+      let resolve: () => void = () => {}
+      const promise = new Promise<void>((r) => {
+        resolve = r
+      })
+      ended.set(s, { promise, resolve })
+    }
+    const streams: ProcessStreams = { link, tail: new LineTail(this.#tail), ended, open }
+    this.#processes.set(key, streams)
+    if (!this.#links.has(link)) this.#use(link)
+    return streams
+  }
+
+  /** Takes the reports of `link` about this agent, until it is gone. */
+  #use(link: RelayLink): void {
+    link.use(this.#id, this.#user)
+    this.#links.add(link)
+    void link.gone.then(() => {
+      this.#links.delete(link)
+      for (const [k, p] of this.#processes) if (p.link === link) this.#processes.delete(k)
+      if (this.#relay?.token === link.record.token) this.#relay = undefined
+    })
+  }
+
+  #onReport(message: AgentReport): void {
     switch (message.t) {
       case 'line':
-        if (message.s === 'stderr') tail.push(message.l)
+        if (message.s === 'stderr') this.#processes.get(message.p)?.tail.push(message.l)
         if (this.#opts?.events) this.#events.line(message.s, message.l)
         return
+      case 'end': {
+        const streams = this.#processes.get(message.p)
+        if (streams === undefined) return
+        streams.ended.get(message.s)!.resolve()
+        if (--streams.open <= 0) this.#processes.delete(message.p)
+        return
+      }
       case 'error': {
         const cause = Object.assign(new Error(message.message), message.code ? { code: message.code } : {})
         this.#events.writeError(message.path, cause, message.suppressed)
         return
       }
       case 'dropped':
-        if (!this.#relays.has(relay)) return
-        this.#relays.set(relay, message.n)
-        this.#events.dropped(this.droppedLines)
-        return
-      case 'ready':
-      case 'end':
-        return
+        this.#dropped += message.n
+        this.#events.dropped(this.#dropped)
     }
-  }
-
-  #forget(relay: RelayLink): void {
-    this.#droppedBefore += this.#relays.get(relay) ?? 0
-    this.#relays.delete(relay)
   }
 }

@@ -1,7 +1,8 @@
 import { InvalidRecordError, UnknownUserError, WardenCoreError } from '../errors.js'
 import { type ResolvedSpec, resolveSpec } from '../options.js'
 import type { AgentStatus } from '../registry/types.js'
-import type { PersistedAgentState, StoredIdentity, StoredRun } from './state.js'
+import { TOKEN_PATTERN } from '../relay/record.js'
+import type { PersistedAgentState, StoredRelay, StoredRun } from './state.js'
 
 const STATUSES: readonly AgentStatus[] = [
   'stopped',
@@ -41,17 +42,28 @@ function check<T>(field: string, value: unknown, expected: string, ok: (v: unkno
   return value as T
 }
 
-function identity(field: string, v: unknown): StoredIdentity {
-  if (!isObject(v) || !isInt(v.pid, 1) || !isInt(v.startTicks, 0)) {
-    throw new Bad(field, 'an object { pid, startTicks } of integers', v)
-  }
-  return { pid: v.pid, startTicks: v.startTicks }
+/** The run's relay; a record of an older Warden has none (its relays, one per process, are not attached again). */
+function relay(v: unknown): StoredRelay | null {
+  if (v === undefined || v === null) return null
+  const ok =
+    isObject(v) &&
+    isInt(v.pid, 1) &&
+    isInt(v.startTicks, 0) &&
+    typeof v.token === 'string' &&
+    TOKEN_PATTERN.test(v.token) &&
+    typeof v.socket === 'string' &&
+    v.socket.startsWith('/') &&
+    !v.socket.includes('\0') &&
+    typeof v.key === 'string' &&
+    /^[0-9a-f]{16}$/.test(v.key)
+  if (!ok) throw new Bad('run.relay', 'an object { pid, startTicks, token, socket, key }, or null', v)
+  const r = v as unknown as StoredRelay
+  return { pid: r.pid, startTicks: r.startTicks, token: r.token, socket: r.socket, key: r.key }
 }
 
 function run(v: unknown): StoredRun | null {
   if (v === null) return null
   if (!isObject(v)) throw new Bad('run', 'an object or null', v)
-  const relays = check<unknown[]>('run.relays', v.relays, 'an array', Array.isArray)
   const file = v.stderrFile
   if (file !== null && !(isObject(file) && isInt(file.dev, 0) && isInt(file.ino, 0))) {
     throw new Bad('run.stderrFile', 'an object { dev, ino } of integers, or null', file)
@@ -75,7 +87,7 @@ function run(v: unknown): StoredRun | null {
       'an integer >= 0 or null',
       (x) => x === null || isInt(x, 0),
     ),
-    relays: relays.map((r, i) => identity(`run.relays[${i}]`, r)),
+    relay: relay(v.relay),
     stderrFile: file === null ? null : { dev: file.dev as number, ino: file.ino as number },
   }
 }

@@ -1,14 +1,13 @@
 import type { StderrFileIdentity } from '../logs/stderr-file.js'
 import { bootId } from '../proc/boot.js'
-import type { ProcessIdentity } from '../proc/stat.js'
 import type { AgentInfo } from '../registry/types.js'
-import type { PersistedAgentState, StoredAgentSpec } from './state.js'
+import type { PersistedAgentState, StoredAgentSpec, StoredRelay } from './state.js'
 
 /** What an agent knows of its current run (see StoredRun). */
 export interface RunState {
   readonly cookie: string | undefined
   readonly cookieSinceTicks: number | undefined
-  readonly relays: readonly ProcessIdentity[]
+  readonly relay: StoredRelay | undefined
   readonly stderrFile: StderrFileIdentity | undefined
 }
 
@@ -40,7 +39,7 @@ export function snapshot(
             bootId: boot,
             cookie: run.cookie,
             cookieSinceTicks: run.cookieSinceTicks ?? null,
-            relays: run.relays.map((r) => ({ pid: r.pid, startTicks: r.startTicks })),
+            relay: run.relay === undefined ? null : { ...run.relay },
             stderrFile: run.stderrFile ? { dev: run.stderrFile.dev, ino: run.stderrFile.ino } : null,
           },
     spec,

@@ -16,6 +16,18 @@ export interface StoredIdentity {
   readonly startTicks: number
 }
 
+/**
+ * The log relay the run's latest process writes its output through, and the key of that
+ * process's streams in it: a restarted supervisor attaches to it again.
+ */
+export interface StoredRelay extends StoredIdentity {
+  /** The relay's mark (`WARDEN_LOG_RELAY` in its environment). */
+  readonly token: string
+  /** The unix socket it listens on. */
+  readonly socket: string
+  readonly key: string
+}
+
 /** What a restarted supervisor needs to find the current run's processes again. */
 export interface StoredRun {
   /** `/proc/sys/kernel/random/boot_id` when the identities were taken: start ticks mean nothing across a reboot. */
@@ -24,8 +36,8 @@ export interface StoredRun {
   readonly cookie: string
   /** Start ticks of the run's first process (processes older than it are not scanned). */
   readonly cookieSinceTicks: number | null
-  /** Log relays still running when saved. */
-  readonly relays: readonly StoredIdentity[]
+  /** Where the latest process's piped output goes; null when it has none. */
+  readonly relay: StoredRelay | null
   /** The run's stderr file (see logs/stderr-file.ts), found again through /proc/<pid>/fd/2. */
   readonly stderrFile: { readonly dev: number; readonly ino: number } | null
 }

@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { privateDir } from './private-dir.js'
 
 let script: Promise<string> | undefined
 
 /**
  * The file `node` runs as the log relay. Built, it is `main.js` next to this module. From the
- * TypeScript source (tests, examples run with tsx) Node 20 cannot run it, and the relay may run
- * as a user who cannot read the checkout: it is bundled (esbuild, a dev dependency of the
- * workspace) into one file in a directory of our own under the temp dir, named by its content.
+ * TypeScript source (tests, examples run with tsx) Node 20 cannot run it: it is bundled (esbuild, a
+ * dev dependency of the workspace) into one file in the relays' private directory, named by its
+ * content.
  */
 export function relayScript(): Promise<string> {
   script ??= import.meta.url.endsWith('.ts')
@@ -34,19 +34,9 @@ async function bundle(): Promise<string> {
     logLevel: 'silent',
   })
   const code = result.outputFiles[0]!.contents
-  const dir = join(tmpdir(), `warden-relay-${process.getuid?.() ?? 'user'}`)
-  mkdirSync(dir, { recursive: true, mode: 0o755 })
-  // The temp dir is shared: only a real directory of ours that no one else can write to is trusted.
-  const st = lstatSync(dir)
-  if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) {
-    throw new Error(`${dir} is not a directory owned by this user and writable only by it`)
-  }
-  // Readable by the users relays run as, whatever the umask.
-  chmodSync(dir, 0o755)
-  const path = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`)
+  const path = join(privateDir(), `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`)
   const tmp = `${path}.${randomBytes(6).toString('hex')}`
-  writeFileSync(tmp, code)
-  chmodSync(tmp, 0o644)
+  writeFileSync(tmp, code, { mode: 0o600 })
   renameSync(tmp, path)
   return path
 }

@@ -2,18 +2,19 @@ import { adoptRefusal } from '../adopt/guard.js'
 import { AGENT_COOKIE_ENV } from '../agent/cookie.js'
 import type { TailLimits } from '../logs/line-tail.js'
 import { StderrFile } from '../logs/stderr-file.js'
-import type { PersistedAgentState } from '../persist/state.js'
+import type { PersistedAgentState, StoredRelay } from '../persist/state.js'
 import { bootId } from '../proc/boot.js'
 import { environValue } from '../proc/scan.js'
 import { isSameProcessAlive, type ProcessIdentity, readStat } from '../proc/stat.js'
-import { RELAY_ENV } from '../relay/link.js'
+import { removeStaleSocket } from '../relay/private-dir.js'
+import { RELAY_ENV } from '../relay/protocol.js'
 
 /** What of a saved run still lives. */
 export interface LiveRun {
   /** The agent's process, still the one recorded. */
   readonly process: ProcessIdentity | undefined
-  /** Its log relays still running. */
-  readonly relays: ProcessIdentity[]
+  /** The log relay of its latest process, still running (its output, if the process lives). */
+  readonly relay: StoredRelay | undefined
   /** Its stderr file, re-opened through the live process. */
   readonly stderrFile: StderrFile | undefined
 }
@@ -33,7 +34,7 @@ function stillOurs(p: ProcessIdentity, name: string, value: string): boolean {
 /** Finds what still lives of the run `state` recorded; nothing when it is of another boot. */
 export function liveRun(state: PersistedAgentState, tail: TailLimits): LiveRun {
   const run = state.run
-  const none: LiveRun = { process: undefined, relays: [], stderrFile: undefined }
+  const none: LiveRun = { process: undefined, relay: undefined, stderrFile: undefined }
   if (run === null || bootId() === null || run.bootId !== bootId()) return none
   let process: ProcessIdentity | undefined
   if (state.pid !== null && state.startTicks !== null) {
@@ -43,10 +44,15 @@ export function liveRun(state: PersistedAgentState, tail: TailLimits): LiveRun {
       process = p
     }
   }
-  const relays = run.relays.filter((r) => stillOurs(r, RELAY_ENV, run.cookie))
+  let relay: StoredRelay | undefined
+  if (run.relay !== null) {
+    if (stillOurs(run.relay, RELAY_ENV, run.relay.token)) relay = run.relay
+    // Killed: the streams it held broke with it; its socket is all that is left of it.
+    else removeStaleSocket(run.relay.socket)
+  }
   const stderrFile =
     process !== undefined && run.stderrFile !== null
       ? StderrFile.attach(process.pid, run.stderrFile, tail)
       : undefined
-  return { process, relays, stderrFile }
+  return { process, relay, stderrFile }
 }

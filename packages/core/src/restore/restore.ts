@@ -2,6 +2,7 @@ import type { AgentInstance, RestoreOutcome } from '../agent/instance.js'
 import type { InvalidRecordError } from '../errors.js'
 import type { ResolvedSpec } from '../options.js'
 import { decodeRecord } from '../persist/decode.js'
+import type { StoredRelay } from '../persist/state.js'
 import type { AgentStateStore } from '../persist/store.js'
 import type { AgentInfo } from '../registry/types.js'
 import { liveRun } from './live.js'
@@ -35,6 +36,8 @@ export interface RestoreHost {
   create(spec: ResolvedSpec, adopted: boolean): AgentInstance
   /** Whether shutdown() began: nothing more is restored. */
   closed(): boolean
+  /** Attaches again to a log relay a previous supervisor left (still running). */
+  adoptRelay(relay: StoredRelay): void
 }
 
 /** Reads every saved agent and brings it back (see Supervisor.restore); configured ones without saved state are started. */
@@ -42,7 +45,7 @@ export async function restoreAll(
   store: Required<AgentStateStore>,
   host: RestoreHost,
 ): Promise<RestoreResult[]> {
-  const work: Array<Promise<RestoreResult>> = []
+  const work: Array<() => Promise<RestoreResult>> = []
   const seen = new Set<string>()
   for (const id of await store.list()) {
     const record = await store.get(id)
@@ -54,22 +57,31 @@ export async function restoreAll(
     const source = configured === undefined ? 'store' : 'config'
     if (decoded.kind === 'invalid') {
       if (configured === undefined) {
-        work.push(Promise.resolve({ id, source, outcome: 'skipped', info: undefined, error: decoded.error }))
+        const result: RestoreResult = {
+          id,
+          source,
+          outcome: 'skipped',
+          info: undefined,
+          error: decoded.error,
+        }
+        work.push(() => Promise.resolve(result))
       } else {
-        work.push(restoreOne(configured, source, () => startFresh(configured), decoded.error))
+        work.push(() => restoreOne(configured, source, () => startFresh(configured), decoded.error))
       }
       continue
     }
     if (configured === undefined && host.taken(id)) continue
     const agent = configured ?? host.create(decoded.spec, decoded.state.adopted)
     const live = liveRun(decoded.state, agent.spec.stderrTail)
-    work.push(restoreOne(agent, source, () => agent.restore(decoded.state, live)))
+    // Attached before anything starts: the agents started below write through it too.
+    if (live.relay !== undefined) host.adoptRelay(live.relay)
+    work.push(() => restoreOne(agent, source, () => agent.restore(decoded.state, live)))
   }
   for (const agent of host.agents()) {
     if (seen.has(agent.id) || agent.spec.command === undefined) continue
-    work.push(restoreOne(agent, 'config', () => startFresh(agent)))
+    work.push(() => restoreOne(agent, 'config', () => startFresh(agent)))
   }
-  return Promise.all(work)
+  return Promise.all(work.map((w) => w()))
 }
 
 /** Runs `restore` for an idle agent, turning a failure into a `skipped` result. */

@@ -94,7 +94,7 @@ const run = (cookie: string) => ({
   bootId: BOOT,
   cookie,
   cookieSinceTicks: null,
-  relays: [],
+  relay: null,
   stderrFile: null,
 })
 

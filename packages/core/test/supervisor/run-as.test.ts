@@ -1,8 +1,25 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type AgentErrorEvent, type AgentExitEvent, LogWriteError, Supervisor } from '../../src/index.js'
-import { canSwitchToNobody, scanProc, supervisorPerTest, until } from '../helpers.js'
+import {
+  type AgentErrorEvent,
+  type AgentExitEvent,
+  type LogOptions,
+  LogWriteError,
+  Supervisor,
+} from '../../src/index.js'
+import { canSwitchToNobody, relayPids, supervisorPerTest, until } from '../helpers.js'
 
 let sup: Supervisor
 const tmp = supervisorPerTest(() => sup)
@@ -18,7 +35,7 @@ const SCRIPT =
   'console.log(JSON.stringify({ uid: process.getuid(), gid: process.getgid(), groups: process.getgroups(), home: process.env.HOME, user: process.env.USER })); console.error("as nobody"); setInterval(() => {}, 1000)'
 
 describe.skipIf(!canSwitchToNobody())('running as another user (needs root and the user nobody)', () => {
-  it('the agent, its log relay and its log file belong to the user; the tail still works', async () => {
+  it("the agent and its log file belong to the user (the relay is the supervisor's); the tail still works", async () => {
     chmodSync(tmp.dir, 0o755)
     const logs = join(tmp.dir, 'logs')
     mkdirSync(logs)
@@ -44,12 +61,14 @@ describe.skipIf(!canSwitchToNobody())('running as another user (needs root and t
       user: 'nobody',
     })
     expect(statSync(out)).toMatchObject({ uid: 65534, gid: 65534 })
-    const [relay] = scanProc(out)
-    expect(ids(relay!, 'Uid')).toEqual([65534, 65534, 65534, 65534])
+    // One relay for every agent: it runs as the supervisor and gives each file to its agent's user.
+    const [relay] = relayPids()
+    expect(ids(relay!, 'Uid')).toEqual([0, 0, 0, 0])
     const exit = new Promise<AgentExitEvent>((r) => sup.once('agent:exit', r))
     await sup.stop('nob')
     expect((await exit).stderrTail).toEqual(['as nobody'])
-    expect(scanProc(out)).toEqual([])
+    await sup.shutdown()
+    expect(relayPids()).toEqual([])
   })
 
   it("the relay writes with the agent's rights only: a log dir the user cannot write fails (EACCES)", async () => {
@@ -70,5 +89,58 @@ describe.skipIf(!canSwitchToNobody())('running as another user (needs root and t
     expect(error).toMatchObject({ path: out })
     expect((error.cause as NodeJS.ErrnoException).code).toBe('EACCES')
     expect(existsSync(out)).toBe(false)
+  })
+
+  it("the root relay goes nowhere the user could not: a planted symlink or hard link to a root file fails (EACCES); rotated files are the user's", async () => {
+    chmodSync(tmp.dir, 0o755)
+    const logs = join(tmp.dir, 'logs')
+    mkdirSync(logs)
+    chownSync(logs, 65534, 65534)
+    const secret = join(tmp.dir, 'secret')
+    writeFileSync(secret, 'root only\n', { mode: 0o644 })
+    // What the user could plant in its own log directory.
+    symlinkSync(secret, join(logs, 'symlink.log'))
+    linkSync(secret, join(logs, 'hardlink.log'))
+    const mine = join(logs, 'mine')
+    writeFileSync(mine, '')
+    chownSync(mine, 65534, 65534)
+    symlinkSync('mine', join(logs, 'to-mine.log'))
+    sup = new Supervisor()
+    const errors = new Map<string, LogWriteError>()
+    const refused = new Promise<void>((resolve) =>
+      sup.on('agent:error', (e) => {
+        errors.set(e.id, e.error as LogWriteError)
+        if (errors.size === 2) resolve()
+      }),
+    )
+    const talker = (id: string, logs: LogOptions) =>
+      sup.add({
+        id,
+        command: process.execPath,
+        args: ['-e', `for (let i = 0; i < 200; i++) console.log('${id} ' + i + ' ' + 'x'.repeat(40))`],
+        user: 'nobody',
+        restart: 'never',
+        logs,
+      })
+    talker('symlink', { stdout: join(logs, 'symlink.log') })
+    talker('hardlink', { stdout: join(logs, 'hardlink.log') })
+    talker('followed', { stdout: join(logs, 'to-mine.log') })
+    talker('rotated', { stdout: join(logs, 'rotated.log'), maxBytes: 1024, backups: 3 })
+    for (const id of ['symlink', 'hardlink', 'followed', 'rotated']) await sup.start(id)
+    await refused
+    for (const id of ['symlink', 'hardlink']) {
+      expect(errors.get(id)).toBeInstanceOf(LogWriteError)
+      expect((errors.get(id)!.cause as NodeJS.ErrnoException).code).toBe('EACCES')
+    }
+    for (const id of ['followed', 'rotated']) {
+      await sup.waitFor(id, 'exited', { timeoutMs: 10_000 })
+      await sup.flushLogs(id)
+    }
+    expect(readFileSync(secret, 'utf8')).toBe('root only\n')
+    expect(readFileSync(mine, 'utf8').split('\n')).toHaveLength(201)
+    const rotated = readdirSync(logs).filter((f) => f.startsWith('rotated.log'))
+    expect(rotated.sort()).toEqual(['rotated.log', 'rotated.log.1', 'rotated.log.2', 'rotated.log.3'])
+    for (const f of rotated) expect(statSync(join(logs, f))).toMatchObject({ uid: 65534, gid: 65534 })
+    expect([...errors.keys()].sort()).toEqual(['hardlink', 'symlink'])
   })
 })
