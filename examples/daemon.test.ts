@@ -107,6 +107,7 @@ it('a SIGKILLed daemon comes back with restore(): running agents keep their pids
   }
   const agents = { logger: mark(), quiet: mark(), crashy: mark(), reused: mark() }
   const logFile = join(dir, 'logger.log')
+  const crashyLog = join(dir, 'crashy.log')
   const tick = `let n = 0; setInterval(() => console.log('tick ' + ++n), 20)`
   writeFileSync(
     join(dir, 'config.json'),
@@ -120,7 +121,13 @@ it('a SIGKILLed daemon comes back with restore(): running agents keep their pids
           logs: { stdout: logFile },
         },
         { id: 'quiet', command: 'sleep', args: [agents.quiet] },
-        { id: 'crashy', command: 'sleep', args: [agents.crashy], backoff: { initialMs: 20 } },
+        {
+          id: 'crashy',
+          command: 'sh',
+          args: ['-c', 'echo up; exec sleep "$0"', agents.crashy],
+          backoff: { initialMs: 20 },
+          logs: { stdout: crashyLog },
+        },
         { id: 'reused', command: 'sleep', args: [agents.reused], backoff: { initialMs: 20 } },
       ],
     }),
@@ -146,11 +153,18 @@ it('a SIGKILLed daemon comes back with restore(): running agents keep their pids
     () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('tick 2\n'),
     'the first lines',
   )
+  // One log relay serves the daemon's agents; the store says which.
+  const relayOf = async (id: string) =>
+    ((await readOnly.get(id)) as unknown as { run: { relay: { pid: number; startTicks: number } | null } })
+      .run.relay
+  const relay = (await until(() => relayOf('logger'), 'the relay saved'))!
+  await until(async () => (await relayOf('crashy'))?.pid === relay.pid, 'crashy on the same relay')
 
   // 2. SIGKILL: the agents live on; the logger keeps logging through its relay.
   first.child.kill('SIGKILL')
   await exited(first.child)
   for (const [id, pid] of Object.entries(pids1)) expect(startTicks(pid), id).toBe(ticks1[id])
+  expect(startTicks(relay.pid)).toBe(relay.startTicks)
   const logged = readFileSync(logFile, 'utf8').length
   await until(() => readFileSync(logFile, 'utf8').length > logged, 'the logger to keep logging')
 
@@ -199,6 +213,10 @@ it('a SIGKILLed daemon comes back with restore(): running agents keep their pids
   expect(carrying(agents.crashy)).toEqual([crashy.pid])
   expect(carrying(agents.reused)).toEqual([reused.pid])
   expect(startTicks(stranger.pid!)).toBe(strangerTicks)
+  // The second daemon attached to the surviving relay: its new crashy process writes through it too.
+  await until(() => readFileSync(crashyLog, 'utf8') === 'up\nup\n', 'the restarted crashy line')
+  await until(async () => (await relayOf('crashy'))?.pid === relay.pid, 'crashy restarted on the same relay')
+  expect(await relayOf('logger')).toMatchObject({ pid: relay.pid, startTicks: relay.startTicks })
 
   // The history goes on in the same record, and so does the log (same process: no counter reset).
   await until(
@@ -216,7 +234,7 @@ it('a SIGKILLed daemon comes back with restore(): running agents keep their pids
   expect(await exited(second.child)).toBe(0)
   expect(second.events.at(-1)).toEqual({ event: 'stopped', code: 0 })
   for (const m of Object.values(agents)) expect(carrying(m)).toEqual([])
-  expect(carrying(logFile)).toEqual([])
+  expect(startTicks(relay.pid)).toBeUndefined()
   expect(startTicks(stranger.pid!)).toBe(strangerTicks)
   // The store was closed (lock released): a writer can open it.
   const after = new FileMetadataStore({ dir: join(dir, 'store') })
