@@ -181,6 +181,32 @@ export class UnsupportedSchemaVersionError extends StoreError {
   }
 }
 
+/** Bytes at the end of a journal segment that are not a complete, valid record: cut off at open, never fatal. */
+export class JournalCorruptError extends StoreError {
+  /** The segment. */
+  readonly path: string
+  /** Where the cut was made: the end of the last valid record. */
+  readonly offset: number
+  readonly bytesDropped: number
+  readonly reason: string
+
+  constructor({
+    path,
+    offset,
+    bytesDropped,
+    reason,
+  }: { path: string; offset: number; bytesDropped: number; reason: string }) {
+    super(
+      'ERR_STORE_JOURNAL_CORRUPT',
+      `Journal segment ${path} holds no valid record after byte ${offset} (${reason}); ${bytesDropped} bytes dropped`,
+    )
+    this.path = path
+    this.offset = offset
+    this.bytesDropped = bytesDropped
+    this.reason = reason
+  }
+}
+
 /** The store is not open (never opened, or closed). */
 export class StoreClosedError extends StoreError {
   constructor({ operation }: { operation: string }) {

@@ -3,6 +3,7 @@ export {
   InvalidDataPointError,
   InvalidHistoryDataError,
   InvalidOptionError,
+  JournalCorruptError,
   NotRegularFileError,
   OutOfOrderPointError,
   RecordTooLargeError,
@@ -21,16 +22,22 @@ export type {
   AgentExit,
   AgentLastError,
   AgentMetadata,
+  AppendEntry,
+  AppendFailure,
+  AppendManyResult,
+  CheckpointFailedEvent,
   CleanupEvent,
   CorruptEvent,
   FileMetadataStoreOptions,
   LockTakeoverEvent,
   StoreEvents,
 } from './file/metadata.js'
+export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_SEGMENT_BYTES } from './file/options.js'
 export { FileMetadataStore } from './file/store.js'
 export { ResourceUsageHistory, type TierInfo } from './history/history.js'
 export { DEFAULT_MAX_SIZE, DEFAULT_TIERS } from './history/options.js'
 export type { HistoryJSON, TierJSON } from './history/serialize.js'
+export type { JournalTruncatedEvent } from './journal/replay.js'
 export type {
   AggregatedBucket,
   AggregateOptions,

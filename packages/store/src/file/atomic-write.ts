@@ -75,11 +75,11 @@ async function createTemp(path: string, mode: number): Promise<{ handle: FileHan
   }
 }
 
-/** write(2) may write fewer bytes than asked (a filling disk): continue until all are written. */
-async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+/** write(2) may write fewer bytes than asked (a filling disk): continue until all are written at `position`. */
+export async function writeAll(handle: FileHandle, data: Uint8Array, position = 0): Promise<void> {
   let offset = 0
   while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset, offset)
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset, position + offset)
     if (bytesWritten === 0) throw new Error(`write made no progress at byte ${offset} of ${data.length}`)
     offset += bytesWritten
   }

@@ -16,16 +16,20 @@ export class FutureSchemaError extends Error {
   }
 }
 
-/** The file's bytes: metadata fields as JSON, then the history's ASCII pieces copied straight in. */
-export function encodeMetadata(meta: AgentMetadata): Buffer {
+/**
+ * The file's bytes: metadata fields as JSON, then the history's ASCII pieces copied straight in.
+ * `journalLsn`: the journal LSN up to which the agent's journaled points are in this file.
+ */
+export function encodeMetadata(meta: AgentMetadata, journalLsn: number): Buffer {
   const {
     resourceUsage,
-    schemaVersion: _ignored,
+    schemaVersion: _version,
+    journalLsn: _lsn,
     ...rest
-  } = meta as AgentMetadata & { schemaVersion?: unknown }
+  } = meta as AgentMetadata & { schemaVersion?: unknown; journalLsn?: unknown }
   const fields = JSON.stringify(rest)
   // schemaVersion first so a human (or a future reader) sees it before anything else.
-  const head = `{"schemaVersion":${SCHEMA_VERSION},${fields.slice(1, -1)}${fields === '{}' ? '' : ','}"resourceUsage":`
+  const head = `{"schemaVersion":${SCHEMA_VERSION},"journalLsn":${journalLsn},${fields.slice(1, -1)}${fields === '{}' ? '' : ','}"resourceUsage":`
   const pieces = resourceUsage[SERIALIZED_PIECES]()
   let length = Buffer.byteLength(head) + 1
   for (const piece of pieces) length += piece.length
@@ -36,13 +40,19 @@ export function encodeMetadata(meta: AgentMetadata): Buffer {
   return buf
 }
 
+/** A decoded file: the record and the journal LSN it covers (0 for files written before the journal). */
+export interface DecodedRecord {
+  readonly meta: AgentMetadata
+  readonly journalLsn: number
+}
+
 /** Parses a file's text; throws `FutureSchemaError`, or another error when the content is corrupt. */
-export function decodeMetadata(text: string, id: string, history: HistoryOptions): AgentMetadata {
+export function decodeMetadata(text: string, id: string, history: HistoryOptions): DecodedRecord {
   const json: unknown = JSON.parse(text)
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InvalidHistoryDataError({ path: '', reason: 'expected a JSON object' })
   }
-  const { schemaVersion, ...rest } = json as Record<string, unknown>
+  const { schemaVersion, journalLsn = 0, ...rest } = json as Record<string, unknown>
   if (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
     throw new InvalidHistoryDataError({
       path: 'schemaVersion',
@@ -50,6 +60,12 @@ export function decodeMetadata(text: string, id: string, history: HistoryOptions
     })
   }
   if (schemaVersion > SCHEMA_VERSION) throw new FutureSchemaError(schemaVersion)
+  if (typeof journalLsn !== 'number' || !Number.isSafeInteger(journalLsn) || journalLsn < 0) {
+    throw new InvalidHistoryDataError({
+      path: 'journalLsn',
+      reason: `expected a non-negative integer, got ${describeValue(journalLsn)}`,
+    })
+  }
   if (rest.id !== id)
     throw new InvalidHistoryDataError({
       path: 'id',
@@ -72,7 +88,7 @@ export function decodeMetadata(text: string, id: string, history: HistoryOptions
     }
     throw error
   }
-  return { ...(rest as Omit<AgentMetadata, 'resourceUsage'>), resourceUsage }
+  return { meta: { ...(rest as Omit<AgentMetadata, 'resourceUsage'>), resourceUsage }, journalLsn }
 }
 
 /** A new, empty record. */

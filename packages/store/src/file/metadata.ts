@@ -1,6 +1,7 @@
-import type { StoreCorruptError } from '../errors.js'
+import type { StoreCorruptError, StoreError } from '../errors.js'
 import type { ResourceUsageHistory } from '../history/history.js'
-import type { HistoryOptions } from '../types.js'
+import type { JournalTruncatedEvent } from '../journal/replay.js'
+import type { HistoryOptions, ResourceDataPoint } from '../types.js'
 
 /** How the agent's process last ended. */
 export interface AgentExit {
@@ -67,6 +68,41 @@ export interface FileMetadataStoreOptions {
    * @default 600_000 (10 minutes)
    */
   readonly cacheIdleMs?: number
+  /**
+   * Appended points go to the journal; an agent's file is rewritten (checkpointed) once it lacks
+   * this many of its points, each agent's first checkpoint offset by a hash of its id so agents do
+   * not all checkpoint in the same tick. Metadata writes (`save`, `update`) and `close()` also
+   * checkpoint. 1 to 1 000 000.
+   * @default 256
+   */
+  readonly checkpointEvery?: number
+  /**
+   * The journal starts a new segment file once the current one would pass this size; a segment is
+   * deleted once every agent's file covers its points. 1024 to 2³⁰.
+   * @default 4 MiB
+   */
+  readonly segmentBytes?: number
+}
+
+/** One point for one agent, in an `appendMany` batch. */
+export interface AppendEntry {
+  readonly id: string
+  readonly point: ResourceDataPoint
+}
+
+/** An entry of an `appendMany` batch that was refused; the others were appended. */
+export interface AppendFailure {
+  /** Its index in the batch. */
+  readonly index: number
+  readonly id: string
+  /** The coded `StoreError`: invalid id or point, out of order, a file of a newer schema, … */
+  readonly error: Error
+}
+
+/** What `appendMany` did: how many points are durable, and which entries were refused and why. */
+export interface AppendManyResult {
+  readonly appended: number
+  readonly failed: readonly AppendFailure[]
 }
 
 /** `corrupt` event payload. */
@@ -90,9 +126,17 @@ export interface CleanupEvent {
   readonly removed: readonly string[]
 }
 
+/** `checkpoint:failed` event payload: an agent's file could not be rewritten; its points stay in the journal. */
+export interface CheckpointFailedEvent {
+  readonly id: string
+  readonly error: StoreError
+}
+
 /** Typed event map of `FileMetadataStore`. */
 export interface StoreEvents {
   corrupt: [event: CorruptEvent]
   'lock:takeover': [event: LockTakeoverEvent]
   cleanup: [event: CleanupEvent]
+  'journal:truncated': [event: JournalTruncatedEvent]
+  'checkpoint:failed': [event: CheckpointFailedEvent]
 }

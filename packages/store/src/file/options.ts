@@ -4,10 +4,31 @@ import { type ResolvedHistoryOptions, resolveHistoryOptions } from '../history/o
 import { boolean, duration, knownKeys, nonEmptyString } from '../validate.js'
 import type { FileMetadataStoreOptions } from './metadata.js'
 
-const KEYS = ['dir', 'fsync', 'readOnly', 'history', 'maxRecordBytes', 'cacheIdleMs'] as const
+const KEYS = [
+  'dir',
+  'fsync',
+  'readOnly',
+  'history',
+  'maxRecordBytes',
+  'cacheIdleMs',
+  'checkpointEvery',
+  'segmentBytes',
+] as const
 
 /** Ten monitor ticks at the default 60 s interval: agents sampled every tick stay cached. */
 export const DEFAULT_CACHE_IDLE_MS = 600_000
+
+/**
+ * Points of an agent between two rewrites of its file. A full file (1440 raw points and full 30-day
+ * tiers) measures 295-400 KiB: 400 KiB / 256 + ~80 bytes of journal record stays under 2 KiB per point.
+ */
+export const DEFAULT_CHECKPOINT_EVERY = 256
+const MAX_CHECKPOINT_EVERY = 1_000_000
+
+/** Size at which the journal starts a new segment: about 50 ticks of 1000 agents (~80 bytes a point). */
+export const DEFAULT_SEGMENT_BYTES = 4 * 2 ** 20
+const MIN_SEGMENT_BYTES = 1024
+const MAX_SEGMENT_BYTES = 2 ** 30
 
 /**
  * Generous bytes per raw point or tier bucket a history may hold: a worst-case raw point (17-digit
@@ -24,6 +45,8 @@ export interface ResolvedStoreOptions {
   readonly history: ResolvedHistoryOptions
   readonly maxRecordBytes: number
   readonly cacheIdleMs: number
+  readonly checkpointEvery: number
+  readonly segmentBytes: number
 }
 
 /** The default `maxRecordBytes`: room for a full history of these options, and never below 4 MiB. */
@@ -45,6 +68,20 @@ export function resolveStoreOptions(options: FileMetadataStoreOptions): Resolved
     history,
     maxRecordBytes: byteLimit('maxRecordBytes', options.maxRecordBytes ?? defaultMaxRecordBytes(history)),
     cacheIdleMs: duration('cacheIdleMs', options.cacheIdleMs ?? DEFAULT_CACHE_IDLE_MS),
+    checkpointEvery: integerIn(
+      'checkpointEvery',
+      options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+      1,
+      MAX_CHECKPOINT_EVERY,
+      'points',
+    ),
+    segmentBytes: integerIn(
+      'segmentBytes',
+      options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+      MIN_SEGMENT_BYTES,
+      MAX_SEGMENT_BYTES,
+      'bytes',
+    ),
   }
 }
 
@@ -61,6 +98,13 @@ function byteLimit(option: string, value: unknown): number {
       expected: `an integer from 1 to ${constants.MAX_STRING_LENGTH} (bytes)`,
       value,
     })
+  }
+  return value
+}
+
+function integerIn(option: string, value: unknown, min: number, max: number, unit: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError({ option, expected: `an integer from ${min} to ${max} (${unit})`, value })
   }
   return value
 }

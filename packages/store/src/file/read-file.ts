@@ -1,5 +1,5 @@
-import type { Stats } from 'node:fs'
-import { constants, type FileHandle, open } from 'node:fs/promises'
+import type { BigIntStats } from 'node:fs'
+import { constants, type FileHandle, lstat, open } from 'node:fs/promises'
 import { NotRegularFileError, RecordTooLargeError, StoreError, StoreIOError } from '../errors.js'
 
 /** O_NOFOLLOW: a symlink fails with ELOOP instead of being read through; O_NONBLOCK: a FIFO cannot hang the open. */
@@ -16,6 +16,15 @@ export async function readRegularFile(
   operation: string,
   maxBytes: number,
 ): Promise<Buffer | undefined> {
+  return (await readRegularFileAndIdentity(path, operation, maxBytes))?.data
+}
+
+/** `readRegularFile`, plus the identity of the file read (see `fileIdentity`). */
+export async function readRegularFileAndIdentity(
+  path: string,
+  operation: string,
+  maxBytes: number,
+): Promise<{ data: Buffer; identity: string } | undefined> {
   let handle: FileHandle
   try {
     handle = await open(path, READ_FLAGS)
@@ -28,15 +37,15 @@ export async function readRegularFile(
     throw new StoreIOError({ path, operation, cause: error })
   }
   try {
-    const stats = await handle.stat()
+    const stats = await handle.stat({ bigint: true })
     if (!stats.isFile()) throw new NotRegularFileError({ path, kind: kindOf(stats) })
     const tooLarge = (size: number) =>
       new RecordTooLargeError({ path, size, maxRecordBytes: maxBytes, operation: 'read' })
-    if (stats.size > maxBytes) throw tooLarge(stats.size)
+    if (stats.size > BigInt(maxBytes)) throw tooLarge(Number(stats.size))
     const data = await handle.readFile()
     // Files are replaced, never grown in place; one that grew anyway is still refused.
     if (data.length > maxBytes) throw tooLarge(data.length)
-    return data
+    return { data, identity: fileIdentity(stats) }
   } catch (error) {
     if (error instanceof StoreError) throw error
     throw new StoreIOError({ path, operation, cause: error })
@@ -45,7 +54,25 @@ export async function readRegularFile(
   }
 }
 
-function kindOf(stats: Stats): string {
+/**
+ * Which file this is: a rename over the name (every write of the store) gives a new inode, and
+ * size and nanosecond times tell apart an inode number the filesystem reused.
+ */
+export function fileIdentity(stats: BigIntStats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`
+}
+
+/** The identity of the entry at `path` now (not followed), undefined when there is none. */
+export async function currentIdentity(path: string): Promise<string | undefined> {
+  try {
+    return fileIdentity(await lstat(path, { bigint: true }))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+function kindOf(stats: BigIntStats): string {
   if (stats.isDirectory()) return 'a directory'
   if (stats.isFIFO()) return 'a FIFO'
   if (stats.isSocket()) return 'a socket'

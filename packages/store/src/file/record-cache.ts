@@ -5,12 +5,15 @@
  */
 export class RecordCache<V> {
   readonly #idleMs: number
+  readonly #keep: (id: string, value: V) => boolean
   // Map order is touch order (a touch re-inserts), so a sweep stops at the first fresh entry.
   readonly #entries = new Map<string, { readonly value: V; readonly touched: number }>()
   #timer: NodeJS.Timeout | undefined
 
-  constructor(idleMs: number) {
+  /** `keep`: asked about each idle record before it is dropped; true keeps it (for now). */
+  constructor(idleMs: number, keep: (id: string, value: V) => boolean = () => false) {
     this.#idleMs = idleMs
+    this.#keep = keep
   }
 
   get size(): number {
@@ -28,8 +31,17 @@ export class RecordCache<V> {
     this.#entries.set(id, { value, touched: performance.now() })
   }
 
+  /** Without touching: the value, or undefined. */
+  peek(id: string): V | undefined {
+    return this.#entries.get(id)?.value
+  }
+
   delete(id: string): void {
     this.#entries.delete(id)
+  }
+
+  *entries(): IterableIterator<[string, V]> {
+    for (const [id, entry] of this.#entries) yield [id, entry.value]
   }
 
   /** Sweeps every `idleMs` (so a record lives at most twice that untouched); unref'd, it never holds the process. */
@@ -47,7 +59,7 @@ export class RecordCache<V> {
   #sweep(now: number): void {
     for (const [id, entry] of this.#entries) {
       if (now - entry.touched < this.#idleMs) return
-      this.#entries.delete(id)
+      if (!this.#keep(id, entry.value)) this.#entries.delete(id)
     }
   }
 }

@@ -1,45 +1,34 @@
-import { type FileHandle, mkdir, readdir, stat, unlink } from 'node:fs/promises'
+import { type FileHandle, mkdir, readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
-import {
-  InvalidOptionError,
-  NotRegularFileError,
-  RecordTooLargeError,
-  StoreClosedError,
-  StoreCorruptError,
-  StoreIOError,
-  StoreReadOnlyError,
-  UnsupportedSchemaVersionError,
-} from '../errors.js'
-import { ResourceUsageHistory } from '../history/history.js'
+import { InvalidOptionError, StoreClosedError, StoreIOError, StoreReadOnlyError } from '../errors.js'
 import type { HistoryOptions, ResourceDataPoint } from '../types.js'
 import { assertAgentId, isAgentId } from './agent-id.js'
-import { writeFileAtomic } from './atomic-write.js'
-import { openDir, syncDir } from './dir-sync.js'
-import {
-  cloneMetadata,
-  decodeMetadata,
-  encodeMetadata,
-  FutureSchemaError,
-  freshMetadata,
-  SCHEMA_VERSION,
-} from './format.js'
-import { KeyedQueue } from './keyed-queue.js'
+import { openDir } from './dir-sync.js'
+import { cloneMetadata } from './format.js'
 import { acquireLock, LOCK_FILE, releaseLock } from './lock.js'
-import type { AgentMetadata, CorruptEvent, FileMetadataStoreOptions, StoreEvents } from './metadata.js'
-import { metadataProblem } from './metadata-rules.js'
+import type {
+  AgentMetadata,
+  AppendEntry,
+  AppendManyResult,
+  CorruptEvent,
+  FileMetadataStoreOptions,
+  StoreEvents,
+} from './metadata.js'
 import { resolveStoreOptions } from './options.js'
-import { moveAside } from './quarantine.js'
-import { readRegularFile } from './read-file.js'
-import { RecordCache } from './record-cache.js'
+import { ReaderView } from './reader-view.js'
 import { removeTempFiles } from './sweep.js'
+import { Turns } from './turns.js'
+import { JournaledWriter } from './writer.js'
 
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed'
 
 /**
- * One `<id>.json` per agent in `dir`. Writes are atomic and durable, mutations of one id run
- * one at a time, one writer process per directory (lock file), any number of read-only ones.
+ * One `<id>.json` per agent in `dir`, plus a journal of appended points. Appends are durable once
+ * journaled (group commit); files are rewritten atomically as checkpoints and by metadata writes.
+ * Mutations of one id run one at a time, one writer process per directory (lock file), any number
+ * of read-only ones, which see the files plus the journal.
  */
 export class FileMetadataStore extends EventEmitter<StoreEvents> {
   readonly dir: string
@@ -48,10 +37,14 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   readonly historyOptions: HistoryOptions
   readonly maxRecordBytes: number
   readonly cacheIdleMs: number
-  readonly #queue = new KeyedQueue()
-  // Writer only: what is on disk, so a tick's append does not re-read and re-parse the file.
-  readonly #cache: RecordCache<AgentMetadata>
+  readonly checkpointEvery: number
+  readonly segmentBytes: number
   readonly #lockPath: string
+  readonly #turns = new Turns()
+  // Every public call under way, so close() waits for exactly those made before it.
+  readonly #ops = new Set<Promise<unknown>>()
+  #writer: JournaledWriter | undefined
+  #reader: ReaderView | undefined
   #dirHandle: FileHandle | undefined
   #state: State = 'new'
   #opening: Promise<void> | undefined
@@ -66,7 +59,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     this.historyOptions = resolved.history
     this.maxRecordBytes = resolved.maxRecordBytes
     this.cacheIdleMs = resolved.cacheIdleMs
-    this.#cache = new RecordCache(resolved.cacheIdleMs)
+    this.checkpointEvery = resolved.checkpointEvery
+    this.segmentBytes = resolved.segmentBytes
     this.#lockPath = join(this.dir, LOCK_FILE)
   }
 
@@ -74,12 +68,15 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     return this.#state === 'open'
   }
 
-  /** Records a writer holds in memory: those touched within the last `cacheIdleMs` (up to twice that). */
+  /** Records a writer holds in memory: those touched within the last `cacheIdleMs` (up to twice that), or not yet checkpointed. */
   get cachedRecords(): number {
-    return this.#cache.size
+    return this.#writer?.cachedRecords ?? 0
   }
 
-  /** Takes the writer lock (unless read-only) and removes temp files a killed writer left. */
+  /**
+   * Writer: takes the lock, removes temp files a killed writer left, and recovers the journal
+   * (damaged tails cut off and reported). Read-only: checks `dir` exists.
+   */
   open(): Promise<void> {
     // After a close() under way: the calls take effect in the order they were made.
     if (this.#closing !== undefined) return this.#closing.then(() => this.open())
@@ -95,6 +92,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     this.#state = 'opening'
     let takenOver: (number | null)[] = []
     let removed: string[] = []
+    // Events of the recovery wait until the store is open: a throwing listener cannot undo or fail it.
+    const events: (() => void)[] = []
     try {
       if (this.readOnly) {
         const st = await stat(this.dir).catch((cause) => {
@@ -107,6 +106,14 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
             cause: new Error('not a directory'),
           })
         }
+        this.#reader = new ReaderView({
+          dir: this.dir,
+          readOnly: true,
+          maxRecordBytes: this.maxRecordBytes,
+          history: this.historyOptions,
+          dirHandle: undefined,
+          turns: this.#turns,
+        })
       } else {
         await mkdir(this.dir, { recursive: true }).catch((cause) => {
           throw new StoreIOError({ path: this.dir, operation: 'create the store directory', cause })
@@ -114,8 +121,26 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
         takenOver = await acquireLock(this.dir, this.#lockPath)
         try {
           if (this.fsync) this.#dirHandle = await openDir(this.dir)
-          removed = await removeTempFiles(this.dir, await this.#names(), this.#dirHandle)
-          this.#cache.start()
+          const names = await this.#names()
+          removed = await removeTempFiles(this.dir, names, this.#dirHandle)
+          this.#writer = await JournaledWriter.open(
+            {
+              dir: this.dir,
+              fsync: this.fsync,
+              history: this.historyOptions,
+              maxRecordBytes: this.maxRecordBytes,
+              cacheIdleMs: this.cacheIdleMs,
+              checkpointEvery: this.checkpointEvery,
+              segmentBytes: this.segmentBytes,
+              dirHandle: this.#dirHandle,
+              turns: this.#turns,
+              emit: (event, ...args) => {
+                if (this.#state === 'open') emitSafely(this, event, ...args)
+                else events.push(() => emitSafely(this, event, ...args))
+              },
+            },
+            names,
+          )
         } catch (error) {
           await this.#dirHandle?.close().catch(() => undefined)
           this.#dirHandle = undefined
@@ -128,16 +153,18 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
       this.#state = 'closed'
       throw error
     }
-    // Reported once open: a throwing listener cannot undo or fail it.
     for (const previousPid of takenOver) {
       emitSafely(this, 'lock:takeover', { lockPath: this.#lockPath, previousPid })
     }
     if (removed.length > 0) emitSafely(this, 'cleanup', { removed })
+    for (const emit of events) emit()
   }
 
   /**
-   * Waits for an open() under way and for queued writes, then releases the lock. Calls made
-   * once it started reject with `StoreClosedError`; a second close() shares the first one.
+   * Waits for an open() under way and for every call made before it, checkpoints every agent
+   * whose file lacks journaled points, deletes the journal (when all are checkpointed) and
+   * releases the lock. Calls made once it started reject with `StoreClosedError`; a second
+   * close() shares the first one.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close().finally(() => {
@@ -151,38 +178,47 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     if (this.#opening !== undefined) await this.#opening.catch(() => undefined)
     if (this.#state !== 'open') return
     this.#state = 'closing'
-    await this.#queue.idle()
-    this.#cache.stop()
-    await this.#dirHandle?.close().catch(() => undefined)
-    this.#dirHandle = undefined
-    if (!this.readOnly) await releaseLock(this.#lockPath)
-    this.#state = 'closed'
+    while (this.#ops.size > 0) await Promise.allSettled([...this.#ops])
+    try {
+      await this.#writer?.close()
+    } finally {
+      this.#writer = undefined
+      this.#reader = undefined
+      await this.#dirHandle?.close().catch(() => undefined)
+      this.#dirHandle = undefined
+      if (!this.readOnly) await releaseLock(this.#lockPath)
+      this.#state = 'closed'
+    }
   }
 
   /** A copy of the agent's record, or undefined when there is none (or it was corrupt and moved aside). */
   async get(id: string): Promise<AgentMetadata | undefined> {
     assertAgentId(id)
     this.#assertOpen('get')
-    return this.#run(id, async (corrupt) => {
-      const meta = await this.#load(id, corrupt)
-      return meta === undefined ? undefined : cloneMetadata(meta)
-    })
+    const reader = this.#reader
+    if (reader !== undefined) {
+      return this.#track(async () => {
+        const corrupt: CorruptEvent[] = []
+        try {
+          return await reader.get(id, corrupt)
+        } finally {
+          for (const event of corrupt) emitSafely(this, 'corrupt', event)
+        }
+      })
+    }
+    const writer = this.#writer!
+    return this.#track(() => writer.get(id))
   }
 
-  /** Replaces the agent's record with `meta` (copied; `updatedAt` set to now). */
+  /** Replaces the agent's record with `meta` (copied; `updatedAt` set to now): one atomic write of its file. */
   async save(meta: AgentMetadata): Promise<void> {
     if (meta === null || typeof meta !== 'object') {
       throw new InvalidOptionError({ option: 'meta', expected: 'an AgentMetadata object', value: meta })
     }
-    const id = meta.id
-    assertAgentId(id)
-    this.#assertWritable('save')
+    assertAgentId(meta.id)
+    const writer = this.#writable('save')
     const copy = cloneMetadata(meta)
-    await this.#run(id, async (corrupt) => {
-      // Also refuses to overwrite a file from a newer release.
-      const current = await this.#load(id, corrupt)
-      await this.#write(this.#checked(copy, id, current?.resourceUsage))
-    })
+    return this.#track(() => writer.save(copy))
   }
 
   /**
@@ -192,138 +228,65 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   // biome-ignore lint/suspicious/noConfusingVoidType: `fn` may mutate in place and return nothing.
   async update(id: string, fn: (meta: AgentMetadata) => AgentMetadata | void): Promise<AgentMetadata> {
     assertAgentId(id)
-    this.#assertWritable('update')
+    const writer = this.#writable('update')
     if (typeof fn !== 'function')
       throw new InvalidOptionError({ option: 'fn', expected: 'a function', value: fn })
-    return this.#run(id, async (corrupt) => {
-      const current = await this.#load(id, corrupt)
-      const draft =
-        current === undefined ? freshMetadata(id, this.historyOptions, Date.now()) : cloneMetadata(current)
-      const next = this.#checked(fn(draft) ?? draft, id, draft.resourceUsage)
-      await this.#write(next)
-      return cloneMetadata(next)
-    })
+    return this.#track(() => writer.update(id, fn))
   }
 
-  /** Removes the agent's file. Resolves false when there was none. */
+  /** Removes the agent's record (a tombstone in the journal first, so no replay brings it back). True if there was one. */
   async delete(id: string): Promise<boolean> {
     assertAgentId(id)
-    this.#assertWritable('delete')
-    return this.#run(id, async () => {
-      const path = this.#path(id)
-      this.#cache.delete(id)
-      try {
-        await unlink(path)
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
-        throw new StoreIOError({ path, operation: 'delete', cause: error })
-      }
-      if (this.#dirHandle !== undefined) await syncDir(this.#dirHandle, path)
-      return true
-    })
+    const writer = this.#writable('delete')
+    return this.#track(() => writer.delete(id))
   }
 
-  /** Ids that have a file, sorted. */
+  /** Ids that have a file or journaled points, sorted. */
   async list(): Promise<string[]> {
     this.#assertOpen('list')
-    const names = await this.#names()
-    const ids: string[] = []
-    for (const name of names) {
-      if (!name.endsWith('.json')) continue
-      const id = name.slice(0, -5)
-      if (isAgentId(id)) ids.push(id)
-    }
-    return ids.sort()
+    const reader = this.#reader
+    const writer = this.#writer
+    const ids = await this.#track(async () =>
+      reader !== undefined ? reader.ids() : writer!.ids(await this.#names()),
+    )
+    return [...ids].filter((id) => isAgentId(id)).sort()
   }
 
-  /** Appends one point to the agent's history (creating the record) and persists it: one atomic write. */
+  /** Appends one point to the agent's history (creating the record); resolves once it is durable in the journal. */
   async appendResourceData(id: string, point: ResourceDataPoint): Promise<void> {
     assertAgentId(id)
-    this.#assertWritable('appendResourceData')
-    await this.#run(id, async (corrupt) => {
-      const cached = await this.#load(id, corrupt)
-      const meta = cached ?? freshMetadata(id, this.historyOptions, Date.now())
-      // Throws before changing anything when the point is invalid or out of order.
-      meta.resourceUsage.add(point)
-      await this.#write(meta)
-    })
+    const writer = this.#writable('appendResourceData')
+    const { failed } = await this.#track(() => writer.appendMany([{ id, point }]))
+    if (failed.length > 0) throw failed[0]!.error
   }
 
   /**
-   * Runs `task` under the id's queue. The corrupt files it set aside are reported once it has
-   * settled (the store's work done), through `emitSafely`: a throwing listener surfaces out of
-   * band and never fails the operation.
+   * Appends a tick's points: one journal record, one write and one fsync for the whole batch (and
+   * whatever else is queued). Resolves once every appended point is durable. Invalid, out-of-order
+   * or bad-id entries are listed in `failed` without holding the others back; it rejects only when
+   * the batch as a whole could not be written (`StoreIOError`, `StoreClosedError`,
+   * `StoreReadOnlyError`), and then nothing was appended.
    */
-  async #run<T>(id: string, task: (corrupt: CorruptEvent[]) => Promise<T>): Promise<T> {
-    const corrupt: CorruptEvent[] = []
-    try {
-      return await this.#queue.run(id, () => task(corrupt))
-    } finally {
-      for (const event of corrupt) emitSafely(this, 'corrupt', event)
+  async appendMany(entries: readonly AppendEntry[]): Promise<AppendManyResult> {
+    const writer = this.#writable('appendMany')
+    if (!Array.isArray(entries)) {
+      throw new InvalidOptionError({
+        option: 'entries',
+        expected: 'an array of { id, point }',
+        value: entries,
+      })
     }
+    return this.#track(() => writer.appendMany(entries))
   }
 
-  /** Writes and caches `meta`; on failure the id leaves the cache so memory never runs ahead of disk. */
-  async #write(meta: AgentMetadata): Promise<void> {
-    const path = this.#path(meta.id)
-    meta.updatedAt = Date.now()
-    try {
-      const data = encodeMetadata(meta)
-      if (data.length > this.maxRecordBytes) {
-        throw new RecordTooLargeError({
-          path,
-          size: data.length,
-          maxRecordBytes: this.maxRecordBytes,
-          operation: 'write',
-        })
-      }
-      await writeFileAtomic(path, data, { fsync: this.fsync, dir: this.#dirHandle })
-    } catch (error) {
-      this.#cache.delete(meta.id)
-      throw error
+  #track<T>(run: () => Promise<T>): Promise<T> {
+    const op = run()
+    this.#ops.add(op)
+    const done = (): void => {
+      this.#ops.delete(op)
     }
-    this.#cache.set(meta.id, meta)
-  }
-
-  /** The record as on disk (cached for the writer), undefined when missing or quarantined (added to `corrupt`). */
-  async #load(id: string, corrupt: CorruptEvent[]): Promise<AgentMetadata | undefined> {
-    const cached = this.#cache.get(id)
-    if (cached !== undefined) return cached
-    const path = this.#path(id)
-    let data: Buffer | undefined
-    try {
-      data = await readRegularFile(path, 'read', this.maxRecordBytes)
-    } catch (error) {
-      // A symlink here is never followed, an oversized file never parsed: both are set aside like a corrupt file.
-      if (!(error instanceof NotRegularFileError || error instanceof RecordTooLargeError)) throw error
-      corrupt.push(await this.#quarantine(id, path, error))
-      return undefined
-    }
-    if (data === undefined) return undefined
-    let meta: AgentMetadata
-    try {
-      meta = decodeMetadata(data.toString('utf8'), id, this.historyOptions)
-    } catch (error) {
-      if (error instanceof FutureSchemaError) {
-        throw new UnsupportedSchemaVersionError({
-          id,
-          path,
-          schemaVersion: error.schemaVersion,
-          supported: SCHEMA_VERSION,
-        })
-      }
-      corrupt.push(await this.#quarantine(id, path, error))
-      return undefined
-    }
-    if (!this.readOnly) this.#cache.set(id, meta)
-    return meta
-  }
-
-  /** Sets a corrupt file aside (a writer moves it, a read-only store leaves it) and describes it. */
-  async #quarantine(id: string, path: string, cause: unknown): Promise<CorruptEvent> {
-    const quarantinePath = this.readOnly ? null : await moveAside(path, this.#dirHandle)
-    const error = new StoreCorruptError({ id, path, quarantinePath, cause })
-    return { id, path, quarantinePath, error }
+    op.then(done, done)
+    return op
   }
 
   /** The file names in the store's directory; a failure is a StoreIOError of operation `list`. */
@@ -335,48 +298,13 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     }
   }
 
-  /** Validates a record to be written; one without `resourceUsage` keeps `history` (never silently emptied). */
-  #checked(meta: AgentMetadata, id: string, history: ResourceUsageHistory | undefined): AgentMetadata {
-    if (meta === null || typeof meta !== 'object') {
-      throw new InvalidOptionError({ option: 'meta', expected: 'an AgentMetadata object', value: meta })
-    }
-    if (meta.id !== id)
-      throw new InvalidOptionError({
-        option: 'meta.id',
-        expected: `"${id}" (ids cannot change)`,
-        value: meta.id,
-      })
-    meta.updatedAt = Date.now()
-    const problem = metadataProblem(meta as unknown as Record<string, unknown>)
-    if (problem !== undefined) {
-      throw new InvalidOptionError({
-        option: `meta.${problem.field}`,
-        expected: problem.expected,
-        value: problem.value,
-      })
-    }
-    if (meta.resourceUsage === undefined) {
-      meta.resourceUsage = history ?? freshMetadata(id, this.historyOptions, 0).resourceUsage
-    } else if (!(meta.resourceUsage instanceof ResourceUsageHistory)) {
-      throw new InvalidOptionError({
-        option: 'meta.resourceUsage',
-        expected: 'a ResourceUsageHistory',
-        value: meta.resourceUsage,
-      })
-    }
-    return meta
-  }
-
-  #path(id: string): string {
-    return join(this.dir, `${id}.json`)
-  }
-
   #assertOpen(operation: string): void {
     if (this.#state !== 'open') throw new StoreClosedError({ operation })
   }
 
-  #assertWritable(operation: string): void {
+  #writable(operation: string): JournaledWriter {
     this.#assertOpen(operation)
     if (this.readOnly) throw new StoreReadOnlyError({ operation })
+    return this.#writer!
   }
 }

@@ -18,14 +18,16 @@ function fullHistory(): ResourceUsageHistory {
 }
 
 describe('atomic write', () => {
-  it('record files are owner-only, whatever the umask', async () => {
+  it('record files and journal segments are owner-only, whatever the umask', async () => {
     const store = await openStore()
     await store.appendResourceData('a', point({ timestamp: 1 }))
+    expect(statSync(join(store.dir, 'journal-0000000001.wal')).mode & 0o077).toBe(0)
+    await store.close()
     expect(statSync(join(store.dir, 'a.json')).mode & 0o077).toBe(0)
   })
 
   it.skipIf(!isRoot)(
-    'on a filesystem with 1-5 free pages an append fails with StoreIOError and the old file stays whole (needs root to mount a tmpfs)',
+    'on a filesystem with 1-5 free pages a file write fails with StoreIOError and the old file stays whole (needs root to mount a tmpfs)',
     async () => {
       await withTmpfs(1 << 20, async (mnt) => {
         const dir = join(mnt, 'store')
@@ -39,7 +41,11 @@ describe('atomic write', () => {
           expect(before.length).toBeGreaterThan(10 * 4096)
           for (const pages of [1, 3, 5]) {
             const filler = fillFilesystem(mnt, pages)
-            await expect(store.appendResourceData('a', point({ timestamp: t }))).rejects.toMatchObject({
+            // A whole-file write (appends go to the journal: test/journal/enospc.test.ts).
+            const write = store.update('a', (m) => {
+              m.resourceUsage.add(point({ timestamp: t }))
+            })
+            await expect(write).rejects.toMatchObject({
               code: 'ERR_STORE_IO',
               operation: 'write',
               path,

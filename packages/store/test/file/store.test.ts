@@ -178,6 +178,8 @@ describe('FileMetadataStore', () => {
       m.lastError = { message: 'ошибка', at: 1 }
     })
     await store.appendResourceData('a', point({ timestamp: 1, cpuPercent: 0.5 }))
+    // The point is journaled; close() checkpoints it into the file.
+    await store.close()
     const json = JSON.parse(readFileSync(join(store.dir, 'a.json'), 'utf8'))
     expect(json.labels).toEqual({ team: 'équipe 🚀', note: 'line\nbreak "quoted"' })
     expect(json.lastError.message).toBe('ошибка')
@@ -237,6 +239,7 @@ describe('FileMetadataStore', () => {
   it('with fsync: false still writes atomically', async () => {
     const store = await openStore({ fsync: false })
     await store.appendResourceData('a', point({ timestamp: 1 }))
+    await store.close()
     expect(
       JSON.parse(readFileSync(join(store.dir, 'a.json'), 'utf8')).resourceUsage.points.timestamp,
     ).toEqual([1])
@@ -245,9 +248,12 @@ describe('FileMetadataStore', () => {
   it('serves appends from its cache: a tick does not re-read the file', async () => {
     const store = await openStore()
     await store.appendResourceData('a', point({ timestamp: 1 }))
+    await store.update('a', () => undefined)
     // Only this process writes the directory; what is on disk is what is cached.
     writeFileSync(join(store.dir, 'a.json'), 'garbage that would be quarantined if read')
     await store.appendResourceData('a', point({ timestamp: 2 }))
+    // close() checkpoints the cached record over the garbage without reading it.
+    await store.close()
     const json = JSON.parse(readFileSync(join(store.dir, 'a.json'), 'utf8'))
     expect(json.resourceUsage.points.timestamp).toEqual([1, 1])
   })

@@ -25,7 +25,15 @@ async function outsideRecord(): Promise<{ path: string; bytes: Buffer }> {
 }
 
 const OPERATIONS: [string, (store: FileMetadataStore) => Promise<unknown>][] = [
-  ['appendResourceData', (s) => s.appendResourceData('a', point({ timestamp: 2 }))],
+  // Then closed and reopened: the checkpoint at close writes the new a.json.
+  [
+    'appendResourceData',
+    async (s) => {
+      await s.appendResourceData('a', point({ timestamp: 2 }))
+      await s.close()
+      await s.open()
+    },
+  ],
   [
     'save',
     (s) => s.save({ id: 'a', restartCount: 0, updatedAt: 0, resourceUsage: new ResourceUsageHistory() }),
@@ -127,7 +135,9 @@ describe('symlinks inside the store directory are never followed', () => {
     symlinkSync(real, link)
     const store = await openStore({ dir: link })
     await store.appendResourceData('a', point({ timestamp: 1 }))
-    expect(readdirSync(real).sort()).toEqual([LOCK_FILE, 'a.json'])
+    expect(readdirSync(real).sort()).toEqual([LOCK_FILE, 'journal-0000000001.wal'])
     expect((await store.get('a'))!.resourceUsage.length).toBe(1)
+    await store.close()
+    expect(readdirSync(real).sort()).toEqual(['a.json'])
   })
 })
