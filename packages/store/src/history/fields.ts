@@ -47,3 +47,18 @@ export function validatePoint(point: ResourceDataPoint): void {
     if (expected !== undefined) throw new InvalidDataPointError({ field, value: v, expected })
   }
 }
+
+/** A copy of a validated point holding exactly the fields a history keeps (null for an absent nullable one). */
+export function copyPoint(point: ResourceDataPoint): ResourceDataPoint {
+  const copy = {
+    timestamp: point.timestamp,
+    cpuPercent: point.cpuPercent ?? null,
+    memoryRss: point.memoryRss ?? null,
+    memoryVms: point.memoryVms ?? null,
+    openFiles: point.openFiles ?? null,
+    threads: point.threads ?? null,
+    diskReadBytes: point.diskReadBytes ?? null,
+    diskWriteBytes: point.diskWriteBytes ?? null,
+  } as ResourceDataPoint
+  return typeof point.processes === 'number' ? { ...copy, processes: point.processes } : copy
+}

@@ -12,6 +12,9 @@ import {
 } from './record.js'
 import { createSegment, segmentPath } from './segment.js'
 
+/** Points applied (and their appends resolved) per event-loop turn once a commit is durable. */
+const SETTLE_SLICE = 256
+
 /** A segment's place in the journal. */
 export interface SegmentInfo {
   readonly seq: number
@@ -108,12 +111,12 @@ export class JournalWriter {
         message: `A batch of ${entries.length} points makes a journal record of ${size} bytes, more than ${MAX_PAYLOAD_BYTES}; split it`,
       })
     }
-    return this.#submit((waiter) => ({ ...waiter, kind: 'points', entries, size }), apply)
+    return this.#submit((resolve, reject) => ({ kind: 'points', entries, size, apply, resolve, reject }))
   }
 
   /** Journals the deletion of `id`, so a replay does not bring back its earlier points. */
   tombstone(id: string, apply: (lsn: number) => void): Promise<void> {
-    return this.#submit((waiter) => ({ ...waiter, kind: 'tombstone', id }), apply)
+    return this.#submit((resolve, reject) => ({ kind: 'tombstone', id, apply, resolve, reject }))
   }
 
   /** Resolves when every record submitted so far has been committed or failed. */
@@ -152,9 +155,9 @@ export class JournalWriter {
     }
   }
 
-  #submit(make: (waiter: Waiter) => Item, apply: (lsn: number) => void): Promise<void> {
+  #submit(make: (resolve: () => void, reject: (error: unknown) => void) => Item): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push(make({ apply, resolve, reject }))
+      this.#queue.push(make(resolve, reject))
       this.#schedule()
     })
   }
@@ -240,14 +243,22 @@ export class JournalWriter {
     info.size += buf.length
     if (info.lastLsn === 0) info.firstLsn = firstLsn
     info.lastLsn = this.#nextLsn - 1
-    for (const item of points) this.#settle(item, pointsLsn)
-    for (const [i, item] of tombstones.entries()) this.#settle(item, tombstoneLsns[i]!)
+    let applied = 0
+    for (const item of points) {
+      item.apply(pointsLsn)
+      item.resolve()
+      applied += item.entries.length
+      // A tick of single appends settles in slices: their callers' continuations run between turns.
+      if (applied >= SETTLE_SLICE) {
+        applied = 0
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+    for (const [i, item] of tombstones.entries()) {
+      item.apply(tombstoneLsns[i]!)
+      item.resolve()
+    }
     this.#options.onCommit()
-  }
-
-  #settle(item: Item, lsn: number): void {
-    item.apply(lsn)
-    item.resolve()
   }
 
   /**
