@@ -2,8 +2,10 @@ import type { FileHandle } from 'node:fs/promises'
 import { FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, readFrame, SEGMENT_MAGIC } from './frame.js'
 import { decodeRecord, type JournalRecord, RecordFormatError } from './record.js'
 
-/** Bytes read per step: bounds both the buffer and the synchronous decode between two reads. */
-const CHUNK_BYTES = 2 ** 20
+/** Bytes read per step: bounds the buffer (a longer frame is read whole). */
+const CHUNK_BYTES = 256 * 2 ** 10
+/** Records decoded between two turns of the event loop: a replay of megabytes never runs as one stretch. */
+const YIELD_BYTES = 32 * 2 ** 10
 
 export type ScanStop =
   /** Every byte up to the size scanned was a valid record. */
@@ -44,6 +46,7 @@ export async function scanSegment(
     end = SEGMENT_MAGIC.length
   }
   let buf: Buffer = Buffer.alloc(0)
+  let sinceYield = 0
   let bufStart = end
   while (bufStart + buf.length < size) {
     // A frame longer than a chunk is read whole (bounded by MAX_PAYLOAD_BYTES).
@@ -76,8 +79,13 @@ export async function scanSegment(
       }
       onRecord(record, bufStart + at)
       lastLsn = record.lsn
+      sinceYield += frame.end - at
       at = frame.end
       end = bufStart + at
+      if (sinceYield >= YIELD_BYTES) {
+        sinceYield = 0
+        await new Promise((resolve) => setImmediate(resolve))
+      }
     }
     buf = buf.subarray(at)
     bufStart += at
