@@ -25,6 +25,7 @@ export type {
   AppendEntry,
   AppendFailure,
   AppendManyResult,
+  CheckpointEvent,
   CheckpointFailedEvent,
   CleanupEvent,
   CorruptEvent,

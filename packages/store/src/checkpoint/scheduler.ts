@@ -25,7 +25,8 @@ export class CheckpointScheduler {
   /** `id` must be checkpointed soon, commits or not. */
   urgent(id: string): void {
     this.#due.delete(id)
-    if (this.#urgent.add(id).size === 1) this.#start(false)
+    // Started a microtask later: the other agents marked in the same sweep fill the batch.
+    if (this.#urgent.add(id).size === 1) queueMicrotask(() => this.#start(false))
   }
 
   /** A commit landed: one batch may start (urgent agents first). */

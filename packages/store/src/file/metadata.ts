@@ -126,6 +126,17 @@ export interface CleanupEvent {
   readonly removed: readonly string[]
 }
 
+/** `checkpoint` event payload: an agent's file was rewritten from memory and is durable. */
+export interface CheckpointEvent {
+  readonly id: string
+  /** The journal LSN the file now covers (its `journalLsn` field). */
+  readonly journalLsn: number
+  /** Journaled points the file took in. */
+  readonly points: number
+  /** Size of the file written. */
+  readonly bytes: number
+}
+
 /** `checkpoint:failed` event payload: an agent's file could not be rewritten; its points stay in the journal. */
 export interface CheckpointFailedEvent {
   readonly id: string
@@ -138,5 +149,6 @@ export interface StoreEvents {
   'lock:takeover': [event: LockTakeoverEvent]
   cleanup: [event: CleanupEvent]
   'journal:truncated': [event: JournalTruncatedEvent]
+  checkpoint: [event: CheckpointEvent]
   'checkpoint:failed': [event: CheckpointFailedEvent]
 }

@@ -135,8 +135,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
               dirHandle: this.#dirHandle,
               turns: this.#turns,
               emit: (event, ...args) => {
-                if (this.#state === 'open') emitSafely(this, event, ...args)
-                else events.push(() => emitSafely(this, event, ...args))
+                if (this.#state === 'opening') events.push(() => emitSafely(this, event, ...args))
+                else emitSafely(this, event, ...args)
               },
             },
             names,

@@ -467,7 +467,7 @@ export class JournaledWriter {
             })
           }
           const write = this.#files.run(id, () => writeFileAtomic(path, data, { fsync: this.#o.fsync }))
-          return { write, done: () => this.#checkpointed(id, entry, snapshot) }
+          return { write, done: () => this.#checkpointed(id, entry, snapshot, data.length) }
         })
         if (started !== undefined) {
           writes.push(
@@ -495,13 +495,15 @@ export class JournaledWriter {
     await this.#releaseSegments()
   }
 
-  #checkpointed(id: string, entry: Entry, snapshot: { lsn: number; points: number }): void {
+  #checkpointed(id: string, entry: Entry, snapshot: { lsn: number; points: number }, bytes: number): void {
     // Deleted meanwhile, or evicted and reloaded: that entry knows its own state.
-    if (this.#cache.peek(id) !== entry) return
-    entry.sinceFile = Math.max(0, entry.sinceFile - snapshot.points)
-    entry.budget = this.#o.checkpointEvery
-    if (entry.lsn <= snapshot.lsn) entry.dirtyFrom = Number.POSITIVE_INFINITY
-    else if (entry.dirtyFrom <= snapshot.lsn) entry.dirtyFrom = snapshot.lsn + 1
+    if (this.#cache.peek(id) === entry) {
+      entry.sinceFile = Math.max(0, entry.sinceFile - snapshot.points)
+      entry.budget = this.#o.checkpointEvery
+      if (entry.lsn <= snapshot.lsn) entry.dirtyFrom = Number.POSITIVE_INFINITY
+      else if (entry.dirtyFrom <= snapshot.lsn) entry.dirtyFrom = snapshot.lsn + 1
+    }
+    this.#o.emit('checkpoint', { id, journalLsn: snapshot.lsn, points: snapshot.points, bytes })
   }
 
   #checkpointFailed(id: string, cause: unknown): undefined {
