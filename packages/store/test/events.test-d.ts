@@ -1,12 +1,20 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import type {
   AggregateResult,
+  AppendEntry,
+  AppendFailure,
+  AppendManyResult,
+  CheckpointEvent,
+  CheckpointFailedEvent,
   CleanupEvent,
   CorruptEvent,
   FileMetadataStore,
+  JournalCorruptError,
+  JournalTruncatedEvent,
   LockTakeoverEvent,
   ResourceUsageHistory,
   StoreCorruptError,
+  StoreError,
 } from '../src/index.js'
 
 declare const store: FileMetadataStore
@@ -27,6 +35,25 @@ describe('FileMetadataStore typed events', () => {
       expectTypeOf(e).toEqualTypeOf<CleanupEvent>()
       expectTypeOf(e.removed).toEqualTypeOf<readonly string[]>()
     })
+    store.on('journal:truncated', (e) => {
+      expectTypeOf(e).toEqualTypeOf<JournalTruncatedEvent>()
+      expectTypeOf(e.bytesDropped).toEqualTypeOf<number>()
+      expectTypeOf(e.error).toEqualTypeOf<JournalCorruptError>()
+    })
+    store.on('checkpoint', (e) => {
+      expectTypeOf(e).toEqualTypeOf<CheckpointEvent>()
+      expectTypeOf(e.journalLsn).toEqualTypeOf<number>()
+    })
+    store.on('checkpoint:failed', (e) => {
+      expectTypeOf(e).toEqualTypeOf<CheckpointFailedEvent>()
+      expectTypeOf(e.error).toEqualTypeOf<StoreError>()
+    })
+  })
+
+  it('types appendMany', () => {
+    expectTypeOf(store.appendMany).parameter(0).toEqualTypeOf<readonly AppendEntry[]>()
+    expectTypeOf(store.appendMany([])).resolves.toEqualTypeOf<AppendManyResult>()
+    expectTypeOf<AppendManyResult['failed'][number]>().toEqualTypeOf<AppendFailure>()
   })
 
   it('rejects unknown event names', () => {

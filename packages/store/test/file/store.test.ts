@@ -301,6 +301,12 @@ describe('FileMetadataStore', () => {
     [{ dir: '/tmp/x', fsync: 'yes' }, 'fsync'],
     [{ dir: '/tmp/x', readOnly: 1 }, 'readOnly'],
     [{ dir: '/tmp/x', history: { maxSize: -1 } }, 'history.maxSize'],
+    [{ dir: '/tmp/x', checkpointEvery: 0 }, 'checkpointEvery'],
+    [{ dir: '/tmp/x', checkpointEvery: 2.5 }, 'checkpointEvery'],
+    [{ dir: '/tmp/x', checkpointEvery: 2_000_000 }, 'checkpointEvery'],
+    [{ dir: '/tmp/x', segmentBytes: 100 }, 'segmentBytes'],
+    [{ dir: '/tmp/x', segmentBytes: 2 ** 31 }, 'segmentBytes'],
+    [{ dir: '/tmp/x', segmentBytes: '4M' }, 'segmentBytes'],
   ])('rejects options %o naming %s', (opts, option) => {
     expect(() => new FileMetadataStore(opts as never)).toThrow(
       expect.objectContaining({ code: 'ERR_STORE_INVALID_OPTION', option }),

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { LOCK_FILE } from '@warden/store'
 import { readFrame, SEGMENT_MAGIC } from '../../src/journal/frame.js'
@@ -13,9 +13,12 @@ export function segmentNames(dir: string): string[] {
     .sort()
 }
 
-/** Total bytes of the journal in `dir`. */
+/** Total bytes of the journal in `dir` (a segment the writer deletes meanwhile counts 0). */
 export function journalBytes(dir: string): number {
-  return segmentNames(dir).reduce((sum, n) => sum + readFileSync(join(dir, n)).length, 0)
+  return segmentNames(dir).reduce(
+    (sum, n) => sum + (statSync(join(dir, n), { throwIfNoEntry: false })?.size ?? 0),
+    0,
+  )
 }
 
 /** `[start, end)` of every frame of a segment file. */
