@@ -11,6 +11,8 @@ export class CheckpointScheduler {
   readonly #due = new Set<string>()
   readonly #urgent = new Set<string>()
   #running: Promise<void> | undefined
+  // A commit landed while a batch ran: the next batch may take due agents (else urgent work could starve them).
+  #committed = false
 
   constructor(batchSize: number, run: (ids: string[]) => Promise<void>) {
     this.#batchSize = batchSize
@@ -29,9 +31,10 @@ export class CheckpointScheduler {
     if (this.#urgent.add(id).size === 1) queueMicrotask(() => this.#start(false))
   }
 
-  /** A commit landed: one batch may start (urgent agents first). */
+  /** A commit landed: one batch may start (urgent agents first), now or when the running one ends. */
   committed(): void {
-    this.#start(true)
+    if (this.#running === undefined) this.#start(true)
+    else this.#committed = true
   }
 
   /** `id` was deleted or checkpointed by a metadata write. */
@@ -62,7 +65,9 @@ export class CheckpointScheduler {
       .catch(() => undefined)
       .finally(() => {
         this.#running = undefined
-        this.#start(false)
+        const withDue = this.#committed
+        this.#committed = false
+        this.#start(withDue)
       })
   }
 }

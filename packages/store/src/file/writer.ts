@@ -527,21 +527,23 @@ export class JournaledWriter {
   }
 
   /**
-   * A segment closed. Agents that appended nothing while it was written are idle: their points
-   * would pin the segments before it forever, so they are checkpointed now. And when the journal
-   * outgrows its bound, the agents holding its oldest segment are too, busy or not.
+   * A segment closed. Agents that appended nothing while it was written and still hold the oldest
+   * segment are idle: their points would pin it forever, so they are checkpointed now. And when the
+   * journal outgrows its bound, the agents holding its oldest segment are too, busy or not.
    */
   #rolled(closed: SegmentInfo): void {
-    for (const [id, entry] of this.#cache.entries()) {
-      if (isDirty(entry) && entry.lsn < closed.firstLsn) this.#scheduler.urgent(id)
-    }
-    for (const id of [...this.#pending.idleBefore(closed.firstLsn)]) this.#scheduler.urgent(id)
-    if (this.#journal.bytes <= MAX_JOURNAL_SEGMENTS * this.#o.segmentBytes) return
     const oldest = this.#journal.segments[0]!
+    for (const [id, entry] of this.#cache.entries()) {
+      if (entry.dirtyFrom <= oldest.lastLsn && entry.lsn < closed.firstLsn) this.#scheduler.urgent(id)
+    }
+    const holding = new Set(this.#pending.holding(oldest.lastLsn))
+    for (const id of this.#pending.idleBefore(closed.firstLsn))
+      if (holding.has(id)) this.#scheduler.urgent(id)
+    if (this.#journal.bytes <= MAX_JOURNAL_SEGMENTS * this.#o.segmentBytes) return
     for (const [id, entry] of this.#cache.entries()) {
       if (entry.dirtyFrom <= oldest.lastLsn) this.#scheduler.urgent(id)
     }
-    for (const id of [...this.#pending.holding(oldest.lastLsn)]) this.#scheduler.urgent(id)
+    for (const id of holding) this.#scheduler.urgent(id)
   }
 
   /** An idle record leaves the cache only once its file holds all its points and no commit is pending for it. */

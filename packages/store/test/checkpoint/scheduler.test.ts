@@ -18,21 +18,36 @@ function harness(batchSize = 2) {
 }
 
 describe('CheckpointScheduler', () => {
-  it('starts agents due by their point count only after a commit, one batch at a time', async () => {
+  it('starts agents due by their point count only after a commit, one batch per commit', async () => {
     const { scheduler, batches, settle } = harness()
     for (const id of ['a', 'b', 'c', 'd', 'e']) scheduler.due(id)
     expect(batches).toEqual([])
     scheduler.committed()
-    scheduler.committed()
     expect(batches).toEqual([['a', 'b']])
     await settle()
-    // The next batch waits for the next commit.
+    // No commit meanwhile: the next batch waits for one.
     expect(batches).toHaveLength(1)
     scheduler.committed()
-    expect(batches).toEqual([
-      ['a', 'b'],
-      ['c', 'd'],
-    ])
+    expect(batches.at(-1)).toEqual(['c', 'd'])
+    // Commits while a batch runs count once, when it ends.
+    scheduler.committed()
+    scheduler.committed()
+    await settle()
+    expect(batches.at(-1)).toEqual(['e'])
+    await settle()
+    expect(batches).toHaveLength(3)
+  })
+
+  it('a commit during urgent work still lets due agents into the next batch (never starved)', async () => {
+    const { scheduler, batches, settle } = harness()
+    scheduler.due('d1')
+    scheduler.urgent('u1')
+    await Promise.resolve()
+    expect(batches).toEqual([['u1']])
+    scheduler.committed()
+    scheduler.urgent('u2')
+    await settle()
+    expect(batches.at(-1)).toEqual(['u2', 'd1'])
   })
 
   it('runs urgent agents batch after batch without commits, before the due ones', async () => {
