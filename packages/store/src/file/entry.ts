@@ -16,11 +16,18 @@ export interface Entry {
   tentative: number
   /** Points accepted into commits not yet settled (the entry is not evicted meanwhile). */
   reserved: number
-  /** Settles when the last commit holding points of this agent does. */
-  inflight: Promise<void> | undefined
+  /** Settles (maybe rejecting: await it through `settledOf`) when the last commit holding points of this agent does. */
+  inflight: Promise<unknown> | undefined
 }
 
 export const isDirty = (entry: Entry): boolean => entry.dirtyFrom !== Number.POSITIVE_INFINITY
 
 export const newestTimestamp = (meta: AgentMetadata): number =>
   meta.resourceUsage.latest()?.timestamp ?? Number.NEGATIVE_INFINITY
+
+/** Waits for `promise` to settle, whatever the outcome (its own caller handles a rejection). */
+export const settledOf = (promise: Promise<unknown> | undefined): Promise<unknown> | undefined =>
+  promise?.then(
+    () => undefined,
+    () => undefined,
+  )

@@ -253,11 +253,15 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   }
 
   /** Appends one point to the agent's history (creating the record); resolves once it is durable in the journal. */
-  async appendResourceData(id: string, point: ResourceDataPoint): Promise<void> {
-    assertAgentId(id)
-    const writer = this.#writable('appendResourceData')
-    const { failed } = await this.#track(() => writer.appendMany([{ id, point }]))
-    if (failed.length > 0) throw failed[0]!.error
+  appendResourceData(id: string, point: ResourceDataPoint): Promise<void> {
+    // Not async: a monitor calls this a thousand times a tick, and every promise saved counts.
+    try {
+      assertAgentId(id)
+      const writer = this.#writable('appendResourceData')
+      return this.#track(() => writer.appendOne(id, point))
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
@@ -280,7 +284,12 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   }
 
   #track<T>(run: () => Promise<T>): Promise<T> {
-    const op = run()
+    let op: Promise<T>
+    try {
+      op = run()
+    } catch (error) {
+      return Promise.reject(error)
+    }
     this.#ops.add(op)
     const done = (): void => {
       this.#ops.delete(op)

@@ -18,7 +18,7 @@ import { assertAgentId } from './agent-id.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { checkedRecord } from './checked.js'
 import { syncDir } from './dir-sync.js'
-import { type Entry, isDirty, newestTimestamp } from './entry.js'
+import { type Entry, isDirty, newestTimestamp, settledOf } from './entry.js'
 import { cloneMetadata, encodeMetadata, freshMetadata } from './format.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { type LoadContext, loadFile, recordPath } from './load.js'
@@ -125,7 +125,7 @@ export class JournaledWriter {
     return this.#run(id, async (corrupt) => {
       const entry = await this.#entry(id, corrupt)
       // Reads see the appends called before them.
-      await entry.inflight
+      await settledOf(entry.inflight)
       return entry.exists ? cloneMetadata(entry.meta) : undefined
     })
   }
@@ -135,7 +135,7 @@ export class JournaledWriter {
     return this.#run(meta.id, async (corrupt) => {
       // Also refuses to overwrite a file from a newer release.
       const entry = await this.#entry(meta.id, corrupt)
-      await entry.inflight
+      await settledOf(entry.inflight)
       await this.#writeRecord(
         entry,
         checkedRecord(meta, meta.id, entry.exists ? entry.meta.resourceUsage : undefined, this.#o.history),
@@ -148,7 +148,7 @@ export class JournaledWriter {
     return this.#run(id, async (corrupt) => {
       const entry = await this.#entry(id, corrupt)
       // The draft must hold every point already acknowledged, or writing it would drop them.
-      await entry.inflight
+      await settledOf(entry.inflight)
       const draft = entry.exists ? cloneMetadata(entry.meta) : freshMetadata(id, this.#o.history, Date.now())
       const next = checkedRecord(fn(draft) ?? draft, id, draft.resourceUsage, this.#o.history)
       await this.#writeRecord(entry, next)
@@ -160,7 +160,7 @@ export class JournaledWriter {
   delete(id: string): Promise<boolean> {
     return this.#run(id, async () => {
       const entry = this.#cache.peek(id)
-      await entry?.inflight
+      await settledOf(entry?.inflight)
       // With no segment on disk no point of the agent can be replayed: the unlink is enough.
       if (this.#journal.segments.length > 0) await this.#journal.tombstone(id, () => undefined)
       this.#cache.delete(id)
@@ -188,6 +188,34 @@ export class JournaledWriter {
     for (const id of this.#pending.ids()) ids.add(id)
     for (const [id, entry] of this.#cache.entries()) if (entry.exists) ids.add(id)
     return ids
+  }
+
+  /**
+   * One point: `appendMany` of one entry, minus its bookkeeping when the agent's record is in memory
+   * and nothing is queued before it (the common case: a monitor's tick calls this per agent). Rejects
+   * with the entry's error.
+   */
+  appendOne(id: string, point: ResourceDataPoint): Promise<void> {
+    validatePoint(point)
+    const entry = this.#queue.busy(id) || this.#waiting > 0 ? undefined : this.#cache.get(id)
+    if (entry === undefined) {
+      return this.appendMany([{ id, point }]).then(({ failed }) => {
+        if (failed.length > 0) throw failed[0]!.error
+      })
+    }
+    if (point.timestamp < entry.tentative) {
+      throw new OutOfOrderPointError({ timestamp: point.timestamp, latestTimestamp: entry.tentative })
+    }
+    const accepted: Accepted = { index: 0, id, entry, point: copyPoint(point) }
+    entry.tentative = point.timestamp
+    entry.reserved++
+    const committed = this.#journal.append(
+      [accepted],
+      (lsn) => this.#apply(accepted, lsn),
+      () => this.#release(entry),
+    )
+    entry.inflight = committed
+    return committed
   }
 
   /**
@@ -251,9 +279,15 @@ export class JournaledWriter {
     const submit = (): Promise<void> | undefined => {
       if (accepted.length === 0) return undefined
       accepted.sort((a, b) => a.index - b.index)
-      return this.#journal.append(accepted, (lsn) => {
-        for (const a of accepted) this.#apply(a, lsn)
-      })
+      return this.#journal.append(
+        accepted,
+        (lsn) => {
+          for (const a of accepted) this.#apply(a, lsn)
+        },
+        () => {
+          for (const { entry } of accepted) this.#release(entry)
+        },
+      )
     }
     let committed: Promise<void> | undefined
     if (slow.length === 0 && this.#waiting === 0) {
@@ -294,12 +328,7 @@ export class JournaledWriter {
     settle: () => void,
   ): Promise<AppendManyResult> {
     try {
-      try {
-        await committed
-      } catch (error) {
-        for (const { entry } of accepted) this.#release(entry)
-        throw error
-      }
+      await committed
       failed.sort((a, b) => a.index - b.index)
       return { appended: accepted.length, failed }
     } finally {

@@ -29,6 +29,8 @@ export interface SegmentInfo {
 interface Waiter {
   /** Called once the record is written (and fsynced), before the promise resolves: memory follows disk. */
   readonly apply: (lsn: number) => void
+  /** Called when the record could not be written, before the promise rejects. */
+  readonly fail: (() => void) | undefined
   readonly resolve: () => void
   readonly reject: (error: unknown) => void
 }
@@ -101,8 +103,8 @@ export class JournalWriter {
     return total
   }
 
-  /** Journals `entries` as one record; resolves once it is durable, after `apply(lsn)`. */
-  append(entries: readonly JournalEntry[], apply: (lsn: number) => void): Promise<void> {
+  /** Journals `entries` as one record; resolves once it is durable, after `apply(lsn)`; `fail()` runs before a rejection. */
+  append(entries: readonly JournalEntry[], apply: (lsn: number) => void, fail?: () => void): Promise<void> {
     const size = pointsRecordSize(entries)
     if (size > MAX_PAYLOAD_BYTES) {
       throw new InvalidOptionError({
@@ -111,12 +113,27 @@ export class JournalWriter {
         message: `A batch of ${entries.length} points makes a journal record of ${size} bytes, more than ${MAX_PAYLOAD_BYTES}; split it`,
       })
     }
-    return this.#submit((resolve, reject) => ({ kind: 'points', entries, size, apply, resolve, reject }))
+    return this.#submit((resolve, reject) => ({
+      kind: 'points',
+      entries,
+      size,
+      apply,
+      fail,
+      resolve,
+      reject,
+    }))
   }
 
   /** Journals the deletion of `id`, so a replay does not bring back its earlier points. */
   tombstone(id: string, apply: (lsn: number) => void): Promise<void> {
-    return this.#submit((resolve, reject) => ({ kind: 'tombstone', id, apply, resolve, reject }))
+    return this.#submit((resolve, reject) => ({
+      kind: 'tombstone',
+      id,
+      apply,
+      fail: undefined,
+      resolve,
+      reject,
+    }))
   }
 
   /** Resolves when every record submitted so far has been committed or failed. */
@@ -203,7 +220,7 @@ export class JournalWriter {
     try {
       active = await this.#segmentFor(recordsBytes)
     } catch (error) {
-      for (const item of items) item.reject(error)
+      for (const item of items) fail(item, error)
       return
     }
     const info = active.info
@@ -236,7 +253,7 @@ export class JournalWriter {
       await this.#cutBack(active, operation !== 'write the journal segment')
       const error =
         cause instanceof StoreIOError ? cause : new StoreIOError({ path: info.path, operation, cause })
-      for (const item of items) item.reject(error)
+      for (const item of items) fail(item, error)
       return
     }
     active.fresh = false
@@ -329,6 +346,11 @@ export class JournalWriter {
       await syncDir(this.#options.dirHandle, this.#options.dir)
     }
   }
+}
+
+function fail(item: Item, error: unknown): void {
+  item.fail?.()
+  item.reject(error)
 }
 
 async function unlinkQuietly(path: string): Promise<void> {
