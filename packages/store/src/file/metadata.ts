@@ -39,8 +39,9 @@ export interface FileMetadataStoreOptions {
   /** Directory holding one `<id>.json` per agent; created on `open()` unless read-only. */
   readonly dir: string
   /**
-   * fsync each file before its rename, then the directory after it. Off trades durability
-   * across power loss (not across process crashes) for speed.
+   * fdatasync the journal before an append resolves; fsync each file before its rename and the
+   * directory after renames and segment changes. Off trades durability across power loss (not
+   * across process crashes) for speed.
    * @default true
    */
   readonly fsync?: boolean
