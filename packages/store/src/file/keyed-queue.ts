@@ -21,9 +21,4 @@ export class KeyedQueue {
   busy(key: string): boolean {
     return this.#tails.has(key)
   }
-
-  /** Resolves when every task queued so far has settled. */
-  async idle(): Promise<void> {
-    while (this.#tails.size > 0) await Promise.all(this.#tails.values())
-  }
 }

@@ -35,10 +35,6 @@ export interface PendingPoints {
 export class PendingLog {
   readonly #logs = new Map<string, IdLog>()
 
-  get size(): number {
-    return this.#logs.size
-  }
-
   add(record: JournalRecord, seq: number): void {
     if (record.type === 'tombstone') {
       const log = this.#log(record.id)

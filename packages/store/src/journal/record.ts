@@ -9,8 +9,8 @@ import type { ResourceDataPoint } from '../types.js'
  *              [f64 LE × 8: timestamp … diskWriteBytes in COLUMNS order, NaN = null][f64 processes if flagged]
  *   tombstone: [u8 2][u64 LE lsn][u8 id length][id]
  */
-export const RECORD_POINTS = 1
-export const RECORD_TOMBSTONE = 2
+const RECORD_POINTS = 1
+const RECORD_TOMBSTONE = 2
 const HEAD_BYTES = 1 + 8
 const POINTS_HEAD_BYTES = HEAD_BYTES + 4
 /** Point fields always written (all COLUMNS but the optional `processes`). */
