@@ -23,21 +23,27 @@ export class Appender {
   readonly #records: Records
   readonly #journal: JournalWriter
   readonly #due: (id: string) => void
+  readonly #create: (entry: Entry, point: ResourceDataPoint) => Promise<void>
   readonly #emit: <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void
   // Calls waiting for an agent's queue before they can submit, and the last one's turn to submit.
   #waiting = 0
   #turn: Promise<void> = Promise.resolve()
 
+  /** `create` writes an agent's first point as its file; `due` says its file lacks `checkpointEvery` points. */
   constructor(
     records: Records,
     journal: JournalWriter,
-    due: (id: string) => void,
-    emit: <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void,
+    hooks: {
+      readonly create: (entry: Entry, point: ResourceDataPoint) => Promise<void>
+      readonly due: (id: string) => void
+      readonly emit: <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void
+    },
   ) {
     this.#records = records
     this.#journal = journal
-    this.#due = due
-    this.#emit = emit
+    this.#create = hooks.create
+    this.#due = hooks.due
+    this.#emit = hooks.emit
   }
 
   /**
@@ -47,8 +53,8 @@ export class Appender {
    */
   appendOne(id: string, point: ResourceDataPoint): Promise<void> {
     validatePoint(point)
-    const entry = this.#records.busy(id) || this.#waiting > 0 ? undefined : this.#records.cached(id)
-    if (entry === undefined) {
+    const entry = this.#ready(id)
+    if (entry === undefined || this.#waiting > 0) {
       return this.appendMany([{ id, point }]).then(({ failed }) => {
         if (failed.length > 0) throw failed[0]!.error
       })
@@ -84,6 +90,8 @@ export class Appender {
       settle = resolve
     })
     const slow: Promise<void>[] = []
+    // Agents' first points, written as their files rather than journaled.
+    let created = 0
     for (let index = 0; index < entries.length; index++) {
       const item = entries[index]
       const id = (item as AppendEntry | null)?.id
@@ -103,21 +111,23 @@ export class Appender {
       }
       // What was validated is what gets journaled and applied, whatever the caller does to its object later.
       const point = copyPoint(item.point)
-      const ready = this.#records.busy(id) ? undefined : this.#records.cached(id)
+      const ready = this.#ready(id)
       if (ready !== undefined) {
         accept({ index, id, entry: ready, point }, settled, accepted, failed)
         continue
       }
       slow.push(
         this.#records.run(id, async () => {
-          let entry: Entry
           try {
-            entry = await this.#records.entry(id, corrupt)
+            const entry = await this.#records.entry(id, corrupt)
+            if (entry.exists) accept({ index, id, entry, point }, settled, accepted, failed)
+            else {
+              await this.#create(entry, point)
+              created++
+            }
           } catch (error) {
             failed.push({ index, id, error: error as Error })
-            return
           }
-          accept({ index, id, entry, point }, settled, accepted, failed)
         }),
       )
     }
@@ -142,7 +152,14 @@ export class Appender {
         committed = Promise.reject(error)
       }
     } else committed = this.#inTurn(slow, submit)
-    return this.#settle(committed, accepted, failed, corrupt, settle)
+    return this.#settle(committed, accepted, failed, corrupt, settle, () => created)
+  }
+
+  /** The agent's entry when a point can be accepted for it at once: in memory, with a file, nothing queued. */
+  #ready(id: string): Entry | undefined {
+    if (this.#records.busy(id)) return undefined
+    const entry = this.#records.cached(id)
+    return entry?.exists === true ? entry : undefined
   }
 
   /**
@@ -165,17 +182,27 @@ export class Appender {
     return handoff.then((h) => h.commit)
   }
 
+  /** `created()`: how many new agents' first points were written as their files (counted once the slow entries ran). */
   async #settle(
     committed: Promise<void> | undefined,
     accepted: Accepted[],
     failed: AppendFailure[],
     corrupt: CorruptEvent[],
     settle: () => void,
+    created: () => number,
   ): Promise<AppendManyResult> {
     try {
-      await committed
+      let journaled = 0
+      try {
+        await committed
+        journaled = accepted.length
+      } catch (error) {
+        // Rejecting says nothing was appended: true only when no new agent's file was written first.
+        if (created() === 0) throw error
+        for (const { index, id } of accepted) failed.push({ index, id, error: error as Error })
+      }
       failed.sort((a, b) => a.index - b.index)
-      return { appended: accepted.length, failed }
+      return { appended: created() + journaled, failed }
     } finally {
       settle()
       for (const event of corrupt) this.#emit('corrupt', event)

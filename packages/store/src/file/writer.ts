@@ -7,7 +7,7 @@ import type { HistoryOptions, ResourceDataPoint } from '../types.js'
 import { Appender } from './appender.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { checkedRecord } from './checked.js'
-import { type Entry, settledOf } from './entry.js'
+import { type Entry, newestTimestamp, settledOf } from './entry.js'
 import { cloneMetadata, encodeMetadata, freshMetadata } from './format.js'
 import { recordPath } from './load.js'
 import type { AgentMetadata, AppendEntry, AppendManyResult, StoreEvents } from './metadata.js'
@@ -58,12 +58,11 @@ export class JournaledWriter {
       due: (id) => this.#checkpoints.due(id),
       keepIdle: (id, entry) => this.#checkpoints.keepIdle(id, entry),
     })
-    this.#appender = new Appender(
-      this.#records,
-      this.#journal,
-      (id) => this.#checkpoints.due(id),
-      options.emit,
-    )
+    this.#appender = new Appender(this.#records, this.#journal, {
+      create: (entry, point) => this.#create(entry, point),
+      due: (id) => this.#checkpoints.due(id),
+      emit: options.emit,
+    })
   }
 
   /** Recovers the journal in `names` (cutting damaged tails, reported through `emit`) and finishes deletes it recorded. */
@@ -151,6 +150,20 @@ export class JournaledWriter {
     this.#records.stop()
   }
 
+  /**
+   * An agent's first point is written as its file, not journaled: every agent the store has
+   * acknowledged a point of has a `<id>.json`, which whoever lists the directory relies on.
+   */
+  async #create(entry: Entry, point: ResourceDataPoint): Promise<void> {
+    const next = cloneMetadata(entry.meta)
+    next.resourceUsage.add(point)
+    next.updatedAt = Date.now()
+    // The agent keeps its place in the checkpoint cycle: new agents' first checkpoints stay spread.
+    const budget = entry.budget
+    await this.#writeRecord(entry, next)
+    entry.budget = budget
+  }
+
   /** Writes `next` as the agent's whole file now (it covers every point applied), then holds it. */
   async #writeRecord(entry: Entry, next: AgentMetadata): Promise<void> {
     const id = next.id
@@ -169,6 +182,8 @@ export class JournaledWriter {
     )
     entry.meta = next
     entry.exists = true
+    // Callers wait for the agent's pending commits first: nothing else is reserved.
+    entry.tentative = newestTimestamp(next)
     entry.dirtyFrom = Number.POSITIVE_INFINITY
     entry.sinceFile = 0
     entry.budget = this.#o.checkpointEvery

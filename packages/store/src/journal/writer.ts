@@ -262,8 +262,7 @@ export class JournalWriter {
     info.lastLsn = this.#nextLsn - 1
     let applied = 0
     for (const item of points) {
-      item.apply(pointsLsn)
-      item.resolve()
+      settle(item, pointsLsn)
       applied += item.entries.length
       // A tick of single appends settles in slices: their callers' continuations run between turns.
       if (applied >= SETTLE_SLICE) {
@@ -271,10 +270,7 @@ export class JournalWriter {
         await new Promise((resolve) => setImmediate(resolve))
       }
     }
-    for (const [i, item] of tombstones.entries()) {
-      item.apply(tombstoneLsns[i]!)
-      item.resolve()
-    }
+    for (const [i, item] of tombstones.entries()) settle(item, tombstoneLsns[i]!)
     this.#options.onCommit()
   }
 
@@ -346,6 +342,21 @@ export class JournalWriter {
       await syncDir(this.#options.dirHandle, this.#options.dir)
     }
   }
+}
+
+/**
+ * The record is durable: apply it, then resolve. A throwing `apply` is a bug of the caller's; it is
+ * raised out of band, so it neither wedges the journal nor turns a durable write into a failure.
+ */
+function settle(item: Item, lsn: number): void {
+  try {
+    item.apply(lsn)
+  } catch (error) {
+    process.nextTick(() => {
+      throw error
+    })
+  }
+  item.resolve()
 }
 
 function fail(item: Item, error: unknown): void {

@@ -57,22 +57,13 @@ describe('corrupt files', () => {
       expect(events).toHaveLength(1)
       expect(['good', 'other'].map((id) => readFileSync(join(dir, `${id}.json`), 'utf8'))).toEqual(others)
       expect((await store.get('good'))!.resourceUsage.latest()!.memoryRss).toBe(7)
-      // The new point is in the journal; bad.json comes back with it at the next checkpoint (close).
       expect(readdirSync(dir).sort()).toEqual([
         '.warden-store.lock',
-        event!.quarantinePath!.split('/').pop(),
-        'good.json',
-        'journal-0000000001.wal',
-        'other.json',
-      ])
-      await store.close()
-      expect(readdirSync(dir).sort()).toEqual([
         'bad.json',
         event!.quarantinePath!.split('/').pop(),
         'good.json',
         'other.json',
       ])
-      expect(JSON.parse(readFileSync(badPath, 'utf8')).resourceUsage.points.timestamp).toEqual([100])
     },
   )
 

@@ -22,12 +22,9 @@ describe('a throwing listener never fails the store operation that emitted', () 
       await store.appendResourceData('b', point({ timestamp: 7 }))
     })
     expect(caught).toEqual([new Error('listener bug'), new Error('listener bug')])
-    // The append's own work was done: the fresh record is on disk (journaled), as another process sees it.
-    const reader = await openStore({ dir, readOnly: true })
-    expect((await reader.get('b'))!.resourceUsage.range().map((p) => p.timestamp)).toEqual([7])
-    expect((await store.get('b'))!.resourceUsage.length).toBe(1)
-    await store.close()
+    // The append's own work was done: the fresh record is on disk.
     expect(JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')).resourceUsage.points.timestamp).toEqual([7])
+    expect((await store.get('b'))!.resourceUsage.length).toBe(1)
   })
 
   it('lock:takeover and cleanup: open() resolves with the store open', async () => {

@@ -26,6 +26,8 @@ it.skipIf(!isRoot)(
       }
       let failures = 0
       try {
+        // The first tick creates the agents' files, the second starts the journal.
+        await tick()
         await tick()
         const segment = join(dir, segmentNames(dir)[0]!)
         for (const pages of [0, 1, 2]) {

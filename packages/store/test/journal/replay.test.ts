@@ -21,10 +21,10 @@ async function reopen(dir: string, opts = {}) {
   return { store, truncated, corrupt, timestamps }
 }
 
-/** A writer's crash image holding 5 commits of one point each for `a` (and none checkpointed). */
+/** A writer's crash image: `a.json` holds point 1, the journal five commits of one point each (2-6). */
 async function fivePoints(): Promise<{ dir: string; segment: string }> {
   const store = await openStore(NO_CHECKPOINTS)
-  for (let t = 1; t <= 5; t++) await store.appendResourceData('a', point({ timestamp: t }))
+  for (let t = 1; t <= 6; t++) await store.appendResourceData('a', point({ timestamp: t }))
   const dir = crashImage(store.dir)
   const [segment] = segmentNames(dir)
   return { dir, segment: join(dir, segment!) }
@@ -34,7 +34,7 @@ describe('recovery at open', () => {
   it('replays the journal onto the files: every acknowledged point is back, none twice', async () => {
     const store = await openStore(NO_CHECKPOINTS)
     for (let t = 1; t <= 3; t++) await store.appendResourceData('a', point({ timestamp: t }))
-    // A metadata write puts the three points in the file (journalLsn 3); two more stay journal-only.
+    // The first point created the file; a metadata write puts the two journaled ones in it (journalLsn 2); two more stay journal-only.
     await store.update('a', (m) => {
       m.status = 'running'
     })
@@ -44,7 +44,7 @@ describe('recovery at open', () => {
     ])
     await store.appendResourceData('a', point({ timestamp: 5 }))
     const dir = crashImage(store.dir)
-    expect(JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'))).toMatchObject({ journalLsn: 3 })
+    expect(JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'))).toMatchObject({ journalLsn: 2 })
     const { store: again, truncated, timestamps } = await reopen(dir)
     expect(await timestamps('a')).toEqual([1, 2, 3, 4, 5])
     expect((await again.get('a'))!.status).toBe('running')
@@ -68,14 +68,14 @@ describe('recovery at open', () => {
       const image = crashImage(dir)
       const path = join(image, segmentNames(image)[0]!)
       writeFileSync(path, bytes.subarray(0, start + kept))
-      // A reader takes an incomplete tail for a write still under way: the four complete points, no event.
+      // A reader takes an incomplete tail for a write still under way: the complete points, no event.
       const reader = new FileMetadataStore({ dir: image, readOnly: true })
       await reader.open()
-      expect((await reader.get('a'))!.resourceUsage.length).toBe(4)
+      expect((await reader.get('a'))!.resourceUsage.length).toBe(5)
       await reader.close()
 
       const { store, truncated, timestamps } = await reopen(image)
-      expect(await timestamps('a'), `cut ${kept} bytes into the record`).toEqual([1, 2, 3, 4])
+      expect(await timestamps('a'), `cut ${kept} bytes into the record`).toEqual([1, 2, 3, 4, 5])
       if (kept === 0) expect(truncated).toEqual([])
       else {
         expect(truncated).toEqual([
@@ -116,8 +116,9 @@ describe('recovery at open', () => {
         reason: expect.stringMatching(/^checksum mismatch/),
       }),
     ])
+    // Point 1 is in a.json; record k of the first segment holds point k + 2.
     const kept = await timestamps('a')
-    expect(kept).toEqual([1, 2, ...Array.from({ length: 20 - perSegment }, (_, i) => perSegment + 1 + i)])
+    expect(kept).toEqual([1, 2, 3, ...Array.from({ length: 19 - perSegment }, (_, i) => perSegment + 2 + i)])
   })
 
   it('a segment that is a symlink is never followed: set aside and reported; a link at the next segment name makes the writer take another', async () => {
@@ -136,9 +137,10 @@ describe('recovery at open', () => {
     const movedTo = /moved to (.+)$/.exec(truncated[0]!.reason)![1]!
     expect(lstatSync(movedTo).isSymbolicLink()).toBe(true)
 
-    // Planted while the writer runs, at the name its next segment would take.
+    // Planted while the writer runs, at the name its next segment would take (b's second point starts the journal).
     symlinkSync(outside.segment, link)
     await store.appendResourceData('b', point({ timestamp: 1 }))
+    await store.appendResourceData('b', point({ timestamp: 2 }))
     expect(segmentNames(dir)).toEqual(['journal-0000000001.wal', 'journal-0000000002.wal'])
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
     expect(lstatSync(join(dir, 'journal-0000000002.wal')).isFile()).toBe(true)

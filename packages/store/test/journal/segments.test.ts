@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { journalBytes, segmentNames } from '../helpers/journal.js'
@@ -17,7 +17,9 @@ describe('journal segments', () => {
       fsync: false,
     })
     const idle = Array.from({ length: 10 }, (_, i) => `idle-${i}`)
-    await store.appendMany(idle.map((id) => ({ id, point: point({ timestamp: 0 }) })))
+    // The first point creates each file, the second is journaled: that one pins the first segment.
+    for (let i = 0; i < 2; i++)
+      await store.appendMany(idle.map((id) => ({ id, point: point({ timestamp: i }) })))
     const busy = ['busy-0', 'busy-1']
     let written = 0
     let peak = 0
@@ -34,7 +36,10 @@ describe('journal segments', () => {
     expect(written).toBeGreaterThan(200 * SEGMENT_BYTES)
     expect(peak).toBeLessThanOrEqual(8 * SEGMENT_BYTES)
     // The idle agents were checkpointed when the first segment closed without them.
-    for (const id of idle) expect(existsSync(join(store.dir, `${id}.json`))).toBe(true)
+    for (const id of idle) {
+      const json = JSON.parse(readFileSync(join(store.dir, `${id}.json`), 'utf8'))
+      expect(json.resourceUsage.points.timestamp).toEqual([0, 1])
+    }
     expect((await store.get('busy-1'))!.resourceUsage.length).toBe(1440)
   })
 

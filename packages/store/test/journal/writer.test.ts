@@ -25,10 +25,14 @@ afterEach(() => {
 const NO_CHECKPOINTS = { checkpointEvery: 1_000_000 }
 const IDS = Array.from({ length: 100 }, (_, i) => `agent-${i}`)
 
-/** A writer whose agents are all loaded and whose journal segment exists: the next commits do nothing else. */
+/**
+ * A writer whose agents are all loaded and whose journal segment exists (an agent's first point
+ * creates its file, the second is journaled): the next commits do nothing else.
+ */
 async function warmStore(opts = {}): Promise<FileMetadataStore> {
   const store = await openStore({ ...NO_CHECKPOINTS, ...opts })
-  await store.appendMany(IDS.map((id) => ({ id, point: point({ timestamp: 0 }) })))
+  for (let i = 0; i < 2; i++)
+    await store.appendMany(IDS.map((id) => ({ id, point: point({ timestamp: 0 }) })))
   return store
 }
 
@@ -51,7 +55,7 @@ describe('group commit', () => {
     expect(writes).toHaveBeenCalledTimes(1)
     expect(datasyncs).toHaveBeenCalledTimes(1)
     expect(syncs).not.toHaveBeenCalled()
-    expect(await timestampsOf(store.dir, 'agent-7')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(await timestampsOf(store.dir, 'agent-7')).toEqual([0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
   })
 
   it('appends arriving while a commit is in flight all go into the next one', async () => {
@@ -65,7 +69,7 @@ describe('group commit', () => {
     await store.appendMany(IDS.map((id) => ({ id, point: point({ timestamp: 1 }) })))
     await Promise.all(late)
     expect(datasyncs).toHaveBeenCalledTimes(2)
-    expect(await timestampsOf(store.dir, 'agent-99')).toEqual([0, 1, 2])
+    expect(await timestampsOf(store.dir, 'agent-99')).toEqual([0, 0, 1, 2])
   })
 
   it('with fsync: false a commit is one write and no fsync', async () => {
@@ -91,7 +95,7 @@ describe('group commit', () => {
     await store.appendMany(IDS.map((id) => ({ id, point: point({ timestamp: 1 }) })))
     expect(writes.mock.calls.length).toBeGreaterThan(100)
     vi.restoreAllMocks()
-    expect(await timestampsOf(store.dir, 'agent-0')).toEqual([0, 1])
+    expect(await timestampsOf(store.dir, 'agent-0')).toEqual([0, 0, 1])
   })
 
   it('a write that fails part-way is cut back: the append rejects, nothing reaches memory, the next append lands where it was', async () => {
@@ -114,10 +118,37 @@ describe('group commit', () => {
     })
     vi.restoreAllMocks()
     expect(statSync(path).size).toBe(before)
-    expect((await store.get('agent-1'))!.resourceUsage.length).toBe(1)
+    expect((await store.get('agent-1'))!.resourceUsage.length).toBe(2)
     await store.appendResourceData('agent-1', point({ timestamp: 6 }))
     expect(segmentNames(store.dir)).toEqual([name])
-    expect(await timestampsOf(store.dir, 'agent-1')).toEqual([0, 6])
+    expect(await timestampsOf(store.dir, 'agent-1')).toEqual([0, 0, 6])
+  })
+
+  it('a batch whose journal write fails rejects (nothing appended), unless a new agent got its file first: then the journaled entries are listed as failed', async () => {
+    const store = await warmStore()
+    const write = proto.write as (this: FileHandle, ...a: unknown[]) => Promise<{ bytesWritten: number }>
+    // Journal writes land past a segment's header; a new file's temp file is written from byte 0.
+    vi.spyOn(proto, 'write').mockImplementation(function (this: FileHandle, ...args: unknown[]) {
+      if ((args[3] as number) > 0) {
+        return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }))
+      }
+      return write.apply(this, args) as never
+    })
+    await expect(store.appendMany([{ id: 'agent-2', point: point({ timestamp: 5 }) }])).rejects.toMatchObject(
+      {
+        code: 'ERR_STORE_IO',
+      },
+    )
+    const result = await store.appendMany([
+      { id: 'agent-1', point: point({ timestamp: 5 }) },
+      { id: 'fresh', point: point({ timestamp: 5 }) },
+    ])
+    expect(result.appended).toBe(1)
+    expect(result.failed).toMatchObject([{ index: 0, id: 'agent-1', error: { code: 'ERR_STORE_IO' } }])
+    vi.restoreAllMocks()
+    expect(await timestampsOf(store.dir, 'fresh')).toEqual([5])
+    expect(await timestampsOf(store.dir, 'agent-1')).toEqual([0, 0])
+    expect(await timestampsOf(store.dir, 'agent-2')).toEqual([0, 0])
   })
 
   it('a failed fsync cuts the record back and retires the segment: its bytes are never rewritten', async () => {
@@ -133,6 +164,6 @@ describe('group commit', () => {
     await store.appendResourceData('agent-1', point({ timestamp: 6 }))
     expect(segmentNames(store.dir)).toHaveLength(2)
     expect(readFileSync(join(store.dir, name!))).toEqual(before)
-    expect(await timestampsOf(store.dir, 'agent-1')).toEqual([0, 6])
+    expect(await timestampsOf(store.dir, 'agent-1')).toEqual([0, 0, 6])
   })
 })
