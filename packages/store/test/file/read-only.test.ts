@@ -31,7 +31,10 @@ it('a read-only store reading while another process appends only ever sees compl
     for (const id of ['a', 'b'] as const) {
       const ts = (await reader.get(id))!.resourceUsage.range().map((p) => p.timestamp)
       reads++
-      expect(ts.findIndex((t, i) => t !== i + 1), `${id}: ${ts.length} points from ${ts[0]}`).toBe(-1)
+      expect(
+        ts.findIndex((t, i) => t !== i + 1),
+        `${id}: ${ts.length} points from ${ts[0]}`,
+      ).toBe(-1)
       // Never goes back: each read sees the newest complete file or a later one.
       expect(ts.length).toBeGreaterThanOrEqual(last[id])
       if (ts.length > last[id]) grew++
