@@ -35,6 +35,7 @@ export type {
   SupervisorEvents,
 } from './events.js'
 export type { LogStream } from './logs/agent-logs.js'
+export type { LogPosition, LogRead, ReadLogOptions } from './logs/read-log.js'
 export type {
   AgentSpec,
   BackoffOptions,
@@ -71,6 +72,7 @@ export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'
 export type { RestoreResult } from './restore/restore.js'
 export {
   type AdoptOptions,
+  type AgentSpecView,
   Supervisor,
   type SupervisorOptions,
   type WaitForOptions,

@@ -15,6 +15,8 @@ import {
 } from './errors.js'
 import type { SupervisorEvents } from './events.js'
 import { KeepAlive } from './keep-alive.js'
+import { openReadableAs } from './logs/owned-path.js'
+import { type LogRead, openPlain, type ReadLogOptions, readLogFile } from './logs/read-log.js'
 import {
   type AgentSpec,
   assertAgentId,
@@ -24,13 +26,22 @@ import {
   SPEC_KEYS,
 } from './options.js'
 import { Persister } from './persist/persister.js'
+import type { StoredAgentSpec } from './persist/state.js'
 import { type AgentStateStore, saverFor } from './persist/store.js'
 import { isSameProcessAlive, type ProcessIdentity, readStat } from './proc/stat.js'
 import { AgentRegistry, type RegistryWriter, registryWriter } from './registry/registry.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
 import { RelayHub } from './relay/hub.js'
 import { type RestoreResult, restoreAll } from './restore/restore.js'
-import { booleanOption, durationOption, fail, intOption, objectOption } from './validate.js'
+import { booleanOption, durationOption, fail, intOption, intRange, objectOption } from './validate.js'
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
 
 export interface SupervisorOptions {
   /** Where status, restartCount, startTime, pid/startTicks, lastExit and lastError are saved. */
@@ -60,6 +71,15 @@ const ADOPT_KEYS = ['id', 'pid', 'type', 'startTicks', 'spec'] as const satisfie
   keyof AdoptOptions
 >
 const ADOPT_SPEC_KEYS = SPEC_KEYS.filter((k) => k !== 'id')
+const READ_LOG_KEYS = ['stream', 'lines', 'from', 'maxBytes'] as const satisfies ReadonlyArray<
+  keyof ReadLogOptions
+>
+const MAX_LOG_LINES = 100_000
+const MAX_LOG_READ_BYTES = 64 * 1024 * 1024
+
+/** The spec of an agent as it was given (`env` values `null` where given as `undefined`); frozen. */
+export type AgentSpecView = Readonly<StoredAgentSpec & { readonly id: string }>
+
 const STATUSES: readonly AgentStatus[] = [
   'stopped',
   'starting',
@@ -111,6 +131,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #shutdown: Promise<void> | undefined
   #shutdownDone = false
   #restore: Promise<RestoreResult[]> | undefined
+  readonly #specViews = new WeakMap<AgentInstance, AgentSpecView>()
 
   constructor(opts: SupervisorOptions = {}) {
     super()
@@ -295,6 +316,56 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   list(): readonly AgentInfo[] {
     return this.registry.list()
+  }
+
+  /**
+   * The spec the agent runs with, as given to `add()` (or `adopt()`, or restored from the store),
+   * deep-frozen; undefined for an unknown id. Read-only: it holds `env`, so keep it private.
+   */
+  spec(id: string): AgentSpecView | undefined {
+    const agent = this.#agents.get(id)
+    if (agent === undefined || this.#removals.has(id)) return undefined
+    let view = this.#specViews.get(agent)
+    if (view === undefined) {
+      view = deepFreeze({ id, ...structuredClone(agent.spec.stored) })
+      this.#specViews.set(agent, view)
+    }
+    return view
+  }
+
+  /**
+   * Reads the agent's log file of `stream`: its last `lines` whole lines, or (with `from`, a
+   * previous read's `position`) the whole lines written since, across a rotation. Resolves
+   * undefined when the stream has no log file; a file not written yet reads as no lines. An agent
+   * run as another user has its file opened as that user could (a link it planted towards a file
+   * it cannot read fails with EACCES). Rejects with AgentNotFoundError, InvalidOptionError.
+   */
+  readLog(id: string, opts: ReadLogOptions = {}): Promise<LogRead | undefined> {
+    return this.#run(async () => {
+      const o = objectOption('readLog options', opts, READ_LOG_KEYS, 'the readLog options') as ReadLogOptions
+      const stream = o.stream ?? 'stdout'
+      if (stream !== 'stdout' && stream !== 'stderr') fail('stream', "'stdout' or 'stderr'", stream)
+      const lines = intRange('lines', o.lines, 100, 1, MAX_LOG_LINES)
+      const maxBytes = intRange('maxBytes', o.maxBytes, 1024 * 1024, 1, MAX_LOG_READ_BYTES)
+      const from = o.from
+      if (
+        from !== undefined &&
+        (typeof from !== 'object' ||
+          from === null ||
+          typeof from.file !== 'string' ||
+          !Number.isSafeInteger(from.offset) ||
+          from.offset < 0)
+      ) {
+        fail('from', 'a position { file, offset } returned by readLog', from)
+      }
+      const agent = this.#get(id)
+      const path = agent.spec.logs?.[stream]
+      if (path === undefined) return undefined
+      const user = agent.spec.user
+      const openFile =
+        user === undefined ? openPlain : (p: string) => openReadableAs(p, { uid: user.uid, gid: user.gid })
+      return readLogFile(path, stream, { lines, from, maxBytes }, openFile)
+    })
   }
 
   /**

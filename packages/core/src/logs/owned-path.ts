@@ -10,6 +10,7 @@ export interface Owner {
 
 const SEARCH = 1
 const WRITE = 2
+const READ = 4
 // Mode bits Node's fs.constants lacks.
 const S_ISGID = 0o2000
 const S_ISVTX = 0o1000
@@ -17,6 +18,8 @@ const S_ISVTX = 0o1000
 const MAX_LINKS = 40
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW
+// O_NONBLOCK: a FIFO planted at the path cannot hang the open.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
 
 function fail(code: 'EACCES' | 'EPERM' | 'ELOOP' | 'EISDIR', syscall: string, path: string): never {
   const text = {
@@ -181,6 +184,34 @@ async function openAs(path: string, owner: Owner): Promise<FileHandle> {
       }
       if (!allowed(st, owner, WRITE)) fail('EACCES', 'open', path)
       const handle = await open(entry, APPEND_FLAGS).catch((e) => Promise.reject(lookup.relabel(e)))
+      const now = await handle.stat()
+      if (now.dev === st.dev && now.ino === st.ino) return handle
+      // Replaced between the check and the open: check the newcomer.
+      await handle.close()
+      lookup.retry()
+    }
+  } finally {
+    await lookup.close()
+  }
+}
+
+/**
+ * Opens `path` for reading if `owner` could read it: a reader with more rights (a root daemon
+ * serving an agent's log) never reads, through a link the agent planted, what the agent cannot.
+ */
+export async function openReadableAs(path: string, owner: Owner): Promise<FileHandle> {
+  const { lookup, name: last } = await Lookup.parent(path, owner)
+  try {
+    let name = last
+    for (;;) {
+      const entry = lookup.entry(name)
+      const st = await lstat(entry).catch((e) => Promise.reject(lookup.relabel(e)))
+      if (st.isSymbolicLink()) {
+        name = await lookup.descend(await lookup.follow(name))
+        continue
+      }
+      if (!allowed(st, owner, READ)) fail('EACCES', 'open', path)
+      const handle = await open(entry, READ_FLAGS).catch((e) => Promise.reject(lookup.relabel(e)))
       const now = await handle.stat()
       if (now.dev === st.dev && now.ino === st.ino) return handle
       // Replaced between the check and the open: check the newcomer.
