@@ -1,0 +1,211 @@
+/**
+ * Base class of every error of @warden/server: match on `error.code`. An HTTP error answers with
+ * `statusCode` and the body `{ statusCode, error, code, message, parameter? }`.
+ */
+export abstract class ServerError extends Error {
+  abstract readonly code: string
+  /** The HTTP status it answers with. */
+  abstract readonly statusCode: number
+  override get name(): string {
+    return this.constructor.name
+  }
+}
+
+/** A `createServer` option is missing, of the wrong type, or unknown. */
+export class InvalidOptionError extends ServerError {
+  readonly code = 'ERR_SERVER_INVALID_OPTION' as const
+  readonly statusCode = 500
+  readonly option: string
+  readonly value: unknown
+  constructor({ option, value, message }: { option: string; value: unknown; message: string }) {
+    super(message)
+    this.option = option
+    this.value = value
+  }
+}
+
+/** `listen()` on an address other than loopback while no token is configured. */
+export class InsecureListenError extends ServerError {
+  readonly code = 'ERR_SERVER_INSECURE_LISTEN' as const
+  readonly statusCode = 500
+  readonly host: string
+  constructor({ host }: { host: string }) {
+    super(`Refusing to listen on ${host} without a token: configure auth.tokens, or listen on 127.0.0.1`)
+    this.host = host
+  }
+}
+
+/** No bearer token, another scheme, or a token that is not configured. */
+export class UnauthorizedError extends ServerError {
+  readonly code = 'ERR_SERVER_UNAUTHORIZED' as const
+  readonly statusCode = 401
+  /** `missing` (no Authorization header), `scheme` (not Bearer) or `invalid` (unknown token). */
+  readonly reason: 'missing' | 'scheme' | 'invalid'
+  constructor({ reason }: { reason: 'missing' | 'scheme' | 'invalid' }) {
+    super(
+      reason === 'missing'
+        ? 'Authentication required: send Authorization: Bearer <token>'
+        : reason === 'scheme'
+          ? 'Unsupported authorization scheme: send Authorization: Bearer <token>'
+          : 'Invalid token',
+    )
+    this.reason = reason
+  }
+}
+
+/** A read-only token on a route that controls agents. */
+export class ForbiddenError extends ServerError {
+  readonly code = 'ERR_SERVER_FORBIDDEN' as const
+  readonly statusCode = 403
+  constructor() {
+    super('This token may read but not control agents: a control token is required')
+  }
+}
+
+/** A token-like parameter in the query string, where proxies and logs would keep it. */
+export class TokenInQueryError extends ServerError {
+  readonly code = 'ERR_SERVER_TOKEN_IN_QUERY' as const
+  readonly statusCode = 400
+  readonly parameter: string
+  constructor({ parameter }: { parameter: string }) {
+    super(
+      `Tokens are not accepted in the query string (\`${parameter}\`): send Authorization: Bearer <token>, and replace the token, which may now be in logs`,
+    )
+    this.parameter = parameter
+  }
+}
+
+/** A path, query or body parameter failed its schema (or its range). */
+export class InvalidParameterError extends ServerError {
+  readonly code = 'ERR_SERVER_INVALID_PARAMETER' as const
+  readonly statusCode = 400
+  /** The parameter's name, e.g. `interval`. */
+  readonly parameter: string
+  constructor({ parameter, message }: { parameter: string; message: string }) {
+    super(message)
+    this.parameter = parameter
+  }
+}
+
+/** A request fastify refused before any route ran: malformed JSON, a wrong content type, a body too large (`statusCode` 4xx). */
+export class BadRequestError extends ServerError {
+  readonly code = 'ERR_SERVER_BAD_REQUEST' as const
+  readonly statusCode: number
+  constructor({ statusCode, message }: { statusCode: number; message: string }) {
+    super(message)
+    this.statusCode = statusCode
+  }
+}
+
+/** No route answers this method and path. */
+export class RouteNotFoundError extends ServerError {
+  readonly code = 'ERR_SERVER_NOT_FOUND' as const
+  readonly statusCode = 404
+  constructor({ method, path }: { method: string; path: string }) {
+    super(`No route ${method} ${path}`)
+  }
+}
+
+/** The agent is not known to the supervisor (nor, for history, to the store). */
+export class AgentNotFoundError extends ServerError {
+  readonly code = 'ERR_SERVER_AGENT_NOT_FOUND' as const
+  readonly statusCode = 404
+  readonly id: string
+  constructor({ id }: { id: string }) {
+    super(`Agent "${id}" does not exist`)
+    this.id = id
+  }
+}
+
+/** The agent's stream has no log file configured (`logs.stdout` / `logs.stderr` of its spec). */
+export class LogsNotConfiguredError extends ServerError {
+  readonly code = 'ERR_SERVER_LOGS_NOT_CONFIGURED' as const
+  readonly statusCode = 404
+  readonly id: string
+  readonly stream: string
+  constructor({ id, stream }: { id: string; stream: string }) {
+    super(`Agent "${id}" has no ${stream} log file (its spec has no logs.${stream})`)
+    this.id = id
+    this.stream = stream
+  }
+}
+
+/** A host route on a server created without `host`. */
+export class HostNotConfiguredError extends ServerError {
+  readonly code = 'ERR_SERVER_HOST_NOT_CONFIGURED' as const
+  readonly statusCode = 404
+  constructor() {
+    super('This server has no host monitor (createServer without `host`)')
+  }
+}
+
+/** `GET /v1/host/history`: host history is not stored yet (it lands with the store's host columns). */
+export class HostHistoryNotConfiguredError extends ServerError {
+  readonly code = 'ERR_SERVER_HOST_HISTORY_NOT_CONFIGURED' as const
+  readonly statusCode = 501
+  constructor() {
+    super('Host history is not configured: this release keeps no host history')
+  }
+}
+
+/** `systemctl` could not list the units (no systemd, a timeout, a failure: `cause`). */
+export class ServicesUnavailableError extends ServerError {
+  readonly code = 'ERR_SERVER_SERVICES_UNAVAILABLE' as const
+  readonly statusCode = 503
+  constructor({ cause }: { cause: unknown }) {
+    super(`Cannot list systemd services: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    })
+  }
+}
+
+/** A control request the supervisor refused in the agent's state (superseded, not startable). */
+export class ControlConflictError extends ServerError {
+  readonly code = 'ERR_SERVER_CONFLICT' as const
+  readonly statusCode = 409
+  readonly id: string
+  constructor({ id, cause }: { id: string; cause: Error }) {
+    super(`Agent "${id}": ${cause.message}`, { cause })
+    this.id = id
+  }
+}
+
+/** A control request that failed (a process survived SIGKILL: `cause`). */
+export class ControlFailedError extends ServerError {
+  readonly code = 'ERR_SERVER_CONTROL_FAILED' as const
+  readonly statusCode = 500
+  readonly id: string
+  constructor({ id, cause }: { id: string; cause: Error }) {
+    super(`Agent "${id}": ${cause.message}`, { cause })
+    this.id = id
+  }
+}
+
+/** The supervisor is shutting down, or the server is closing. */
+export class UnavailableError extends ServerError {
+  readonly code = 'ERR_SERVER_UNAVAILABLE' as const
+  readonly statusCode = 503
+  constructor({ reason }: { reason: string }) {
+    super(`Unavailable: ${reason}`)
+  }
+}
+
+/** Every event stream slot is taken (`maxStreams`). */
+export class TooManyStreamsError extends ServerError {
+  readonly code = 'ERR_SERVER_TOO_MANY_STREAMS' as const
+  readonly statusCode = 503
+  readonly maxStreams: number
+  constructor({ maxStreams }: { maxStreams: number }) {
+    super(`Too many open event streams (maxStreams ${maxStreams}); try again later`)
+    this.maxStreams = maxStreams
+  }
+}
+
+/** Anything unexpected; its details go to the log, not to the client. */
+export class InternalError extends ServerError {
+  readonly code = 'ERR_SERVER_INTERNAL' as const
+  readonly statusCode = 500
+  constructor({ cause }: { cause: unknown }) {
+    super('Internal server error', { cause })
+  }
+}

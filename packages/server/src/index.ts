@@ -1,0 +1,32 @@
+export type { Principal } from './auth/tokens.js'
+export {
+  AgentNotFoundError,
+  BadRequestError,
+  ControlConflictError,
+  ControlFailedError,
+  ForbiddenError,
+  HostHistoryNotConfiguredError,
+  HostNotConfiguredError,
+  InsecureListenError,
+  InternalError,
+  InvalidOptionError,
+  InvalidParameterError,
+  LogsNotConfiguredError,
+  RouteNotFoundError,
+  ServerError,
+  ServicesUnavailableError,
+  TokenInQueryError,
+  TooManyStreamsError,
+  UnauthorizedError,
+  UnavailableError,
+} from './errors.js'
+export { DEFAULT_HOST } from './http/listen.js'
+export type { Access, AuthOptions, ServerOptions, TokenOptions } from './options.js'
+export type { AgentView } from './schemas/agent.js'
+export type { ErrorBody } from './schemas/common.js'
+export type { History } from './schemas/history.js'
+export type { Snapshot } from './schemas/snapshot.js'
+export { createServer } from './server.js'
+export type { OpenEpisode } from './sources/alerts.js'
+export { EVENT_NAMES } from './sources/event-log.js'
+export type { Health } from './views/health.js'

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify'
+import { AgentNotFoundError, HostHistoryNotConfiguredError, InvalidParameterError } from '../errors.js'
+import { AgentParams, errors } from '../schemas/common.js'
+import { durationMs, timeMs } from '../schemas/duration.js'
+import { History, HistoryQuery, HostHistory, HostHistoryQuery } from '../schemas/history.js'
+import type { Sources } from '../sources/sources.js'
+
+/** `since`/`until` in epoch ms, checked against each other. */
+function window(query: { since?: string; until?: string }, now: number): { since?: number; until?: number } {
+  const since = query.since === undefined ? undefined : timeMs('since', query.since, now)
+  const until = query.until === undefined ? undefined : timeMs('until', query.until, now)
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new InvalidParameterError({
+      parameter: 'since',
+      message: `Expected query parameter \`since\` (${since}) to be at most \`until\` (${until})`,
+    })
+  }
+  return { ...(since !== undefined && { since }), ...(until !== undefined && { until }) }
+}
+
+export function historyRoutes(app: FastifyInstance, sources: Sources): void {
+  app.get<{ Params: AgentParams; Querystring: HistoryQuery }>(
+    '/v1/agents/:id/history',
+    {
+      config: { access: 'read' },
+      schema: {
+        params: AgentParams,
+        querystring: HistoryQuery,
+        response: { 200: History, ...errors(400, 401, 404) },
+      },
+    },
+    async (request): Promise<History> => {
+      const { id } = request.params
+      const range = window(request.query, Date.now())
+      const intervalMs =
+        request.query.interval === undefined ? undefined : durationMs('interval', request.query.interval)
+      const meta = sources.store === undefined ? undefined : await sources.store.get(id)
+      if (sources.supervisor.get(id) === undefined && meta === undefined) throw new AgentNotFoundError({ id })
+      const head = { agent: id, since: range.since ?? null, until: range.until ?? null }
+      if (intervalMs !== undefined) {
+        const r = await sources.monitor.getResourceHistoryAggregated(id, { ...range, intervalMs })
+        return { ...head, tier: r.tier, coveredSince: r.coveredSince, intervalMs, buckets: r.buckets }
+      }
+      if (meta !== undefined) {
+        // The store's query says which level answered when raw points no longer reach back.
+        const q = meta.resourceUsage.query(range)
+        return { ...head, tier: q.tier, coveredSince: q.coveredSince, intervalMs: null, points: q.points }
+      }
+      const points = await sources.monitor.getResourceHistory(id, range)
+      return { ...head, tier: 'raw', coveredSince: null, intervalMs: null, points }
+    },
+  )
+
+  app.get<{ Querystring: HostHistoryQuery }>(
+    '/v1/host/history',
+    {
+      config: { access: 'read' },
+      schema: { querystring: HostHistoryQuery, response: { 200: HostHistory, ...errors(400, 401, 501) } },
+    },
+    async (request) => {
+      // Parameters are checked now so clients written today keep working when host history lands.
+      window(request.query, Date.now())
+      if (request.query.interval !== undefined) durationMs('interval', request.query.interval)
+      throw new HostHistoryNotConfiguredError()
+    },
+  )
+}

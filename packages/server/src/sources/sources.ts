@@ -1,0 +1,47 @@
+import { descendantsSync, type Supervisor } from '@warden/core'
+import type { HostMonitor } from '@warden/host'
+import type { ResourceMonitor } from '@warden/monitor'
+import type { FileMetadataStore } from '@warden/store'
+import type { ResolvedOptions } from '../validate-options.js'
+import { AlertTracker } from './alerts.js'
+import { CpuSecondsCounter } from './cpu-seconds.js'
+import { EventLog } from './event-log.js'
+import { TickTracker } from './ticks.js'
+
+/** Everything the routes read: the packages' public objects, and the adapters kept from their events. */
+export class Sources {
+  readonly id: string
+  readonly supervisor: Supervisor
+  readonly monitor: ResourceMonitor
+  readonly host: HostMonitor | undefined
+  readonly store: FileMetadataStore | undefined
+  readonly alerts: AlertTracker
+  readonly cpu: CpuSecondsCounter
+  readonly ticks: TickTracker
+  readonly events: EventLog
+
+  constructor(o: ResolvedOptions) {
+    this.id = o.id
+    this.supervisor = o.supervisor
+    this.monitor = o.monitor
+    this.host = o.host
+    this.store = o.store
+    this.alerts = new AlertTracker(o.monitor)
+    this.cpu = new CpuSecondsCounter(o.supervisor, o.monitor)
+    this.ticks = new TickTracker(o.monitor, o.host)
+    this.events = new EventLog(o.supervisor, o.monitor)
+  }
+
+  /** GPU memory per agent from the host's last GPU reading; undefined without one. */
+  gpuByAgent(): Map<string, number> | undefined {
+    // descendantsSync is only called when some process holds GPU memory.
+    return this.host?.gpuMemoryByAgent(this.supervisor.list(), descendantsSync)
+  }
+
+  close(): void {
+    this.alerts.close()
+    this.cpu.close()
+    this.ticks.close()
+    this.events.close()
+  }
+}
