@@ -9,6 +9,9 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { afterEach } from 'vitest'
 import { type AuthOptions, createServer, type ServerOptions } from '../src/index.js'
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by assertions, not by types
+export type Json = Record<string, any>
+
 export const READ_TOKEN = 'read-token-0123456789abcdef'
 export const CONTROL_TOKEN = 'control-token-0123456789abcdef'
 export const AUTH: AuthOptions = {

@@ -31,7 +31,8 @@ export function authHook(tokens: TokenSet) {
     request.principal = undefined
     const parameter = tokenParameter(request.url)
     if (parameter !== undefined) throw new TokenInQueryError({ parameter })
-    const access = request.routeOptions.config.access ?? 'control'
+    // A route without `access` is refused as control-only; an unknown path needs any token (then 404).
+    const access = request.is404 ? 'read' : (request.routeOptions.config.access ?? 'control')
     if (access === 'public' || tokens.size === 0) return
     const credentials = parseAuthorization(request.headers.authorization)
     if (credentials.kind !== 'bearer') {
