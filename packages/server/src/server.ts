@@ -34,7 +34,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // No route takes a body: a small limit turns a flood into a 413 at once.
     bodyLimit: 16 * 1024,
     // Agent ids are up to 128 characters: a longer one is a 400 naming `id`, not fastify's 414.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // Unknown query parameters are errors (a typo such as `?interal=` must not be ignored).
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
