@@ -4,6 +4,7 @@ import type { ResourceMonitor } from '@warden/monitor'
 import type { FileMetadataStore } from '@warden/store'
 import type { ResolvedOptions } from '../validate-options.js'
 import { AlertTracker } from './alerts.js'
+import { ChangeCounter } from './changes.js'
 import { CpuSecondsCounter } from './cpu-seconds.js'
 import { EventLog } from './event-log.js'
 import { TickTracker } from './ticks.js'
@@ -19,6 +20,7 @@ export class Sources {
   readonly cpu: CpuSecondsCounter
   readonly ticks: TickTracker
   readonly events: EventLog
+  readonly changes: ChangeCounter
 
   constructor(o: ResolvedOptions) {
     this.id = o.id
@@ -30,6 +32,7 @@ export class Sources {
     this.cpu = new CpuSecondsCounter(o.supervisor, o.monitor)
     this.ticks = new TickTracker(o.monitor, o.host)
     this.events = new EventLog(o.supervisor, o.monitor)
+    this.changes = new ChangeCounter(o.supervisor, o.monitor, o.host)
   }
 
   /** GPU memory per agent from the host's last GPU reading; undefined without one. */
@@ -43,5 +46,6 @@ export class Sources {
     this.cpu.close()
     this.ticks.close()
     this.events.close()
+    this.changes.close()
   }
 }
