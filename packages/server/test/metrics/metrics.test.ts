@@ -152,6 +152,38 @@ describe('GET /metrics', () => {
   })
 })
 
+/** Metric names the README's metrics table documents (`_suffix` cells continue the row's first name; `{a,b}` expands). */
+function documented(): Set<string> {
+  const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md'), 'utf8')
+  const out = new Set<string>()
+  const expand = (name: string): string[] => {
+    const m = /\{([^}]+)\}/.exec(name)
+    return m ? m[1]!.split(',').flatMap((v) => expand(name.replace(m[0], v))) : [name]
+  }
+  for (const row of readme.match(/^\| `warden_[^|]+\|/gm) ?? []) {
+    const names = [...row.matchAll(/`([\w{},]+)`/g)].map((m) => m[1]!)
+    const first = names[0]!
+    for (const name of expand(first)) out.add(name)
+    for (const suffix of names.slice(1).filter((n) => n.startsWith('_'))) {
+      const parts = first.split('_')
+      for (let i = 2; i < parts.length; i++) out.add(parts.slice(0, i).join('_') + suffix)
+    }
+    for (const other of names.slice(1).filter((n) => n.startsWith('warden_'))) out.add(other)
+  }
+  return out
+}
+
+describe('README', () => {
+  it('documents every metric /metrics serves', () => {
+    const docs = documented()
+    expect(
+      docs.has('warden_host_memory_free_bytes') && docs.has('warden_host_pressure_io_stalled_seconds_total'),
+    ).toBe(true)
+    expect(docs.has('warden_agent_made_up')).toBe(false)
+    expect([...families(text).keys()].filter((name) => !docs.has(name))).toEqual([])
+  })
+})
+
 describe('dashboard/grafana.json', () => {
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboard', 'grafana.json')
   it('only queries metrics that /metrics has', () => {
