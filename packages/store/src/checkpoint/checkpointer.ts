@@ -2,8 +2,8 @@ import type { FileHandle } from 'node:fs/promises'
 import { RecordTooLargeError, StoreError, StoreIOError } from '../errors.js'
 import { writeFileAtomic } from '../file/atomic-write.js'
 import { syncDir } from '../file/dir-sync.js'
+import { RecordEncoding } from '../file/encoding.js'
 import { type Entry, isDirty } from '../file/entry.js'
-import { encodeMetadata } from '../file/format.js'
 import { recordPath } from '../file/load.js'
 import type { StoreEvents } from '../file/metadata.js'
 import type { Records } from '../file/records.js'
@@ -93,38 +93,29 @@ export class Checkpointer {
   }
 
   /**
-   * One batch: each agent's record encoded in its own event-loop turn and written (temp file,
-   * fsync, rename) while the next is encoded, then one fsync of the directory for all the renames;
-   * only then do the files count as covering their points, and segments go.
+   * One batch: each agent's record copied out of it at once (under its queue, so the file covers
+   * exactly the points it says), then formatted over event-loop turns and written (temp file,
+   * fsync, rename), the agents' files side by side; then one fsync of the directory for all the
+   * renames, and only then do the files count as covering their points, and segments go.
    */
   async #batch(ids: readonly string[]): Promise<void> {
     const records = this.#records()
     const writes: Promise<(() => void) | undefined>[] = []
     for (const id of ids) {
-      await this.#o.turns.run(() => undefined)
       try {
         const started = await records.run(id, async (corrupt) => {
           const entry =
             records.peek(id) ?? (records.journaled(id) ? await records.entry(id, corrupt) : undefined)
           if (entry === undefined || !isDirty(entry)) return undefined
           const snapshot = { lsn: entry.lsn, points: entry.sinceFile }
-          const path = recordPath(this.#o.dir, id)
-          const data = encodeMetadata(entry.meta, snapshot.lsn)
-          if (data.length > this.#o.maxRecordBytes) {
-            throw new RecordTooLargeError({
-              path,
-              size: data.length,
-              maxRecordBytes: this.#o.maxRecordBytes,
-              operation: 'write',
-            })
-          }
-          const write = records.writeFile(id, () => writeFileAtomic(path, data, { fsync: this.#o.fsync }))
-          return { write, done: () => this.#done(id, entry, snapshot, data.length) }
+          const encoding = new RecordEncoding(entry.meta, snapshot.lsn)
+          const write = records.writeFile(id, () => this.#write(id, encoding))
+          return { write, done: (bytes: number) => this.#done(id, entry, snapshot, bytes) }
         })
         if (started !== undefined) {
           writes.push(
             started.write.then(
-              () => started.done,
+              (bytes) => () => started.done(bytes),
               (error: unknown) => this.#failed(id, error),
             ),
           )
@@ -145,6 +136,23 @@ export class Checkpointer {
     }
     for (const d of done) d()
     await this.release()
+  }
+
+  /** Formats the file a step per event-loop turn, then writes it without the directory fsync; resolves with its size. */
+  async #write(id: string, encoding: RecordEncoding): Promise<number> {
+    while (!(await this.#o.turns.run(() => encoding.step())));
+    const data = await this.#o.turns.run(() => encoding.bytes())
+    const path = recordPath(this.#o.dir, id)
+    if (data.length > this.#o.maxRecordBytes) {
+      throw new RecordTooLargeError({
+        path,
+        size: data.length,
+        maxRecordBytes: this.#o.maxRecordBytes,
+        operation: 'write',
+      })
+    }
+    await writeFileAtomic(path, data, { fsync: this.#o.fsync })
+    return data.length
   }
 
   #done(id: string, entry: Entry, snapshot: { lsn: number; points: number }, bytes: number): void {

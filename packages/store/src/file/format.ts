@@ -1,5 +1,5 @@
 import { describeValue, InvalidHistoryDataError, InvalidOptionError } from '../errors.js'
-import { ResourceUsageHistory, SERIALIZED_PIECES } from '../history/history.js'
+import { ResourceUsageHistory } from '../history/history.js'
 import type { HistoryOptions } from '../types.js'
 import type { AgentMetadata } from './metadata.js'
 import { metadataProblem } from './metadata-rules.js'
@@ -14,30 +14,6 @@ export class FutureSchemaError extends Error {
     super(`schemaVersion ${schemaVersion}`)
     this.schemaVersion = schemaVersion
   }
-}
-
-/**
- * The file's bytes: metadata fields as JSON, then the history's ASCII pieces copied straight in.
- * `journalLsn`: the journal LSN up to which the agent's journaled points are in this file.
- */
-export function encodeMetadata(meta: AgentMetadata, journalLsn: number): Buffer {
-  const {
-    resourceUsage,
-    schemaVersion: _version,
-    journalLsn: _lsn,
-    ...rest
-  } = meta as AgentMetadata & { schemaVersion?: unknown; journalLsn?: unknown }
-  const fields = JSON.stringify(rest)
-  // schemaVersion first so a human (or a future reader) sees it before anything else.
-  const head = `{"schemaVersion":${SCHEMA_VERSION},"journalLsn":${journalLsn},${fields.slice(1, -1)}${fields === '{}' ? '' : ','}"resourceUsage":`
-  const pieces = resourceUsage[SERIALIZED_PIECES]()
-  let length = Buffer.byteLength(head) + 1
-  for (const piece of pieces) length += piece.length
-  const buf = Buffer.allocUnsafe(length)
-  let offset = buf.write(head, 0, 'utf8')
-  for (const piece of pieces) offset += buf.write(piece, offset, 'latin1')
-  buf[offset] = 0x7d // }
-  return buf
 }
 
 /** A decoded file: the record and the journal LSN it covers (0 for files written before the journal). */

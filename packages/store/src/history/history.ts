@@ -12,6 +12,7 @@ import { finiteNumber, optionalFinite, positiveInteger } from '../validate.js'
 import { aggregateRaw, aggregateTier } from './aggregate.js'
 import { COLUMNS, COUNTERS, type Column, GAUGES, validatePoint } from './fields.js'
 import { resolveHistoryOptions } from './options.js'
+import { type HistoryParts, historyPieces } from './pieces.js'
 import { RawRing } from './raw.js'
 import { addCounter, addGauge, recordToPoint } from './record.js'
 import {
@@ -35,8 +36,8 @@ import {
 } from './serialize.js'
 import { RollupTier } from './tier.js'
 
-/** Method key of `serialize()`'s pieces; not exported from the package. */
-export const SERIALIZED_PIECES = Symbol('serializedPieces')
+/** Method key of the parts `serialize()` writes; not exported from the package. */
+export const HISTORY_PARTS = Symbol('historyParts')
 
 const GAUGE_COL = 1
 const COUNTER_COL = 1 + GAUGES.length
@@ -213,7 +214,7 @@ export class ResourceUsageHistory {
   }
 
   toJSON(): HistoryJSON {
-    const parts = this.#parts()
+    const parts = this[HISTORY_PARTS]()
     const points: Record<string, (number | null)[]> = {}
     for (const [name, values] of parts.columns) points[name] = nullableArray(values)
     return {
@@ -223,8 +224,11 @@ export class ResourceUsageHistory {
       points,
       counters: parts.counters,
       tiers: parts.tiers.map((t) => ({
-        ...t,
+        intervalMs: t.intervalMs,
+        size: t.size,
+        evicted: t.evicted,
         starts: Array.from(t.starts),
+        data: encodeFloat32(t.data),
         head: t.head && { start: t.head.start, record: nullableArray(t.head.record) },
       })),
     }
@@ -235,44 +239,24 @@ export class ResourceUsageHistory {
    * JSON.stringify formats floats far slower than typed-array join does (measured in the bench).
    */
   serialize(): string {
-    return this[SERIALIZED_PIECES]().join('')
+    const out: string[] = []
+    const steps = historyPieces(this[HISTORY_PARTS](), out)
+    while (steps.next().done !== true);
+    return out.join('')
   }
 
   /**
-   * `serialize()` as ASCII pieces, so a writer can copy them into one Buffer without first
-   * building (and flattening, then UTF-8 encoding) one big string.
+   * What `serialize()` writes, copied out of this history (its typed arrays copied: a memcpy), so
+   * a writer can format it over several event-loop turns while points keep arriving.
    * @internal
    */
-  [SERIALIZED_PIECES](): string[] {
-    const parts = this.#parts()
-    const out = [
-      `{"maxSize":${parts.maxSize},"evicted":${parts.evicted},"deltaEncoded":${JSON.stringify(parts.deltaEncoded)},"points":{`,
-    ]
-    parts.columns.forEach(([name, values], i) => {
-      out.push(`${i === 0 ? '' : ','}"${name}":[`, listBody(values), ']')
-    })
-    out.push(`},"counters":${JSON.stringify(parts.counters)},"tiers":[`)
-    parts.tiers.forEach((t, i) => {
-      out.push(
-        `${i === 0 ? '' : ','}{"intervalMs":${t.intervalMs},"size":${t.size},"evicted":${t.evicted},"starts":[`,
-        listBody(t.starts),
-        '],"data":"',
-        t.data,
-        '","head":',
-      )
-      if (t.head === null) out.push('null}')
-      else out.push(`{"start":${t.head.start},"record":[`, listBody(t.head.record), ']}}')
-    })
-    out.push(']}')
-    return out
-  }
-
-  #parts() {
+  [HISTORY_PARTS](): HistoryParts {
     const columns: [Column, Float64Array | Int32Array][] = []
     const deltaEncoded: Column[] = []
+    const stored = this.#raw.orderedColumns()
     for (let c = 0; c < COLUMNS.length; c++) {
       const name = COLUMNS[c]!
-      const col = this.#raw.storedColumn(c)
+      const col = stored[c]!
       // Int32 columns hold -1 for null.
       if (name === 'processes' && allNull(col)) continue
       if (col instanceof Float64Array && deltaEncode(col)) deltaEncoded.push(name)
@@ -291,8 +275,8 @@ export class ResourceUsageHistory {
         size: t.size,
         evicted: t.evicted,
         starts,
-        data: encodeFloat32(data),
-        head: Number.isNaN(t.headStart) ? null : { start: t.headStart, record: t.head },
+        data,
+        head: Number.isNaN(t.headStart) ? null : { start: t.headStart, record: t.head.slice() },
       }
     })
     return {
@@ -417,17 +401,6 @@ export class ResourceUsageHistory {
     const hi = until === undefined ? this.#raw.length : this.#raw.upperBound(until)
     return [lo, Math.max(lo, hi)]
   }
-}
-
-/**
- * A JSON array of numbers, null for NaN (float columns) or -1 (Int32 count columns, never
- * negative otherwise). Typed-array join is native and makes no garbage per value.
- */
-function listBody(values: Float64Array | Int32Array): string {
-  const list = values.join(',')
-  // Searching the joined text is native; a per-value callback (some/every) costs more than the join.
-  const nul = values instanceof Int32Array ? '-1' : 'NaN'
-  return list.includes(nul) ? list.replaceAll(nul, 'null') : list
 }
 
 function allNull(col: Float64Array | Int32Array): boolean {

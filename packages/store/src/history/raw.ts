@@ -9,7 +9,6 @@ const INT_NULL = -1
 
 type Col = Float64Array | Int32Array
 const IS_INT = COLUMNS.map((name) => INTEGER_FIELDS.has(name))
-const makeCol = (c: number, n: number): Col => (IS_INT[c] ? new Int32Array(n) : new Float64Array(n))
 const N_FLOAT = IS_INT.filter((i) => !i).length
 /** Bytes before column `c`'s block, per slot of capacity: float columns first (8-aligned), then Int32. */
 const OFFSETS_PER_SLOT = COLUMNS.map((_, c) => {
@@ -123,19 +122,11 @@ export class RawRing {
     return lo
   }
 
-  /** Column `c` oldest-first as a Float64Array with NaN for null. */
-  column(c: number): Float64Array {
-    const stored = this.storedColumn(c)
-    if (stored instanceof Float64Array) return stored
-    const out = new Float64Array(stored.length)
-    for (let i = 0; i < out.length; i++) out[i] = stored[i] === INT_NULL ? Number.NaN : stored[i]!
+  /** Every column oldest-first in its storage type (Int32 ones hold -1 for null), in one new buffer: for serialization. */
+  orderedColumns(): Col[] {
+    const out = makeCols(this.#ring.length)
+    for (let c = 0; c < NCOL; c++) this.#ring.copyOrdered(this.#cols[c]!, out[c]!)
     return out
-  }
-
-  /** Column `c` oldest-first in its storage type (Int32 columns hold -1 for null), for serialization. */
-  storedColumn(c: number): Float64Array | Int32Array {
-    const src = this.#cols[c]!
-    return this.#ring.copyOrdered(src, makeCol(c, this.#ring.length))
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 } from '@warden/store'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { checkpointOffset } from '../../src/checkpoint/stagger.js'
+import { encodeMetadata } from '../../src/file/encoding.js'
 import { crashImage, SEGMENT, segmentNames } from '../helpers/journal.js'
 import { point } from '../helpers/points.js'
 import { openStore } from '../helpers/tmp.js'
@@ -62,6 +63,43 @@ describe('checkpoints', () => {
       expect(JSON.parse(readFileSync(join(store.dir, 'solo.json'), 'utf8')).journalLsn).toBe(event.journalLsn)
     }
     expect(events.length).toBe(1 + Math.floor((29 - first) / every))
+  })
+
+  it('write the file byte for byte as a metadata write of the same record would', async () => {
+    const store = await openStore({ checkpointEvery: 4, fsync: false })
+    await store.update('a', (m) => {
+      m.labels = { team: 'équipe' }
+    })
+    const checkpointed = next(store, 'checkpoint')
+    for (let t = 1; t <= 4; t++)
+      await store.appendResourceData('a', point({ timestamp: t, cpuPercent: t / 3 }))
+    const { journalLsn } = await checkpointed
+    const expected = encodeMetadata((await store.get('a'))!, journalLsn)
+    expect(readFileSync(join(store.dir, 'a.json')).equals(expected)).toBe(true)
+  })
+
+  it('a file holds the points of its snapshot only, though points are applied while it is formatted', async () => {
+    // 5000 raw points: formatting the file takes several event-loop turns.
+    const history = new ResourceUsageHistory({ maxSize: 5000 })
+    for (let t = 1; t <= 5000; t++) history.add(point({ timestamp: t, cpuPercent: t / 7 }))
+    const store = await openStore({ checkpointEvery: 8, fsync: false, history: { maxSize: 5000 } })
+    await store.save({ id: 'a', restartCount: 0, updatedAt: 0, resourceUsage: history })
+    const files: { points: number; newest: number; journalLsn: number }[] = []
+    store.on('checkpoint', ({ id, journalLsn }) => {
+      const json = JSON.parse(readFileSync(join(store.dir, `${id}.json`), 'utf8'))
+      const range = ResourceUsageHistory.fromJSON(json.resourceUsage).range()
+      files.push({ points: range.length, newest: range.at(-1)!.timestamp, journalLsn })
+    })
+    // Each append yields to the event loop: checkpoints are formatted between them.
+    for (let t = 5001; t <= 5100; t++) await store.appendResourceData('a', point({ timestamp: t }))
+    await store.close()
+    expect(files.length).toBeGreaterThan(3)
+    // Every file is whole (it parsed) and holds the newest 5000 points up to the one it says it
+    // covers: one commit per append, so point 5000 + n has LSN n.
+    for (const f of files) expect(f).toMatchObject({ points: 5000, newest: 5000 + f.journalLsn })
+    const newest = files.map((f) => f.newest)
+    expect(newest).toEqual([...newest].sort((a, b) => a - b))
+    expect(newest.at(-1)).toBe(5100)
   })
 
   it('are paced: one batch of at most 4 per commit, with one directory fsync, whatever the number of agents due', async () => {
