@@ -11,6 +11,7 @@ import { type DecodedRecord, decodeMetadata, FutureSchemaError, SCHEMA_VERSION }
 import type { CorruptEvent } from './metadata.js'
 import { moveAside } from './quarantine.js'
 import { currentIdentity, readRegularFileAndIdentity } from './read-file.js'
+import type { Slots } from './slots.js'
 import type { Turns } from './turns.js'
 
 export interface LoadContext {
@@ -21,6 +22,8 @@ export interface LoadContext {
   /** The directory, to fsync after moving a corrupt file aside (writer with fsync). */
   readonly dirHandle: FileHandle | undefined
   readonly turns: Turns
+  /** File reads in flight (see `Slots`). */
+  readonly reads: Slots
 }
 
 export interface LoadedFile {
@@ -35,7 +38,8 @@ export function recordPath(dir: string, id: string): string {
 }
 
 /**
- * Reads and decodes `<id>.json` (the parse takes its own event-loop turn). A corrupt, oversized
+ * Reads and decodes `<id>.json` (the read waits for one of `reads`' slots, the parse takes its own
+ * event-loop turn). A corrupt, oversized
  * or non-regular entry is set aside by a writer (left in place by a reader) and added to
  * `corrupt`; a file of a newer schema throws `UnsupportedSchemaVersionError`.
  */
@@ -43,7 +47,7 @@ export async function loadFile(ctx: LoadContext, id: string, corrupt: CorruptEve
   const path = recordPath(ctx.dir, id)
   let read: { data: Buffer; identity: string } | undefined
   try {
-    read = await readRegularFileAndIdentity(path, 'read', ctx.maxRecordBytes)
+    read = await ctx.reads.run(() => readRegularFileAndIdentity(path, 'read', ctx.maxRecordBytes))
   } catch (error) {
     // A symlink here is never followed, an oversized file never parsed: both are set aside like a corrupt file.
     if (!(error instanceof NotRegularFileError || error instanceof RecordTooLargeError)) throw error

@@ -7,11 +7,12 @@ import type { JournalWriter } from '../journal/writer.js'
 import type { HistoryOptions } from '../types.js'
 import { syncDir } from './dir-sync.js'
 import { type Entry, isDirty, newestTimestamp } from './entry.js'
-import { freshMetadata } from './format.js'
+import { type DecodedRecord, freshMetadata } from './format.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { type LoadContext, loadFile, recordPath } from './load.js'
 import type { AgentMetadata, CorruptEvent, StoreEvents } from './metadata.js'
 import { RecordCache } from './record-cache.js'
+import type { Slots } from './slots.js'
 import type { Turns } from './turns.js'
 
 export interface RecordsOptions {
@@ -22,6 +23,7 @@ export interface RecordsOptions {
   readonly checkpointEvery: number
   readonly dirHandle: FileHandle | undefined
   readonly turns: Turns
+  readonly reads: Slots
   readonly emit: <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void
 }
 
@@ -58,6 +60,7 @@ export class Records {
       history: options.history,
       dirHandle: options.dirHandle,
       turns: options.turns,
+      reads: options.reads,
     }
     this.#pending = pending
     this.#journal = journal
@@ -121,9 +124,21 @@ export class Records {
     const cached = this.#cache.get(id)
     if (cached !== undefined) return cached
     const { record } = await loadFile(this.#ctx, id, corrupt)
+    const fromFile = record !== undefined && record.journalLsn >= this.#pending.tombstone(id)
+    // A file older than the agent's deletion: the crash came between tombstone and unlink.
+    if (record !== undefined && !fromFile) await this.removeFile(id)
+    const file = fromFile ? record : undefined
+    // Replaying the journal's points (checkpointEvery of them at most, by default) is a heavy step
+    // of its own: in the parse's turn, a thousand first loads after open() stalled the loop.
+    if (!this.#pending.has(id)) return this.#loaded(id, file)
+    return this.#o.turns.run(() => this.#loaded(id, file))
+  }
+
+  /** The entry of a loaded agent: its file (undefined: none, or older than its deletion) plus the journal's points it lacks. */
+  #loaded(id: string, record: DecodedRecord | undefined): Entry {
     const journaled = this.#pending.take(id)
     const tombstone = journaled?.tombstone ?? 0
-    const fromFile = record !== undefined && record.journalLsn >= tombstone
+    const fromFile = record !== undefined
     let meta: AgentMetadata
     let lsn: number
     if (fromFile) {
@@ -132,8 +147,6 @@ export class Records {
       // The journal may have restarted after a clean close: new records must still come after this file.
       this.#journal.bump(lsn)
     } else {
-      // A file older than the agent's deletion: the crash came between tombstone and unlink.
-      if (record !== undefined) await this.removeFile(id)
       meta = freshMetadata(id, this.#o.history, Date.now())
       // A file written for it later must say it comes after any tombstone of the id.
       lsn = this.#journal.lastLsn

@@ -18,6 +18,7 @@ import type {
 } from './metadata.js'
 import { resolveStoreOptions } from './options.js'
 import { ReaderView } from './reader-view.js'
+import { Slots } from './slots.js'
 import { removeTempFiles } from './sweep.js'
 import { Turns } from './turns.js'
 import { JournaledWriter } from './writer.js'
@@ -41,6 +42,8 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   readonly segmentBytes: number
   readonly #lockPath: string
   readonly #turns = new Turns()
+  // Twice libuv's 4 threads keeps them busy; more only makes bigger bursts of completions.
+  readonly #reads = new Slots(8)
   // Every public call under way, so close() waits for exactly those made before it.
   readonly #ops = new Set<Promise<unknown>>()
   #writer: JournaledWriter | undefined
@@ -113,6 +116,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
           history: this.historyOptions,
           dirHandle: undefined,
           turns: this.#turns,
+          reads: this.#reads,
         })
       } else {
         await mkdir(this.dir, { recursive: true }).catch((cause) => {
@@ -134,6 +138,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
               segmentBytes: this.segmentBytes,
               dirHandle: this.#dirHandle,
               turns: this.#turns,
+              reads: this.#reads,
               emit: (event, ...args) => {
                 if (this.#state === 'opening') events.push(() => emitSafely(this, event, ...args))
                 else emitSafely(this, event, ...args)

@@ -13,6 +13,7 @@ import { cloneMetadata, freshMetadata } from './format.js'
 import { recordPath } from './load.js'
 import type { AgentMetadata, AppendEntry, AppendManyResult, StoreEvents } from './metadata.js'
 import { Records } from './records.js'
+import type { Slots } from './slots.js'
 import type { Turns } from './turns.js'
 
 export interface WriterOptions {
@@ -25,6 +26,7 @@ export interface WriterOptions {
   readonly segmentBytes: number
   readonly dirHandle: FileHandle | undefined
   readonly turns: Turns
+  readonly reads: Slots
   readonly emit: <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void
 }
 

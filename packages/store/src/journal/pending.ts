@@ -62,6 +62,11 @@ export class PendingLog {
     return this.#logs.has(id)
   }
 
+  /** LSN of the agent's newest tombstone (0: none). */
+  tombstone(id: string): number {
+    return this.#logs.get(id)?.tombstone ?? 0
+  }
+
   /** The agent's tombstone and points, oldest first; `take` also forgets them. */
   peek(id: string): PendingPoints | undefined {
     const log = this.#logs.get(id)
