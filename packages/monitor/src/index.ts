@@ -1,3 +1,5 @@
+// The store's batch types, re-exported for stores written against the monitor alone.
+export type { AppendEntry, AppendFailure, AppendManyResult } from '@warden/store'
 export { type EvaluatorOptions, ThresholdEvaluator } from './alerts/evaluator.js'
 export type {
   ResolveReason,
@@ -26,9 +28,6 @@ export type { CollectErrorEvent, MonitorEvents, PollReport, RestartEvent, Sample
 export type { AggregateWindow, HistoryWindow } from './history/window.js'
 export { ResourceMonitor } from './monitor.js'
 export type {
-  AppendEntry,
-  AppendFailure,
-  AppendManyResult,
   BatchStore,
   HistoryView,
   MonitorStore,

@@ -1,5 +1,5 @@
 import type { PidSource } from '@warden/core'
-import type { AggregateResult, ResourceDataPoint } from '@warden/store'
+import type { AggregateResult, AppendEntry, ResourceDataPoint } from '@warden/store'
 import { emitSafely } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { ThresholdEvaluator } from './alerts/evaluator.js'
@@ -22,13 +22,7 @@ import {
   type HistoryWindow,
   readWindow,
 } from './history/window.js'
-import type {
-  AppendEntry,
-  HistoryView,
-  MonitorStore,
-  ResourceMonitorOptions,
-  RestartTarget,
-} from './options.js'
+import type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
 import { createSampler, type SamplerBackend } from './sampler/create-sampler.js'
 import type { SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'
 import { type Agent, AgentTable } from './tick/agents.js'

@@ -1,5 +1,12 @@
 import type { PidSource } from '@warden/core'
-import type { AggregateOptions, AggregateResult, ResourceDataPoint, TimeRange } from '@warden/store'
+import type {
+  AggregateOptions,
+  AggregateResult,
+  AppendEntry,
+  AppendManyResult,
+  ResourceDataPoint,
+  TimeRange,
+} from '@warden/store'
 import type { ResourceThreshold } from './alerts/types.js'
 import type { MonitorClock } from './clock/timeline.js'
 import type { SamplerBackend } from './sampler/create-sampler.js'
@@ -12,25 +19,6 @@ export interface HistoryView {
   aggregate(options: AggregateOptions): AggregateResult
 }
 
-/** One agent's point of a tick, as the store's `appendMany` takes them. */
-export interface AppendEntry {
-  readonly id: string
-  readonly point: ResourceDataPoint
-}
-
-/** A point `appendMany` refused (invalid, out of order, bad id) while appending the others. */
-export interface AppendFailure {
-  /** Its index in the entries passed. */
-  readonly index: number
-  readonly id: string
-  readonly error: Error
-}
-
-export interface AppendManyResult {
-  readonly appended: number
-  readonly failed: readonly AppendFailure[]
-}
-
 /** History reads: `get` may answer synchronously or with a promise. */
 interface StoreReader {
   get(
@@ -41,7 +29,7 @@ interface StoreReader {
     | Promise<{ readonly resourceUsage: HistoryView } | undefined>
 }
 
-/** A store that takes a whole tick in one call: `FileMetadataStore` once its journal lands. */
+/** A store that takes a whole tick in one call, as `FileMetadataStore` does. */
 export interface BatchStore extends StoreReader {
   /**
    * Appends every entry, durable when it resolves; refused points are listed in `failed`
@@ -52,7 +40,7 @@ export interface BatchStore extends StoreReader {
   appendResourceData?(id: string, point: ResourceDataPoint): Promise<unknown>
 }
 
-/** A store that takes one point per call: today's `FileMetadataStore`, or any custom store. */
+/** A store that takes one point per call: any custom store (`FileMetadataStore` also has `appendMany`). */
 export interface PointStore extends StoreReader {
   /** One atomic write of one point for one agent. */
   appendResourceData(id: string, point: ResourceDataPoint): Promise<unknown>

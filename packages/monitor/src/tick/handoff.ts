@@ -1,4 +1,5 @@
-import type { AppendEntry, BatchStore, MonitorStore, PointStore } from '../options.js'
+import type { AppendEntry } from '@warden/store'
+import type { BatchStore, MonitorStore, PointStore } from '../options.js'
 import { SLICE_MS, type Slices } from './slices.js'
 
 /** A point the store did not take, and why. */
