@@ -16,6 +16,7 @@ import {
   ResourceUsageHistory,
 } from '@warden/store'
 import writeFileAtomic from 'write-file-atomic'
+import { maxDelayDuring } from './lib/event-loop.js'
 import { killAll, spawnSleeps } from './lib/processes.js'
 import { type BenchRow, printTable } from './lib/table.js'
 
@@ -79,32 +80,9 @@ interface TickFigures {
   fsyncsPerTick: number
 }
 
-/**
- * The worst event-loop delay while `fn` runs: a 1 ms timer chain records how late each callback
- * fires (monitorEventLoopDelay's histogram stays empty over short ticks).
- */
-async function maxDelayDuring<T>(fn: () => Promise<T>): Promise<{ result: T; maxDelayMs: number }> {
-  let worst = 0
-  let last = performance.now()
-  const lateness = (): void => {
-    const now = performance.now()
-    worst = Math.max(worst, now - last - 1)
-    last = now
-  }
-  let timer: NodeJS.Timeout | undefined
-  const probe = (): void => {
-    lateness()
-    timer = setTimeout(probe, 1)
-  }
-  timer = setTimeout(probe, 1)
-  let result: T
-  try {
-    result = await fn()
-  } finally {
-    clearTimeout(timer)
-  }
-  lateness()
-  return { result, maxDelayMs: worst }
+/** A full collection between phases (bench/run.ts passes --expose-gc), so one phase's garbage is not collected during the next. */
+function collectGarbage(): void {
+  ;(globalThis as { gc?: () => void }).gc?.()
 }
 
 /** Runs one warm-up tick, then `TICKS` measured ones; medians of wall time, worst delay. */
@@ -176,12 +154,20 @@ async function wholeFileBytes(dir: string, ids: readonly string[]): Promise<numb
 /**
  * `open()` of a writer whose journal is full: every agent holds `checkpointEvery` points its file
  * lacks (the most the default keeps). The journal is filled with checkpoints off and the directory
- * copied while that writer is idle, as a power cut would leave it; then a writer opens the copy.
+ * copied while that writer is idle, as a power cut would leave it; then a writer opens the copy
+ * and appends one point per agent, as the daemon's first tick would (every file loaded, every
+ * agent's journaled points replayed).
  */
 async function openWithFullJournal(
   dir: string,
   ids: readonly string[],
-): Promise<{ openMs: number; maxDelayMs: number; journalBytes: number }> {
+): Promise<{
+  openMs: number
+  maxDelayMs: number
+  journalBytes: number
+  firstMs: number
+  firstDelayMs: number
+}> {
   const filler = new FileMetadataStore({ dir, checkpointEvery: 1_000_000 })
   await filler.open()
   const start = Date.now() + TICK
@@ -200,8 +186,17 @@ async function openWithFullJournal(
     const t0 = performance.now()
     const { maxDelayMs } = await maxDelayDuring(() => store.open())
     const openMs = performance.now() - t0
+    collectGarbage()
+    const t1 = performance.now()
+    const first = await maxDelayDuring(() =>
+      store.appendMany(
+        ids.map((id, i) => ({ id, point: synthetic(start + DEFAULT_CHECKPOINT_EVERY * TICK, i + 1) })),
+      ),
+    )
+    const firstMs = performance.now() - t1
+    if (first.result.failed.length > 0) throw new Error(`first append: ${first.result.failed[0]!.error}`)
     await store.close()
-    return { openMs, maxDelayMs, journalBytes }
+    return { openMs, maxDelayMs, journalBytes, firstMs, firstDelayMs: first.maxDelayMs }
   } finally {
     rmSync(image, { recursive: true, force: true })
   }
@@ -229,6 +224,7 @@ try {
       await seed.close()
       const fileBytes = statSync(join(dir, 'agent-0.json')).size
 
+      collectGarbage()
       const store = new FileMetadataStore({ dir })
       const t0 = performance.now()
       await store.open()
@@ -237,9 +233,11 @@ try {
       const withStore = await measure(monitor, n)
       await monitor.stop()
       await store.close()
+      collectGarbage()
       const memoryOnly = new ResourceMonitor({ registry, intervalMs: TICK })
       const noStore = await measure(memoryOnly, n)
       await memoryOnly.stop()
+      collectGarbage()
       const full = await openWithFullJournal(
         dir,
         agents.map((a) => a.id),
@@ -294,8 +292,13 @@ try {
           ours: noStore.wallMs,
           ...(psutilMs === undefined ? {} : { baseline: psutilMs }),
           unit: 'ms',
-          target: 'ratio ≤ 0.25 (≥ 4× cheaper)',
-          ...(psutilMs === undefined ? {} : { met: psutilMs / noStore.wallMs >= 4 }),
+          // The issue's target is set at 1000 agents; smaller sizes are shown for the trend.
+          ...(n === 1000
+            ? {
+                target: 'ratio ≤ 0.25 (≥ 4× cheaper)',
+                ...(psutilMs === undefined ? {} : { met: psutilMs / noStore.wallMs >= 4 }),
+              }
+            : { target: 'shown only (judged at 1000 agents)' }),
         },
         { name: `${n} agents: open() of the store`, ours: openMs, unit: 'ms' },
         {
@@ -305,6 +308,16 @@ try {
         },
         // Reported, not targeted: open() yields every 32 KiB of records, what is left is the machine's scheduling.
         { name: `${n} agents: max event-loop delay during that open()`, ours: full.maxDelayMs, unit: 'ms' },
+        {
+          name: `${n} agents: first appendMany after that open() (every file loaded, its journaled points replayed)`,
+          ours: full.firstMs,
+          unit: 'ms',
+        },
+        {
+          name: `${n} agents: max event-loop delay during that first appendMany`,
+          ours: full.firstDelayMs,
+          unit: 'ms',
+        },
       )
     } finally {
       rmSync(dir, { recursive: true, force: true })

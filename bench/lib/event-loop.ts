@@ -1,7 +1,6 @@
 /**
  * The worst event-loop delay while `fn` runs: a 1 ms timer chain records how late each callback
- * fires (monitorEventLoopDelay's histogram stays empty over short ticks). Same method as
- * tick.bench.ts's.
+ * fires (monitorEventLoopDelay's histogram stays empty over short ticks).
  */
 export async function maxDelayDuring<T>(fn: () => Promise<T>): Promise<{ result: T; maxDelayMs: number }> {
   let worst = 0
