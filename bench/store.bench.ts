@@ -1,4 +1,5 @@
-// @warden/store: persisting one agent's full file (columnar, tiers as float32 blocks) against
+// @warden/store: appending one point to an agent with a full history (a journal record; the file,
+// columnar with tiers as float32 blocks, rewritten every 256th point) against the whole-file rewrite
 // `writeFileAtomic(path, JSON.stringify(meta))` with the points as ResourceDataPoint objects;
 // 24 h → 5-minute aggregation; loading a full file; RSS of 1000 agents' full histories.
 import { spawnSync } from 'node:child_process'
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     let tick = ticks
     // Interleaved so disk noise from other processes hits all three alike; medians of 61 rounds.
     const [ours = 0, baseDir = 0, baseNoDir = 0] = await interleavedMedians(61, 5, [
-      // Ours: the monitor's per-tick path — add a point, serialize, the store's own atomic write (every byte checked) with fsync, fsync the dir.
+      // Ours: appendResourceData — one journal record, one write and one fdatasync; every 256th also checkpoints the file in the background.
       () => store.appendResourceData('agent', synthetic(tick++)),
       async () => {
         await writeFileAtomic(basePath, JSON.stringify(base))
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
     const third = (b: number, o: number) => o <= b / 3
     rows.push(
       {
-        name: 'persist full file, fsync file + dir (baseline also fsyncs the dir)',
+        name: 'append one point: journaled append, fdatasync (baseline: whole-file rewrite, write-file-atomic + dir fsync)',
         ours,
         baseline: baseDir,
         unit: 'ms',
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
         met: third(baseDir, ours),
       },
       {
-        name: 'persist full file (baseline without dir fsync, as write-file-atomic alone)',
+        name: 'append one point: journaled append, fdatasync (baseline: whole-file rewrite, write-file-atomic alone)',
         ours,
         baseline: baseNoDir,
         unit: 'ms',
