@@ -136,9 +136,7 @@ export class Appender {
       accepted.sort((a, b) => a.index - b.index)
       return this.#journal.append(
         accepted,
-        (lsn) => {
-          for (const a of accepted) this.#apply(a, lsn)
-        },
+        (lsn, i) => this.#apply(accepted[i]!, lsn),
         () => {
           for (const { entry } of accepted) release(entry)
         },

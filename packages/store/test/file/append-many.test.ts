@@ -1,11 +1,46 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type AppendManyResult, FileMetadataStore, SCHEMA_VERSION } from '@warden/store'
-import { describe, expect, it } from 'vitest'
+import { type AppendManyResult, FileMetadataStore, ResourceUsageHistory, SCHEMA_VERSION } from '@warden/store'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { point } from '../helpers/points.js'
 import { openStore, tempDir } from '../helpers/tmp.js'
 
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
 describe('appendMany', () => {
+  it('applies a large batch in slices of at most 256 points, the event loop turning between them', async () => {
+    const store = await openStore({ fsync: false })
+    const ids = Array.from({ length: 600 }, (_, i) => `agent-${i}`)
+    await store.appendMany(ids.map((id) => ({ id, point: point({ timestamp: 1 }) })))
+    // A setImmediate chain counts the loop's turns; each applied point notes the count it ran in.
+    let turns = 0
+    let ticker = setImmediate(function tick() {
+      turns++
+      ticker = setImmediate(tick)
+    })
+    const perTurn = new Map<number, number>()
+    const add = ResourceUsageHistory.prototype.add
+    vi.spyOn(ResourceUsageHistory.prototype, 'add').mockImplementation(function (
+      this: ResourceUsageHistory,
+      p,
+    ) {
+      perTurn.set(turns, (perTurn.get(turns) ?? 0) + 1)
+      add.call(this, p)
+    })
+    try {
+      const { appended } = await store.appendMany(ids.map((id) => ({ id, point: point({ timestamp: 2 }) })))
+      expect(appended).toBe(600)
+    } finally {
+      clearImmediate(ticker)
+    }
+    expect([...perTurn.values()].reduce((a, b) => a + b)).toBe(600)
+    expect(perTurn.size).toBeGreaterThanOrEqual(3)
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(256)
+    expect((await store.get('agent-599'))!.resourceUsage.range().map((p) => p.timestamp)).toEqual([1, 2])
+  })
+
   it('appends a tick in one record; refused entries are listed with their coded error and index, the rest appended', async () => {
     const dir = tempDir()
     writeFileSync(
