@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@warden/source'] },
   ssr: { resolve: { conditions: ['@warden/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,91 +1,41 @@
-/** Base class of every error thrown or recorded by `@warden/core`; match on `code`. */
-export class WardenCoreError extends Error {
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = new.target.name
-    this.code = code
-  }
-}
+import type { InvalidAgentIdError, InvalidOptionError, WaitTimeoutError } from '@warden/utils'
+import { describe, WardenError } from '@warden/utils'
 
-const describe = (value: unknown): string => {
-  let text: string
-  try {
-    text = typeof value === 'string' ? JSON.stringify(value) : String(value)
-  } catch {
-    text = Object.prototype.toString.call(value)
-  }
-  return `${text.length > 80 ? `${text.slice(0, 77)}...` : text} (${value === null ? 'null' : typeof value})`
-}
-
-/**
- * An option or spec field has the wrong type or range, or is not a known key (`known` lists the
- * keys of the object it was found in).
- */
-export class InvalidOptionError extends WardenCoreError {
-  readonly option: string
-  readonly value: unknown
-  constructor(
-    opts:
-      | { option: string; expected: string; value: unknown }
-      | { option: string; value: unknown; unknownIn: string; known: readonly string[] },
-  ) {
-    const key = opts.option.slice(opts.option.lastIndexOf('.') + 1)
-    super(
-      'ERR_CORE_INVALID_OPTION',
-      'expected' in opts
-        ? `Expected \`${opts.option}\` to be ${opts.expected}, got ${describe(opts.value)}`
-        : `Unknown key \`${key}\` in ${opts.unknownIn}; expected one of ${opts.known.join(', ')}`,
-    )
-    this.option = opts.option
-    this.value = opts.value
-  }
-}
-
-/** An agent id is not 1..128 chars of `[A-Za-z0-9._-]` (or is `.`/`..`): same rule as the store. */
-export class InvalidAgentIdError extends WardenCoreError {
-  readonly id: unknown
-  constructor(opts: { id: unknown }) {
-    super(
-      'ERR_CORE_INVALID_AGENT_ID',
-      `Expected agent \`id\` to be 1..128 characters of [A-Za-z0-9._-] and not "." or "..", got ${describe(opts.id)}`,
-    )
-    this.id = opts.id
-  }
-}
+export { InvalidAgentIdError, InvalidOptionError, WaitTimeoutError } from '@warden/utils'
 
 /** `add()`/`adopt()` with an id that is already registered. */
-export class AgentExistsError extends WardenCoreError {
+export class AgentExistsError extends WardenError {
+  readonly code = 'ERR_CORE_AGENT_EXISTS' as const
   readonly id: string
   constructor(opts: { id: string }) {
-    super('ERR_CORE_AGENT_EXISTS', `Agent "${opts.id}" already exists`)
+    super(`Agent "${opts.id}" already exists`)
     this.id = opts.id
   }
 }
 
 /** An operation named an id that is not registered. */
-export class AgentNotFoundError extends WardenCoreError {
+export class AgentNotFoundError extends WardenError {
+  readonly code = 'ERR_CORE_AGENT_NOT_FOUND' as const
   readonly id: string
   constructor(opts: { id: string }) {
-    super('ERR_CORE_AGENT_NOT_FOUND', `Agent "${opts.id}" does not exist`)
+    super(`Agent "${opts.id}" does not exist`)
     this.id = opts.id
   }
 }
 
 /** `start()`/`restart()` of an adopted agent that was given no command. */
-export class NotStartableError extends WardenCoreError {
+export class NotStartableError extends WardenError {
+  readonly code = 'ERR_CORE_NOT_STARTABLE' as const
   readonly id: string
   constructor(opts: { id: string }) {
-    super(
-      'ERR_CORE_NOT_STARTABLE',
-      `Agent "${opts.id}" was adopted without a command, so it cannot be started`,
-    )
+    super(`Agent "${opts.id}" was adopted without a command, so it cannot be started`)
     this.id = opts.id
   }
 }
 
 /** The process could not be spawned (ENOENT, EACCES, bad cwd...). Recorded as `lastError`, never thrown. */
-export class SpawnError extends WardenCoreError {
+export class SpawnError extends WardenError {
+  readonly code = 'ERR_CORE_SPAWN' as const
   readonly id: string
   readonly command: string
   /** The OS error code (ENOENT, EACCES, ENOTDIR...) when there is one. */
@@ -96,11 +46,9 @@ export class SpawnError extends WardenCoreError {
     const c = (opts.cause as { code?: unknown } | undefined)?.code
     const syscallCode = typeof c === 'string' ? c : undefined
     const hint = syscallCode === 'ENOENT' && /\s/.test(opts.command) ? spaceHint(opts.command) : undefined
-    super(
-      'ERR_CORE_SPAWN',
-      `Cannot spawn agent "${opts.id}" (${opts.command}): ${opts.reason}${hint ? ` (${hint})` : ''}`,
-      { cause: opts.cause },
-    )
+    super(`Cannot spawn agent "${opts.id}" (${opts.command}): ${opts.reason}${hint ? ` (${hint})` : ''}`, {
+      cause: opts.cause,
+    })
     this.id = opts.id
     this.command = opts.command
     this.syscallCode = syscallCode
@@ -114,14 +62,12 @@ function spaceHint(command: string): string {
 }
 
 /** `adopt()` of a pid that does not name a live process. */
-export class ProcessNotFoundError extends WardenCoreError {
+export class ProcessNotFoundError extends WardenError {
+  readonly code = 'ERR_CORE_PROCESS_NOT_FOUND' as const
   readonly id: string
   readonly pid: number
   constructor(opts: { id: string; pid: number }) {
-    super(
-      'ERR_CORE_PROCESS_NOT_FOUND',
-      `Cannot adopt agent "${opts.id}": no live process with pid ${opts.pid}`,
-    )
+    super(`Cannot adopt agent "${opts.id}": no live process with pid ${opts.pid}`)
     this.id = opts.id
     this.pid = opts.pid
   }
@@ -131,26 +77,25 @@ export class ProcessNotFoundError extends WardenCoreError {
  * Processes of the agent (its tree, group, session or environment cookie) were still alive after
  * SIGKILL and the kill deadline (stuck in D state, or not ours to signal).
  */
-export class StopTimeoutError extends WardenCoreError {
+export class StopTimeoutError extends WardenError {
+  readonly code = 'ERR_CORE_STOP_TIMEOUT' as const
   readonly id: string
   readonly survivors: readonly number[]
   constructor(opts: { id: string; survivors: readonly number[] }) {
     const shown = opts.survivors.slice(0, 20).join(', ')
     const more = opts.survivors.length > 20 ? `, ... (${opts.survivors.length - 20} more)` : ''
-    super(
-      'ERR_CORE_STOP_TIMEOUT',
-      `Agent "${opts.id}": ${opts.survivors.length} process(es) survived SIGKILL: ${shown}${more}`,
-    )
+    super(`Agent "${opts.id}": ${opts.survivors.length} process(es) survived SIGKILL: ${shown}${more}`)
     this.id = opts.id
     this.survivors = opts.survivors
   }
 }
 
 /** Saving agent state through the store failed. Reported as `lastError` and `agent:error`, never thrown. */
-export class PersistError extends WardenCoreError {
+export class PersistError extends WardenError {
+  readonly code = 'ERR_CORE_PERSIST' as const
   readonly id: string
   constructor(opts: { id: string; cause: unknown }) {
-    super('ERR_CORE_PERSIST', `Cannot persist state of agent "${opts.id}": ${errorMessage(opts.cause)}`, {
+    super(`Cannot persist state of agent "${opts.id}": ${errorMessage(opts.cause)}`, {
       cause: opts.cause,
     })
     this.id = opts.id
@@ -162,18 +107,17 @@ export class PersistError extends WardenCoreError {
  * `suppressed` > 0 makes it a summary: that many further failures of the same file (the last one
  * is `cause`) were counted instead of reported one by one.
  */
-export class LogWriteError extends WardenCoreError {
+export class LogWriteError extends WardenError {
+  readonly code = 'ERR_CORE_LOG_WRITE' as const
   readonly id: string
   readonly path: string
   readonly suppressed: number
   constructor(opts: { id: string; path: string; cause: unknown; suppressed?: number }) {
     const suppressed = opts.suppressed ?? 0
     const summary = suppressed > 0 ? ` (${suppressed} more failure(s) since the last report)` : ''
-    super(
-      'ERR_CORE_LOG_WRITE',
-      `Cannot write log ${opts.path} of agent "${opts.id}": ${errorMessage(opts.cause)}${summary}`,
-      { cause: opts.cause },
-    )
+    super(`Cannot write log ${opts.path} of agent "${opts.id}": ${errorMessage(opts.cause)}${summary}`, {
+      cause: opts.cause,
+    })
     this.id = opts.id
     this.path = opts.path
     this.suppressed = suppressed
@@ -186,14 +130,14 @@ export class LogWriteError extends WardenCoreError {
  * `agent:error` to each such agent; `exitCode` and `signal` are null when the relay was not
  * started by this supervisor (restore() attached to it).
  */
-export class LogRelayError extends WardenCoreError {
+export class LogRelayError extends WardenError {
+  readonly code = 'ERR_CORE_LOG_RELAY' as const
   readonly id: string
   readonly pid: number
   readonly exitCode: number | null
   readonly signal: string | null
   constructor(opts: { id: string; pid: number; exitCode: number | null; signal: string | null }) {
     super(
-      'ERR_CORE_LOG_RELAY',
       `The log relay (pid ${opts.pid}) died (${opts.signal ?? (opts.exitCode === null ? 'how is unknown' : `exit code ${opts.exitCode}`)}) with streams of agent "${opts.id}" open: its output is lost until its next start`,
     )
     this.id = opts.id
@@ -203,31 +147,11 @@ export class LogRelayError extends WardenCoreError {
   }
 }
 
-/** `waitFor()` did not see the status before its timeout (or the agent was removed). */
-export class WaitTimeoutError extends WardenCoreError {
-  readonly id: string
-  readonly statuses: readonly string[]
-  constructor(opts: {
-    id: string
-    statuses: readonly string[]
-    timeoutMs: number | undefined
-    removed?: boolean
-  }) {
-    super(
-      'ERR_CORE_WAIT_TIMEOUT',
-      opts.removed
-        ? `Agent "${opts.id}" was removed while waiting for ${opts.statuses.join('|')}`
-        : `Agent "${opts.id}" did not reach ${opts.statuses.join('|')} within ${opts.timeoutMs} ms`,
-    )
-    this.id = opts.id
-    this.statuses = opts.statuses
-  }
-}
-
 /** The supervisor was shut down: no more add/start/restart/startAll/adopt, nothing spawned again. */
-export class SupervisorClosedError extends WardenCoreError {
+export class SupervisorClosedError extends WardenError {
+  readonly code = 'ERR_CORE_CLOSED' as const
   constructor() {
-    super('ERR_CORE_CLOSED', 'The supervisor is shut down')
+    super('The supervisor is shut down')
   }
 }
 
@@ -238,13 +162,13 @@ export type LifecycleOperation = 'start' | 'restart' | 'stop'
  * A start/restart/stop call was overtaken by a later call asking for the opposite state (or by
  * remove()) before it was fulfilled: the later call decides the agent's state.
  */
-export class SupersededError extends WardenCoreError {
+export class SupersededError extends WardenError {
+  readonly code = 'ERR_CORE_SUPERSEDED' as const
   readonly id: string
   readonly operation: LifecycleOperation
   readonly by: LifecycleOperation | 'remove'
   constructor(opts: { id: string; operation: LifecycleOperation; by: LifecycleOperation | 'remove' }) {
     super(
-      'ERR_CORE_SUPERSEDED',
       `Agent "${opts.id}": ${opts.operation}() was superseded by a later ${opts.by}() before it was fulfilled`,
     )
     this.id = opts.id
@@ -254,17 +178,15 @@ export class SupersededError extends WardenCoreError {
 }
 
 /** An agent's `user` or `group` has no entry in /etc/passwd or /etc/group. */
-export class UnknownUserError extends WardenCoreError {
+export class UnknownUserError extends WardenError {
+  readonly code = 'ERR_CORE_UNKNOWN_USER' as const
   readonly id: string
   readonly kind: 'user' | 'group'
   /** The name that was not found (`name` is the error class's). */
   readonly account: string
   constructor(opts: { id: string; kind: 'user' | 'group'; account: string }) {
     const file = opts.kind === 'user' ? '/etc/passwd' : '/etc/group'
-    super(
-      'ERR_CORE_UNKNOWN_USER',
-      `Agent "${opts.id}": unknown ${opts.kind} "${opts.account}" (not in ${file})`,
-    )
+    super(`Agent "${opts.id}": unknown ${opts.kind} "${opts.account}" (not in ${file})`)
     this.id = opts.id
     this.kind = opts.kind
     this.account = opts.account
@@ -272,13 +194,13 @@ export class UnknownUserError extends WardenCoreError {
 }
 
 /** An agent asks for another uid or gid, and the supervisor is not root (only root can switch). */
-export class UserSwitchDeniedError extends WardenCoreError {
+export class UserSwitchDeniedError extends WardenError {
+  readonly code = 'ERR_CORE_USER_SWITCH_DENIED' as const
   readonly id: string
   readonly uid: number
   readonly gid: number
   constructor(opts: { id: string; uid: number; gid: number; supervisorUid: number }) {
     super(
-      'ERR_CORE_USER_SWITCH_DENIED',
       `Agent "${opts.id}" asks to run as uid ${opts.uid} gid ${opts.gid}, but the supervisor runs as uid ${opts.supervisorUid}: only root can run agents as another user`,
     )
     this.id = opts.id
@@ -292,17 +214,17 @@ export class UserSwitchDeniedError extends WardenCoreError {
  * stale record), or its spec no longer validates (`cause`: the InvalidOptionError or
  * UnknownUserError). `restore()` reports it and does not run anything from that record.
  */
-export class InvalidRecordError extends WardenCoreError {
+export class InvalidRecordError extends WardenError {
+  readonly code = 'ERR_CORE_INVALID_RECORD' as const
   readonly id: string
   /** The field of the record, e.g. `run.cookie` or `spec.stopTimeoutMs`. */
   readonly field: string
   constructor(
     opts:
       | { id: string; field: string; expected: string; value: unknown }
-      | { id: string; field: string; cause: WardenCoreError },
+      | { id: string; field: string; cause: WardenError },
   ) {
     super(
-      'ERR_CORE_INVALID_RECORD',
       `Saved state of agent "${opts.id}" cannot be restored: ${
         'cause' in opts
           ? `\`${opts.field}\`: ${opts.cause.message}`
@@ -328,15 +250,13 @@ const REFUSAL_TEXT: Record<AdoptRefusal, string> = {
 }
 
 /** `adopt()` of a process that must never be signalled by the supervisor. */
-export class AdoptRefusedError extends WardenCoreError {
+export class AdoptRefusedError extends WardenError {
+  readonly code = 'ERR_CORE_ADOPT_REFUSED' as const
   readonly id: string
   readonly pid: number
   readonly reason: AdoptRefusal
   constructor(opts: { id: string; pid: number; reason: AdoptRefusal }) {
-    super(
-      'ERR_CORE_ADOPT_REFUSED',
-      `Cannot adopt pid ${opts.pid} as agent "${opts.id}": ${REFUSAL_TEXT[opts.reason]}`,
-    )
+    super(`Cannot adopt pid ${opts.pid} as agent "${opts.id}": ${REFUSAL_TEXT[opts.reason]}`)
     this.id = opts.id
     this.pid = opts.pid
     this.reason = opts.reason
@@ -346,3 +266,24 @@ export class AdoptRefusedError extends WardenCoreError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/** Every error @warden/core throws, emits or records: narrow it with `switch (error.code)`. */
+export type CoreError =
+  | AdoptRefusedError
+  | AgentExistsError
+  | AgentNotFoundError
+  | InvalidAgentIdError
+  | InvalidOptionError
+  | InvalidRecordError
+  | LogRelayError
+  | LogWriteError
+  | NotStartableError
+  | PersistError
+  | ProcessNotFoundError
+  | SpawnError
+  | StopTimeoutError
+  | SupersededError
+  | SupervisorClosedError
+  | UnknownUserError
+  | UserSwitchDeniedError
+  | WaitTimeoutError

@@ -1,9 +1,11 @@
+export { WardenError } from '@warden/utils'
 export type { RestoreOutcome, StopOptions } from './agent/instance.js'
 export {
   type AdoptRefusal,
   AdoptRefusedError,
   AgentExistsError,
   AgentNotFoundError,
+  type CoreError,
   InvalidAgentIdError,
   InvalidOptionError,
   InvalidRecordError,
@@ -20,7 +22,6 @@ export {
   UnknownUserError,
   UserSwitchDeniedError,
   WaitTimeoutError,
-  WardenCoreError,
 } from './errors.js'
 export type {
   AgentBackoffEvent,

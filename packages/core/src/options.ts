@@ -1,6 +1,5 @@
-import { isAgentId } from '@warden/store'
+import { assertAgentId, isAgentId } from '@warden/utils'
 import { type ProcessUser, resolveUser } from './agent/user.js'
-import { InvalidAgentIdError } from './errors.js'
 import type { TailLimits } from './logs/line-tail.js'
 import { type StoredAgentSpec, storedSpec } from './persist/state.js'
 import {
@@ -159,14 +158,12 @@ export const DEFAULTS = {
   killTimeoutMs: 5000,
 } as const
 
-/** The store's rule, since the id becomes a file name there. */
+/** The store's rule (`@warden/utils`), since the id becomes a file name there. */
 export function isValidAgentId(id: unknown): id is string {
   return typeof id === 'string' && isAgentId(id)
 }
 
-export function assertAgentId(id: unknown): asserts id is string {
-  if (!isValidAgentId(id)) throw new InvalidAgentIdError({ id })
-}
+export { assertAgentId }
 
 /** Every key an AgentSpec may have, in the order the README lists them. */
 export const SPEC_KEYS = [

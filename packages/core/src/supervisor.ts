@@ -1,4 +1,5 @@
-import { emitSafely } from '@warden/utils'
+import { setMaxListeners } from 'node:events'
+import { emitSafely, once } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { adoptRefusal } from './adopt/guard.js'
 import { AgentInstance, type StopOptions } from './agent/instance.js'
@@ -107,7 +108,12 @@ export interface AdoptOptions {
 export interface WaitForOptions {
   /** Reject with WaitTimeoutError after this long (ms, at most 2³¹−1). @default no timeout */
   readonly timeoutMs?: number
+  /** Reject with `signal.reason` when it aborts. */
+  readonly signal?: AbortSignal
 }
+
+/** The reason of the supervisor's own abort when shutdown() ends. */
+const CLOSED = Symbol('supervisor closed')
 
 /**
  * Starts, restarts, stops and adopts agent processes. State lives in `registry`, which the
@@ -120,7 +126,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #agents = new Map<string, AgentInstance>()
   readonly #removals = new Map<string, Promise<void>>()
   /** waitFor() calls still waiting: told when shutdown() ends (no status of ours changes after). */
-  readonly #waiters = new Set<{ readonly id: string; readonly fail: (error: Error) => void }>()
+  /** Aborted once shutdown() has ended: pending waitFor() calls reject. */
+  readonly #ended = new AbortController()
   readonly #store: AgentStateStore | undefined
   readonly #persister: Persister | undefined
   readonly #keepAlive: KeepAlive
@@ -135,6 +142,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(opts: SupervisorOptions = {}) {
     super()
+    // One abort listener per pending waitFor(): any number of them is expected.
+    setMaxListeners(0, this.#ended.signal)
     const o = objectOption('options', opts, SUPERVISOR_KEYS, 'the Supervisor options') as SupervisorOptions
     if (o.registry !== undefined && !(o.registry instanceof AgentRegistry)) {
       throw new InvalidOptionError({ option: 'registry', expected: 'an AgentRegistry', value: o.registry })
@@ -393,8 +402,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (!Array.isArray(wanted) || wanted.length === 0 || !wanted.every((s) => STATUSES.includes(s))) {
         fail('status', `one of ${STATUSES.join(', ')} (or a non-empty array of them)`, status)
       }
-      const o = objectOption('waitFor options', opts, ['timeoutMs'], 'the waitFor options')
+      const o = objectOption('waitFor options', opts, ['timeoutMs', 'signal'], 'the waitFor options')
       timeoutMs = o.timeoutMs === undefined ? undefined : durationOption('timeoutMs', o.timeoutMs, 0)
+      if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+        fail('signal', 'an AbortSignal', o.signal)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -402,39 +413,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (current === undefined) return Promise.reject(new AgentNotFoundError({ id }))
     if (wanted.includes(current.status)) return Promise.resolve(current)
     if (this.#shutdownDone && this.#agents.has(id)) return Promise.reject(new SupervisorClosedError())
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      const waiter = {
-        id,
-        fail: (error: Error): void => {
-          done()
-          reject(error)
-        },
-      }
-      const done = (): void => {
-        clearTimeout(timer)
-        this.#waiters.delete(waiter)
-        this.registry.off('change', onChange)
-        this.registry.off('remove', onRemove)
-      }
-      const onChange = (info: AgentInfo): void => {
-        if (info.id !== id || !wanted.includes(info.status)) return
-        done()
-        resolve(info)
-      }
-      const onRemove = (info: AgentInfo): void => {
-        if (info.id !== id) return
-        waiter.fail(new WaitTimeoutError({ id, statuses: wanted, timeoutMs, removed: true }))
-      }
-      this.#waiters.add(waiter)
-      this.registry.on('change', onChange)
-      this.registry.on('remove', onRemove)
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(
-          () => waiter.fail(new WaitTimeoutError({ id, statuses: wanted, timeoutMs })),
-          timeoutMs,
-        )
-      }
+    const waitingFor = `agent "${id}" to be ${wanted.join(' or ')}`
+    return once<AgentInfo>(this.registry, 'change', {
+      filter: (info) => info.id === id && wanted.includes(info.status),
+      timeoutMs,
+      signal:
+        opts.signal === undefined ? this.#ended.signal : AbortSignal.any([opts.signal, this.#ended.signal]),
+      waitingFor,
+      failOn: {
+        remove: (info: AgentInfo) =>
+          info.id === id ? new WaitTimeoutError({ waitingFor, reason: 'the agent was removed' }) : undefined,
+      },
+    }).catch((error: unknown) => {
+      // The supervisor's own abort: shutdown() ended and nothing changes the agent any more.
+      throw error === CLOSED && this.#agents.has(id) ? new SupervisorClosedError() : error
     })
   }
 
@@ -449,9 +441,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     await this.#persister?.flush()
     this.#shutdownDone = true
     this.#keepAlive.set(false)
-    for (const waiter of [...this.#waiters]) {
-      if (this.#agents.has(waiter.id)) waiter.fail(new SupervisorClosedError())
-    }
+    this.#ended.abort(CLOSED)
     const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))
     for (const { users, survivors } of relays) {
       for (const id of users) errors.push(new StopTimeoutError({ id, survivors }))

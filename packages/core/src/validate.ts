@@ -1,8 +1,8 @@
 import { constants } from 'node:os'
+import { durationMs } from '@warden/utils'
 import { InvalidOptionError } from './errors.js'
 
-/** The longest delay a Node timer can hold: beyond it Node fires after 1 ms instead. */
-export const MAX_TIMER_MS = 2 ** 31 - 1
+export { MAX_TIMER_MS } from '@warden/utils'
 
 export const fail = (option: string, expected: string, value: unknown): never => {
   throw new InvalidOptionError({ option, expected, value })
@@ -28,11 +28,7 @@ export function intRange(option: string, value: unknown, fallback: number, min: 
 
 /** A duration in ms: an integer from `min` to 2³¹−1, the most a Node timer can hold. */
 export function durationOption(option: string, value: unknown, fallback: number, min = 0): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
-    fail(option, `an integer from ${min} to ${MAX_TIMER_MS} (ms)`, value)
-  }
-  return value as number
+  return value === undefined ? fallback : durationMs(option, value, min)
 }
 
 export function numberOption(option: string, value: unknown, fallback: number, min: number): number {

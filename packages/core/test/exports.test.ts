@@ -20,9 +20,7 @@ describe('package exports', () => {
     expect(values.filter((k) => !errors.includes(k)).sort()).toEqual(['AgentRegistry', 'Supervisor'])
     for (const name of errors) {
       const value = (core as Record<string, unknown>)[name] as { prototype: unknown }
-      expect(value === core.WardenCoreError || value.prototype instanceof core.WardenCoreError, name).toBe(
-        true,
-      )
+      expect(value === core.WardenError || value.prototype instanceof core.WardenError, name).toBe(true)
     }
   })
 })

@@ -161,7 +161,7 @@ describe('unknown keys are errors everywhere', () => {
   ])('spec %j', (bad, option, message) => {
     expect(() => resolveSpec(bad)).toThrow(message)
     expect(() => resolveSpec(bad)).toThrow(
-      expect.objectContaining({ code: 'ERR_CORE_INVALID_OPTION', option }),
+      expect.objectContaining({ code: 'ERR_WARDEN_INVALID_OPTION', option }),
     )
   })
 

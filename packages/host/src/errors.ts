@@ -1,30 +1,13 @@
-import { messageOf } from './util/describe.js'
+import type { InvalidOptionError } from '@warden/utils'
+import { messageOf, WardenError } from '@warden/utils'
+
+export { InvalidOptionError } from '@warden/utils'
 
 /** Which collector a result or an error belongs to. */
 export type CollectorName = 'cpu' | 'memory' | 'disks' | 'temperature' | 'gpu' | 'systemd'
 
-/** Base class of every error thrown or reported by @warden/host: match on `error.code`. */
-export abstract class HostError extends Error {
-  abstract readonly code: string
-  override get name(): string {
-    return this.constructor.name
-  }
-}
-
-/** A constructor option has the wrong type or value, or is unknown. */
-export class InvalidOptionError extends HostError {
-  readonly code = 'ERR_HOST_INVALID_OPTION' as const
-  readonly option: string
-  readonly value: unknown
-  constructor({ option, value, message }: { option: string; value: unknown; message: string }) {
-    super(message)
-    this.option = option
-    this.value = value
-  }
-}
-
 /** A collector did not report within its `timeoutMs`: the tick went on without it. */
-export class CollectorTimeoutError extends HostError {
+export class CollectorTimeoutError extends WardenError {
   readonly code = 'ERR_HOST_COLLECTOR_TIMEOUT' as const
   readonly collector: CollectorName
   readonly timeoutMs: number
@@ -39,7 +22,7 @@ export class CollectorTimeoutError extends HostError {
  * What a collector reads does not exist on this host (no nvidia-smi, systemd not running, no
  * temperature sensor): reported every tick, but emitted as `collector-error` only when it starts.
  */
-export class CollectorUnavailableError extends HostError {
+export class CollectorUnavailableError extends WardenError {
   readonly code = 'ERR_HOST_UNAVAILABLE' as const
   readonly collector: CollectorName
   readonly reason: string
@@ -51,7 +34,7 @@ export class CollectorUnavailableError extends HostError {
 }
 
 /** A collector failed for another reason (an unreadable file, a helper that died); see `cause`. */
-export class CollectorFailedError extends HostError {
+export class CollectorFailedError extends WardenError {
   readonly code = 'ERR_HOST_COLLECTOR_FAILED' as const
   readonly collector: CollectorName
   constructor({ collector, cause }: { collector: CollectorName; cause: unknown }) {
@@ -61,7 +44,7 @@ export class CollectorFailedError extends HostError {
 }
 
 /** A /proc file or a command's output did not parse. */
-export class ParseError extends HostError {
+export class ParseError extends WardenError {
   readonly code = 'ERR_HOST_PARSE' as const
   /** The file or command read, e.g. `/proc/stat` or `nvidia-smi`. */
   readonly source: string
@@ -72,7 +55,7 @@ export class ParseError extends HostError {
 }
 
 /** A command (nvidia-smi, systemctl) ran past its hard timeout and was killed. */
-export class CommandTimeoutError extends HostError {
+export class CommandTimeoutError extends WardenError {
   readonly code = 'ERR_HOST_COMMAND_TIMEOUT' as const
   readonly command: string
   readonly timeoutMs: number
@@ -89,7 +72,7 @@ export class CommandTimeoutError extends HostError {
  * The previous run of a command was killed but has not exited (stuck in the kernel, e.g. a
  * wedged GPU driver): no second one is started until it does.
  */
-export class CommandBusyError extends HostError {
+export class CommandBusyError extends WardenError {
   readonly code = 'ERR_HOST_COMMAND_BUSY' as const
   readonly command: string
   readonly pid: number | undefined
@@ -106,7 +89,7 @@ export class CommandBusyError extends HostError {
 }
 
 /** A command exited non-zero, was killed by a signal, or could not be started. */
-export class CommandFailedError extends HostError {
+export class CommandFailedError extends WardenError {
   readonly code = 'ERR_HOST_COMMAND_FAILED' as const
   readonly command: string
   readonly exitCode: number | null
@@ -141,3 +124,14 @@ export class CommandFailedError extends HostError {
     this.output = text
   }
 }
+
+/** Every error @warden/host throws, emits or records: narrow it with `switch (error.code)`. */
+export type HostError =
+  | CollectorFailedError
+  | CollectorTimeoutError
+  | CollectorUnavailableError
+  | CommandBusyError
+  | CommandFailedError
+  | CommandTimeoutError
+  | InvalidOptionError
+  | ParseError

@@ -1,4 +1,4 @@
-import { emitSafely, rethrowLater } from '@warden/utils'
+import { emitSafely, rethrowLater, WardenError } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import type { SystemdCollector } from './collectors/systemd.js'
 import { createCollectors, type Scheduled } from './create-collectors.js'
@@ -7,7 +7,6 @@ import {
   type CollectorName,
   CollectorTimeoutError,
   CollectorUnavailableError,
-  HostError,
 } from './errors.js'
 import type { CollectorError, CollectorResult, HostEvents, HostSample } from './events.js'
 import { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
@@ -228,7 +227,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
 
 /** Errors of our own pass as they are; anything else (an fs error) is wrapped, the original as `cause`. */
 function asCollectorError(collector: CollectorName, error: unknown): CollectorError {
-  return error instanceof HostError
+  return error instanceof WardenError
     ? (error as CollectorError)
     : new CollectorFailedError({ collector, cause: error })
 }

@@ -1,3 +1,4 @@
+export { WardenError } from '@warden/utils'
 export type { CoreUsage, CpuData } from './collectors/cpu.js'
 export type { CpuModes } from './collectors/cpu-usage.js'
 export type { DisksData, DiskUsage } from './collectors/disks.js'
@@ -13,7 +14,7 @@ export {
   CommandBusyError,
   CommandFailedError,
   CommandTimeoutError,
-  HostError,
+  type HostError,
   InvalidOptionError,
   ParseError,
 } from './errors.js'

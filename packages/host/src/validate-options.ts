@@ -1,9 +1,8 @@
 import { isAbsolute } from 'node:path'
+import { describe, MAX_TIMER_MS } from '@warden/utils'
 import { InvalidOptionError } from './errors.js'
 import type { HostMonitorOptions } from './options.js'
-import { describe } from './util/describe.js'
 
-const MAX_TIMER_MS = 2 ** 31 - 1
 const TIMEOUT = ['timeoutMs']
 const KEYS: Record<string, readonly string[]> = {
   '': ['intervalMs', 'cpu', 'memory', 'disks', 'temperature', 'gpu', 'systemd', 'evaluate'],

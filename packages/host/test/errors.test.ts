@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as host from '../src/index.js'
-import { HostError } from '../src/index.js'
+import { type HostError, WardenError } from '../src/index.js'
 
 const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8')
 
@@ -25,8 +25,8 @@ function exportedErrors(): HostError[] {
   }
   const out: HostError[] = []
   for (const value of Object.values(host)) {
-    if (typeof value !== 'function' || value === HostError) continue
-    if (!(value.prototype instanceof HostError)) continue
+    if (typeof value !== 'function' || value === WardenError) continue
+    if (!(value.prototype instanceof WardenError)) continue
     out.push(new (value as new (c: typeof context) => HostError)(context))
   }
   return out
@@ -39,7 +39,7 @@ describe('error codes', () => {
     const codes = errors.map((e) => e.code)
     expect(new Set(codes).size).toBe(codes.length)
     for (const e of errors) {
-      expect(e.code).toMatch(/^ERR_HOST_[A-Z_]+$/)
+      expect(e.code).toMatch(/^ERR_(HOST|WARDEN)_[A-Z_]+$/)
       expect(e.name).toBe(e.constructor.name)
       expect(e.message.length).toBeGreaterThan(0)
     }
@@ -51,7 +51,9 @@ describe('error codes', () => {
     const table = [...readme.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map(
       (m) => `${m[1]} ${m[2]}`,
     )
-    const exported = exportedErrors().map((e) => `${e.code} ${e.name}`)
+    const exported = exportedErrors()
+      .filter((e) => e.code.startsWith('ERR_HOST_'))
+      .map((e) => `${e.code} ${e.name}`)
     expect(table.sort()).toEqual(exported.sort())
   })
 })

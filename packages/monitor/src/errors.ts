@@ -1,27 +1,11 @@
-import { describe } from './util/describe.js'
+import type { InvalidOptionError, WaitTimeoutError } from '@warden/utils'
+import { describe, messageOf, WardenError } from '@warden/utils'
+import type { ProcParseError } from './procfs/parse-error.js'
 
-/** Base class of every error thrown or emitted by @warden/monitor: match on `error.code`. */
-export abstract class MonitorError extends Error {
-  abstract readonly code: string
-  override get name(): string {
-    return this.constructor.name
-  }
-}
-
-/** A constructor option has the wrong type or value. */
-export class InvalidOptionError extends MonitorError {
-  readonly code = 'ERR_MONITOR_INVALID_OPTION' as const
-  readonly option: string
-  readonly value: unknown
-  constructor({ option, value, message }: { option: string; value: unknown; message: string }) {
-    super(message)
-    this.option = option
-    this.value = value
-  }
-}
+export { InvalidOptionError, WaitTimeoutError } from '@warden/utils'
 
 /** A `ResourceThreshold` is malformed (bad number, missing `durationMs`, unknown key, ...). */
-export class InvalidThresholdError extends MonitorError {
+export class InvalidThresholdError extends WardenError {
   readonly code = 'ERR_MONITOR_INVALID_THRESHOLD' as const
   /** The offending key, e.g. `cpuPercent`; `threshold` when the whole value is wrong. */
   readonly field: string
@@ -42,7 +26,7 @@ export class InvalidThresholdError extends MonitorError {
 }
 
 /** `action: 'restart'` was configured but the monitor was built without a `supervisor`. */
-export class SupervisorRequiredError extends MonitorError {
+export class SupervisorRequiredError extends WardenError {
   readonly code = 'ERR_MONITOR_SUPERVISOR_REQUIRED' as const
   readonly agentId: string | undefined
   constructor({ agentId }: { agentId?: string | undefined } = {}) {
@@ -54,7 +38,7 @@ export class SupervisorRequiredError extends MonitorError {
 }
 
 /** Sampling one agent (or the whole tick, when `agentId` is undefined) failed. */
-export class SampleError extends MonitorError {
+export class SampleError extends WardenError {
   readonly code = 'ERR_MONITOR_SAMPLE' as const
   readonly agentId: string | undefined
   readonly pid: number | undefined
@@ -75,7 +59,7 @@ export class SampleError extends MonitorError {
 }
 
 /** The store refused a point (or its whole batch): the point is kept in `latest()` but not persisted. */
-export class StoreWriteError extends MonitorError {
+export class StoreWriteError extends WardenError {
   readonly code = 'ERR_MONITOR_STORE_WRITE' as const
   readonly agentId: string
   constructor({ agentId, cause }: { agentId: string; cause: unknown }) {
@@ -87,7 +71,7 @@ export class StoreWriteError extends MonitorError {
 }
 
 /** `supervisor.restart(agentId)` for an `action: 'restart'` threshold failed. */
-export class RestartFailedError extends MonitorError {
+export class RestartFailedError extends WardenError {
   readonly code = 'ERR_MONITOR_RESTART_FAILED' as const
   readonly agentId: string
   constructor({ agentId, cause }: { agentId: string; cause: unknown }) {
@@ -97,7 +81,7 @@ export class RestartFailedError extends MonitorError {
 }
 
 /** The registry listed one agent id more than once: the first entry is used, the others ignored. */
-export class DuplicateAgentError extends MonitorError {
+export class DuplicateAgentError extends WardenError {
   readonly code = 'ERR_MONITOR_DUPLICATE_AGENT' as const
   readonly agentId: string
   constructor({ agentId }: { agentId: string }) {
@@ -118,7 +102,7 @@ export type ClockFault =
   | 'stepped-back'
 
 /** A clock reading the monitor could not use as is (see the clock policy in the README). */
-export class ClockError extends MonitorError {
+export class ClockError extends WardenError {
   readonly code = 'ERR_MONITOR_CLOCK' as const
   readonly clock: 'wall' | 'monotonic'
   readonly reason: ClockFault
@@ -146,16 +130,15 @@ export class ClockError extends MonitorError {
   }
 }
 
-/** `waitForPoll()` gave up before the next `poll` event. */
-export class WaitTimeoutError extends MonitorError {
-  readonly code = 'ERR_MONITOR_WAIT_TIMEOUT' as const
-  readonly timeoutMs: number
-  constructor({ timeoutMs }: { timeoutMs: number }) {
-    super(`No poll completed within ${timeoutMs} ms`)
-    this.timeoutMs = timeoutMs
-  }
-}
-
-function messageOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause)
-}
+/** Every error @warden/monitor throws, emits or records: narrow it with `switch (error.code)`. */
+export type MonitorError =
+  | ClockError
+  | DuplicateAgentError
+  | InvalidOptionError
+  | InvalidThresholdError
+  | ProcParseError
+  | RestartFailedError
+  | SampleError
+  | StoreWriteError
+  | SupervisorRequiredError
+  | WaitTimeoutError

@@ -1,5 +1,6 @@
 // The store's batch types, re-exported for stores written against the monitor alone.
 export type { AppendEntry, AppendFailure, AppendManyResult } from '@warden/store'
+export { WardenError } from '@warden/utils'
 export { type EvaluatorOptions, ThresholdEvaluator } from './alerts/evaluator.js'
 export type {
   ResolveReason,
@@ -17,7 +18,7 @@ export {
   DuplicateAgentError,
   InvalidOptionError,
   InvalidThresholdError,
-  MonitorError,
+  type MonitorError,
   RestartFailedError,
   SampleError,
   StoreWriteError,

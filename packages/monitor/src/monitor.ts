@@ -1,6 +1,6 @@
 import type { PidSource } from '@warden/core'
 import type { AggregateResult, AppendEntry, ResourceDataPoint } from '@warden/store'
-import { emitSafely } from '@warden/utils'
+import { emitSafely, InvalidOptionError, once } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
@@ -13,7 +13,6 @@ import {
   SampleError,
   StoreWriteError,
   SupervisorRequiredError,
-  WaitTimeoutError,
 } from './errors.js'
 import type { CollectErrorEvent, MonitorEvents, PollReport } from './events.js'
 import {
@@ -123,21 +122,34 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     return this.#enqueue()
   }
 
-  /** Resolves with the report of the next `poll` event. */
-  waitForPoll({ timeoutMs }: { timeoutMs?: number } = {}): Promise<PollReport> {
-    return new Promise((resolve, reject) => {
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.off('poll', onPoll)
-              reject(new WaitTimeoutError({ timeoutMs }))
-            }, timeoutMs)
-      const onPoll = (report: PollReport): void => {
-        clearTimeout(timer)
-        resolve(report)
+  /**
+   * Resolves with the report of the next `poll` event. Rejects with WaitTimeoutError after
+   * `timeoutMs`, with `signal.reason` when `signal` aborts, and with InvalidOptionError for an
+   * unknown key or a bad value.
+   */
+  waitForPoll(opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PollReport> {
+    if (typeof opts !== 'object' || opts === null) {
+      return Promise.reject(
+        new InvalidOptionError({ option: 'waitForPoll options', expected: 'an object', value: opts }),
+      )
+    }
+    for (const key of Object.keys(opts)) {
+      if (key !== 'timeoutMs' && key !== 'signal') {
+        const value = (opts as Record<string, unknown>)[key]
+        return Promise.reject(
+          new InvalidOptionError({
+            option: key,
+            value,
+            unknownIn: 'the waitForPoll options',
+            known: ['timeoutMs', 'signal'],
+          }),
+        )
       }
-      this.once('poll', onPoll)
+    }
+    return once<PollReport>(this, 'poll', {
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      waitingFor: 'the next poll',
     })
   }
 

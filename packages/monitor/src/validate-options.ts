@@ -1,7 +1,7 @@
+import { describe, MAX_TIMER_MS } from '@warden/utils'
 import { validateThreshold } from './alerts/validate.js'
 import { InvalidOptionError, SupervisorRequiredError } from './errors.js'
 import type { ResourceMonitorOptions } from './options.js'
-import { describe } from './util/describe.js'
 
 const KEYS = new Set([
   'registry',
@@ -17,7 +17,6 @@ const KEYS = new Set([
 ])
 const CLOCK_KEYS = ['now', 'monotonic']
 const BACKENDS = new Set(['auto', 'procfs', 'pidusage'])
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 function fail(option: string, value: unknown, expected: string): never {
   throw new InvalidOptionError({

@@ -1,3 +1,4 @@
+export { assertAgentId, isAgentId, MAX_AGENT_ID_LENGTH, WardenError } from '@warden/utils'
 export {
   InvalidAgentIdError,
   InvalidDataPointError,
@@ -9,13 +10,12 @@ export {
   RecordTooLargeError,
   StoreClosedError,
   StoreCorruptError,
-  StoreError,
+  type StoreError,
   StoreIOError,
   StoreLockedError,
   StoreReadOnlyError,
   UnsupportedSchemaVersionError,
 } from './errors.js'
-export { assertAgentId, isAgentId, MAX_AGENT_ID_LENGTH } from './file/agent-id.js'
 export { SCHEMA_VERSION } from './file/format.js'
 export { LOCK_FILE } from './file/lock.js'
 export type {

@@ -1,1 +1,12 @@
+export { describe, errnoCode, messageOf } from './errors/describe.js'
+export {
+  InvalidAgentIdError,
+  InvalidOptionError,
+  type InvalidOptionInit,
+  WaitTimeoutError,
+  WardenError,
+} from './errors/errors.js'
 export { emitSafely, rethrowLater } from './events/emit-safely.js'
+export { type Listenable, type OnceOptions, once } from './events/once.js'
+export { assertAgentId, isAgentId, MAX_AGENT_ID_LENGTH } from './ids/agent-id.js'
+export { durationMs, MAX_TIMER_MS } from './validate/duration.js'

@@ -1,4 +1,5 @@
-import { InvalidRecordError, UnknownUserError, WardenCoreError } from '../errors.js'
+import { WardenError } from '@warden/utils'
+import { InvalidRecordError, UnknownUserError } from '../errors.js'
 import { type ResolvedSpec, resolveSpec } from '../options.js'
 import type { AgentStatus } from '../registry/types.js'
 import { TOKEN_PATTERN } from '../relay/record.js'
@@ -27,7 +28,7 @@ class Bad extends Error {
     readonly field: string,
     readonly expected: string,
     readonly value: unknown,
-    override readonly cause?: WardenCoreError,
+    override readonly cause?: WardenError,
   ) {
     super(field)
   }
@@ -110,7 +111,7 @@ export function decodeRecord(id: string, record: Record<string, unknown>): Decod
     try {
       resolved = resolveSpec(specInput(id, spec), false)
     } catch (error) {
-      if (!(error instanceof WardenCoreError)) throw error
+      if (!(error instanceof WardenError)) throw error
       const option = (error as { option?: unknown }).option
       const field =
         error instanceof UnknownUserError

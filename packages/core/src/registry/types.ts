@@ -22,7 +22,7 @@ export interface AgentInfo {
     readonly at: number
     readonly stderrTail?: readonly string[]
   }
-  /** `code` is a WardenCoreError code; `errno` the OS code behind it (ENOENT, EACCES...) when there is one. */
+  /** `code` is a CoreError code; `errno` the OS code behind it (ENOENT, EACCES...) when there is one. */
   readonly lastError?: {
     readonly code?: string
     readonly errno?: string

@@ -41,6 +41,17 @@ describe('lifecycle', () => {
     await sup.remove('w')
     await expect(pending).rejects.toThrow('was removed')
     await expect(sup.waitFor('nope', 'running')).rejects.toThrow(AgentNotFoundError)
+    // An AbortSignal ends the wait with its reason; a non-signal is refused.
+    sup.add(nodeSpec('v', 'forever.js'))
+    const ac = new AbortController()
+    const aborted = sup.waitFor('v', 'running', { signal: ac.signal })
+    ac.abort(new Error('caller gave up'))
+    await expect(aborted).rejects.toThrow('caller gave up')
+    await expect(sup.waitFor('v', 'running', { signal: 'x' } as never)).rejects.toMatchObject({
+      code: 'ERR_WARDEN_INVALID_OPTION',
+      option: 'signal',
+    })
+    expect(sup.registry.listenerCount('change')).toBe(0)
     await expect(sup.start('nope')).rejects.toThrow(AgentNotFoundError)
   })
 

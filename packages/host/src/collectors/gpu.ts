@@ -1,10 +1,10 @@
+import { errnoCode } from '@warden/utils'
 import { CommandFailedError } from '../errors.js'
 import { type Gpu, type GpuProcess, parseComputeApps, parseGpus } from '../gpu/parse.js'
 import type { Launcher } from '../run/launcher.js'
 import { Unavailability } from '../run/recheck.js'
 import { SingleFlight, SingleFlightCommand } from '../run/single-flight.js'
 import { which } from '../run/which.js'
-import { errorCode } from '../util/describe.js'
 import type { Collector } from './types.js'
 
 export interface GpuData {
@@ -60,7 +60,7 @@ export class GpuCollector implements Collector<GpuData> {
       return { gpus, processes }
     } catch (error) {
       // Uninstalled since it was found: unavailable again, not an error every tick.
-      if (error instanceof CommandFailedError && errorCode(error.cause) === 'ENOENT') {
+      if (error instanceof CommandFailedError && errnoCode(error.cause) === 'ENOENT') {
         this.#command = undefined
         this.#unavailable.fail('nvidia-smi is not on PATH')
       }

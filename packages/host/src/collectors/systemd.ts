@@ -1,3 +1,4 @@
+import { errnoCode } from '@warden/utils'
 import { CommandFailedError } from '../errors.js'
 import type { Launcher } from '../run/launcher.js'
 import { Unavailability } from '../run/recheck.js'
@@ -12,7 +13,6 @@ import {
   UNIT_PROPERTIES,
   unitOf,
 } from '../systemd/parse.js'
-import { errorCode } from '../util/describe.js'
 import type { Collector } from './types.js'
 
 export interface SystemdData {
@@ -97,7 +97,7 @@ export class SystemdCollector implements Collector<SystemdData> {
       return (await command.run(args)).stdout
     } catch (error) {
       if (error instanceof CommandFailedError) {
-        if (errorCode(error.cause) === 'ENOENT') {
+        if (errnoCode(error.cause) === 'ENOENT') {
           this.#command = undefined
           this.#unavailable.fail('systemctl is not on PATH')
         }

@@ -1,5 +1,5 @@
+import { describe } from '@warden/utils'
 import { InvalidThresholdError } from '../errors.js'
-import { describe } from '../util/describe.js'
 import { type ResourceThreshold, THRESHOLD_RESOURCES } from './types.js'
 
 const KEYS = new Set<string>([...THRESHOLD_RESOURCES, 'durationMs', 'repeatMs', 'action'])

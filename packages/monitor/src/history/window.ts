@@ -1,7 +1,7 @@
 import type { ResourceDataPoint } from '@warden/store'
+import { describe } from '@warden/utils'
 import { InvalidOptionError } from '../errors.js'
 import type { HistoryView } from '../options.js'
-import { describe } from '../util/describe.js'
 
 /** A history query: an inclusive time range, or the last `durationMs` before now. */
 export type HistoryWindow =

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs'
+import { errnoCode } from '@warden/utils'
 
 /**
  * The one buffer every /proc read goes into: reads are synchronous and parsed before the next
@@ -21,22 +22,15 @@ export function readPath(path: string): number {
   }
 }
 
-/** The errno code of a failed fs call, or undefined. */
-export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined
-}
-
 /** ENOENT (no such pid) or ESRCH (an open /proc fd of a process that has died): the process is gone. */
 export function isGoneError(error: unknown): boolean {
-  const code = errorCode(error)
+  const code = errnoCode(error)
   return code === 'ENOENT' || code === 'ESRCH'
 }
 
 /** EACCES/EPERM: the file exists but we may not read it (another user's process). */
 export function isDeniedError(error: unknown): boolean {
-  const code = errorCode(error)
+  const code = errnoCode(error)
   return code === 'EACCES' || code === 'EPERM'
 }
 

@@ -1,5 +1,5 @@
+import { describe } from '@warden/utils'
 import { InvalidOptionError } from '../errors.js'
-import { describe } from '../util/describe.js'
 import { PidusageSampler } from './pidusage-sampler.js'
 import { ProcfsSampler, type ProcfsSamplerOptions } from './procfs-sampler.js'
 import type { Sampler } from './types.js'

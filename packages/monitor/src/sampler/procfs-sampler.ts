@@ -1,12 +1,11 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { descendantsSync } from '@warden/core'
 import type { ResourceDataPoint } from '@warden/store'
+import { describe, errnoCode } from '@warden/utils'
 import { InvalidOptionError, SampleError } from '../errors.js'
 import { ProcessFiles, type ProcessReading, readProcess } from '../procfs/process-files.js'
-import { errorCode } from '../procfs/reader.js'
 import { isExited } from '../procfs/stat.js'
 import { clockTicksPerSecond, monotonicMs, openFilesSoftLimit } from '../procfs/system.js'
-import { describe } from '../util/describe.js'
 import { serialize } from './serialize.js'
 import { invalidPidError } from './target-pid.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
@@ -382,7 +381,7 @@ export class ProcfsSampler implements Sampler {
         this.#cachedFds += opened.files.fdCount
         return { reading: opened.reading, files: opened.files }
       } catch (error) {
-        const code = errorCode(error)
+        const code = errnoCode(error)
         if (code !== 'EMFILE' && code !== 'ENFILE') throw error
       }
     }

@@ -1,5 +1,5 @@
+import { describe } from '@warden/utils'
 import { InvalidOptionError } from '../errors.js'
-import { describe } from '../util/describe.js'
 import type { SampleTarget } from './types.js'
 
 /** Both samplers reject a target whose pid is not a positive integer with this error; undefined when it is one. */

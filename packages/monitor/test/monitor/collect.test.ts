@@ -67,7 +67,7 @@ describe('ResourceMonitor.collectOnce over real processes', () => {
       /Expected `durationMs` to be a positive number of ms, got -1 \(number\)/,
     )
     await expect(m.getResourceHistoryAggregated('a', { intervalMs: 0 })).rejects.toMatchObject({
-      code: 'ERR_MONITOR_INVALID_OPTION',
+      code: 'ERR_WARDEN_INVALID_OPTION',
     })
     await m.stop()
   })

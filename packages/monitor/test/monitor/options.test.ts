@@ -37,7 +37,7 @@ describe('ResourceMonitor options', () => {
       InvalidOptionError,
       /^Expected `intervalMs` to be a positive integer ≤ 2147483647, got -5 \(number\)$/,
     )
-    expect(e).toMatchObject({ code: 'ERR_MONITOR_INVALID_OPTION', option: 'intervalMs', value: -5 })
+    expect(e).toMatchObject({ code: 'ERR_WARDEN_INVALID_OPTION', option: 'intervalMs', value: -5 })
     throws({ registry, intervalMs: 1.5 }, InvalidOptionError, /got 1.5/)
     throws({ registry, intervalMs: 2 ** 31 }, InvalidOptionError, /got 2147483648/)
     throws(
@@ -92,7 +92,7 @@ describe('ResourceMonitor options', () => {
       InvalidOptionError,
       /^Unknown key `mono` in `clock`; expected one of now, monotonic$/,
     )
-    expect(e).toMatchObject({ code: 'ERR_MONITOR_INVALID_OPTION', option: 'clock.mono' })
+    expect(e).toMatchObject({ code: 'ERR_WARDEN_INVALID_OPTION', option: 'clock.mono' })
     throws(
       { registry, clock: { now: 1 } },
       InvalidOptionError,

@@ -66,7 +66,7 @@ describe('ResourceMonitor with a FileMetadataStore', () => {
     expect(errors).toHaveLength(1)
     expect(errors[0]!.agentId).toBe('bad/id')
     expect(errors[0]!.error).toMatchObject({ code: 'ERR_MONITOR_STORE_WRITE', agentId: 'bad/id' })
-    expect((errors[0]!.error.cause as { code: string }).code).toBe('ERR_STORE_INVALID_AGENT_ID')
+    expect((errors[0]!.error.cause as { code: string }).code).toBe('ERR_WARDEN_INVALID_AGENT_ID')
     expect(m.latest('bad/id')).toBeDefined()
 
     await store.close() // every write now fails

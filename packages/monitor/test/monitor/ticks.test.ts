@@ -167,9 +167,22 @@ describe('ResourceMonitor ticks', () => {
   it('waitForPoll rejects after timeoutMs with WaitTimeoutError', async () => {
     const m = new ResourceMonitor({ registry, sampler: new SlowSampler(0) })
     await expect(m.waitForPoll({ timeoutMs: 20 })).rejects.toMatchObject({
-      code: 'ERR_MONITOR_WAIT_TIMEOUT',
+      code: 'ERR_WARDEN_WAIT_TIMEOUT',
       timeoutMs: 20,
     })
     expect(m.listenerCount('poll')).toBe(0)
+  })
+
+  it('waitForPoll rejects with the reason of an aborted signal, and on unknown option keys', async () => {
+    const m = new ResourceMonitor({ registry, sampler: new SlowSampler(0) })
+    const ac = new AbortController()
+    const waiting = m.waitForPoll({ signal: ac.signal })
+    ac.abort(new Error('no longer needed'))
+    await expect(waiting).rejects.toThrow('no longer needed')
+    expect(m.listenerCount('poll')).toBe(0)
+    await expect(m.waitForPoll({ timeout: 5 } as never)).rejects.toMatchObject({
+      code: 'ERR_WARDEN_INVALID_OPTION',
+      option: 'timeout',
+    })
   })
 })

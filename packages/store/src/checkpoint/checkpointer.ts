@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises'
-import { RecordTooLargeError, StoreError, StoreIOError } from '../errors.js'
+import { WardenError } from '@warden/utils'
+import { RecordTooLargeError, type StoreError, StoreIOError } from '../errors.js'
 import { writeFileAtomic } from '../file/atomic-write.js'
 import { syncDir } from '../file/dir-sync.js'
 import { RecordEncoding } from '../file/encoding.js'
@@ -168,8 +169,8 @@ export class Checkpointer {
 
   #failed(id: string, cause: unknown): undefined {
     const error =
-      cause instanceof StoreError
-        ? cause
+      cause instanceof WardenError
+        ? (cause as StoreError)
         : new StoreIOError({ path: recordPath(this.#o.dir, id), operation: 'checkpoint', cause })
     const entry = this.#records().peek(id)
     // Retried after another `checkpointEvery` points, or sooner when its points hold the oldest segment.

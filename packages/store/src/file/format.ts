@@ -1,4 +1,5 @@
-import { describeValue, InvalidHistoryDataError, InvalidOptionError } from '../errors.js'
+import { describe } from '@warden/utils'
+import { InvalidHistoryDataError, InvalidOptionError } from '../errors.js'
 import { ResourceUsageHistory } from '../history/history.js'
 import type { HistoryOptions } from '../types.js'
 import type { AgentMetadata } from './metadata.js'
@@ -39,7 +40,7 @@ export function decodeMetadata(text: string, id: string, history: HistoryOptions
   if (typeof journalLsn !== 'number' || !Number.isSafeInteger(journalLsn) || journalLsn < 0) {
     throw new InvalidHistoryDataError({
       path: 'journalLsn',
-      reason: `expected a non-negative integer, got ${describeValue(journalLsn)}`,
+      reason: `expected a non-negative integer, got ${describe(journalLsn)}`,
     })
   }
   if (rest.id !== id)
@@ -51,7 +52,7 @@ export function decodeMetadata(text: string, id: string, history: HistoryOptions
   if (problem !== undefined) {
     throw new InvalidHistoryDataError({
       path: problem.field,
-      reason: `expected ${problem.expected}, got ${describeValue(problem.value)}`,
+      reason: `expected ${problem.expected}, got ${describe(problem.value)}`,
     })
   }
   let resourceUsage: ResourceUsageHistory

@@ -1,6 +1,7 @@
 import type { BigIntStats } from 'node:fs'
 import { constants, type FileHandle, lstat, open } from 'node:fs/promises'
-import { NotRegularFileError, RecordTooLargeError, StoreError, StoreIOError } from '../errors.js'
+import { WardenError } from '@warden/utils'
+import { NotRegularFileError, RecordTooLargeError, StoreIOError } from '../errors.js'
 
 /** O_NOFOLLOW: a symlink fails with ELOOP instead of being read through; O_NONBLOCK: a FIFO cannot hang the open. */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
@@ -47,7 +48,7 @@ export async function readRegularFileAndIdentity(
     if (data.length > maxBytes) throw tooLarge(data.length)
     return { data, identity: fileIdentity(stats) }
   } catch (error) {
-    if (error instanceof StoreError) throw error
+    if (error instanceof WardenError) throw error
     throw new StoreIOError({ path, operation, cause: error })
   } finally {
     await handle.close().catch(() => undefined)

@@ -1,4 +1,4 @@
-import { isAgentId } from '../file/agent-id.js'
+import { isAgentId } from '@warden/utils'
 import { COLUMNS, INTEGER_FIELDS, valueProblem } from '../history/fields.js'
 import type { ResourceDataPoint } from '../types.js'
 

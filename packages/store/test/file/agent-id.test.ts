@@ -26,7 +26,7 @@ const BAD: [string, unknown, RegExp][] = [
 describe('agent ids', () => {
   it.each(BAD)('rejects %s', (_, id, reason) => {
     expect(() => assertAgentId(id)).toThrow(
-      expect.objectContaining({ code: 'ERR_STORE_INVALID_AGENT_ID', id }),
+      expect.objectContaining({ code: 'ERR_WARDEN_INVALID_AGENT_ID', id }),
     )
     expect(() => assertAgentId(id)).toThrow(reason)
   })
@@ -50,7 +50,7 @@ describe('agent ids', () => {
         () => store.save({ id, restartCount: 0, updatedAt: 0 } as never),
       ]
       for (const call of calls)
-        await expect(call()).rejects.toMatchObject({ code: 'ERR_STORE_INVALID_AGENT_ID' })
+        await expect(call()).rejects.toMatchObject({ code: 'ERR_WARDEN_INVALID_AGENT_ID' })
     }
     expect(readdirSync(store.dir)).toEqual(['.warden-store.lock'])
     expect(readdirSync(dirname(store.dir))).toEqual(parent)

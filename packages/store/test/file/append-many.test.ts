@@ -64,12 +64,12 @@ describe('appendMany', () => {
     ])
     expect(result.appended).toBe(4)
     expect(result.failed.map((f) => [f.index, f.id, (f.error as { code?: string }).code])).toEqual([
-      [1, '../etc', 'ERR_STORE_INVALID_AGENT_ID'],
+      [1, '../etc', 'ERR_WARDEN_INVALID_AGENT_ID'],
       [2, 'b', 'ERR_STORE_INVALID_DATA_POINT'],
       [3, 'old', 'ERR_STORE_OUT_OF_ORDER'],
       [5, 'a', 'ERR_STORE_OUT_OF_ORDER'],
       [6, 'future', 'ERR_STORE_UNSUPPORTED_SCHEMA'],
-      [7, 'undefined', 'ERR_STORE_INVALID_OPTION'],
+      [7, 'undefined', 'ERR_WARDEN_INVALID_OPTION'],
     ])
     const ts = async (s: FileMetadataStore, id: string) =>
       (await s.get(id))?.resourceUsage.range().map((p) => p.timestamp)
@@ -107,7 +107,7 @@ describe('appendMany', () => {
     await expect(store.appendMany(batch)).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' })
     await store.open()
     await expect(store.appendMany({} as never)).rejects.toMatchObject({
-      code: 'ERR_STORE_INVALID_OPTION',
+      code: 'ERR_WARDEN_INVALID_OPTION',
       option: 'entries',
     })
     const pending: Promise<AppendManyResult> = store.appendMany(batch)

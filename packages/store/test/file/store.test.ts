@@ -46,7 +46,7 @@ describe('FileMetadataStore', () => {
     ).rejects.toThrow('boom')
     expect((await store.get('a'))!.type).toBe('worker')
     await expect(store.update('a', (m) => ({ ...m, id: 'b' }))).rejects.toMatchObject({
-      code: 'ERR_STORE_INVALID_OPTION',
+      code: 'ERR_WARDEN_INVALID_OPTION',
       option: 'meta.id',
     })
     await expect(store.update('a', (m) => ({ ...m, restartCount: -1 }))).rejects.toMatchObject({
@@ -97,13 +97,13 @@ describe('FileMetadataStore', () => {
     await expect(
       store.save({ id: 'a', restartCount: 0, updatedAt: 0, resourceUsage: { points: [] } } as never),
     ).rejects.toMatchObject({
-      code: 'ERR_STORE_INVALID_OPTION',
+      code: 'ERR_WARDEN_INVALID_OPTION',
       option: 'meta.resourceUsage',
     })
     await expect(
       store.save({ id: 'a', restartCount: 0, updatedAt: 0, fn: () => 1 } as never),
     ).rejects.toMatchObject({
-      code: 'ERR_STORE_INVALID_OPTION',
+      code: 'ERR_WARDEN_INVALID_OPTION',
       option: 'meta',
     })
     expect(await store.list()).toEqual([])
@@ -307,7 +307,7 @@ describe('FileMetadataStore', () => {
     [{ dir: '/tmp/x', segmentBytes: '4M' }, 'segmentBytes'],
   ])('rejects options %o naming %s', (opts, option) => {
     expect(() => new FileMetadataStore(opts as never)).toThrow(
-      expect.objectContaining({ code: 'ERR_STORE_INVALID_OPTION', option }),
+      expect.objectContaining({ code: 'ERR_WARDEN_INVALID_OPTION', option }),
     )
   })
 })

@@ -256,7 +256,7 @@ describe('load-time validation', () => {
     ['lastExit', { lastExit: { code: 0, signal: null, at: 'then' } }, 'meta.lastExit.at'],
   ])('save and update check %s by the same rules as a load', async (_, fields, option) => {
     const store = await openStore()
-    const expected = { code: 'ERR_STORE_INVALID_OPTION', option }
+    const expected = { code: 'ERR_WARDEN_INVALID_OPTION', option }
     await expect(
       store.save({
         id: 'a',
@@ -305,7 +305,7 @@ describe('options', () => {
   ])('rejects %o naming %s', (opts, option, message) => {
     expect(() => new FileMetadataStore(opts as never)).toThrow(
       expect.objectContaining({
-        code: 'ERR_STORE_INVALID_OPTION',
+        code: 'ERR_WARDEN_INVALID_OPTION',
         option,
         message: expect.stringMatching(message),
       }),

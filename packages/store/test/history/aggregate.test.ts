@@ -78,7 +78,7 @@ describe('aggregate (raw)', () => {
     [{ intervalMs: 1000, until: '5' }, 'until'],
   ])('rejects %o naming the option', (opts, option) => {
     expect(() => filled().aggregate(opts as never)).toThrow(
-      expect.objectContaining({ code: 'ERR_STORE_INVALID_OPTION', option }),
+      expect.objectContaining({ code: 'ERR_WARDEN_INVALID_OPTION', option }),
     )
   })
 

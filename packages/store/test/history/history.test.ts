@@ -98,7 +98,7 @@ describe('ResourceUsageHistory', () => {
     ],
   ])('rejects options %o naming %s', (opts, option) => {
     expect(() => new ResourceUsageHistory(opts as never)).toThrow(
-      expect.objectContaining({ code: 'ERR_STORE_INVALID_OPTION', option }),
+      expect.objectContaining({ code: 'ERR_WARDEN_INVALID_OPTION', option }),
     )
   })
 

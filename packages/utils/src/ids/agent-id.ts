@@ -1,4 +1,4 @@
-import { InvalidAgentIdError } from '../errors.js'
+import { InvalidAgentIdError } from '../errors/errors.js'
 
 export const MAX_AGENT_ID_LENGTH = 128
 const ALLOWED = /^[A-Za-z0-9._-]+$/
@@ -21,6 +21,7 @@ export function assertAgentId(id: unknown): asserts id is string {
     throw new InvalidAgentIdError({ id, reason: 'only A-Z, a-z, 0-9, ".", "_" and "-" are allowed' })
 }
 
+/** The same rule as a boolean. */
 export function isAgentId(id: string): boolean {
   return id.length > 0 && id.length <= MAX_AGENT_ID_LENGTH && id !== '.' && id !== '..' && ALLOWED.test(id)
 }
