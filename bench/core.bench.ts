@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { descendantsSync, isSameProcessAlive, type ProcessIdentity, readStat } from '@warden/core'
+import { descendantsSync, isSameProcessAlive, type ProcessIdentity, readStat } from '@warden/utils'
 // terminateTree is core's internal stop algorithm, no longer exported: the bench measures it at its source.
 import { terminateTree } from '../packages/core/src/terminate/kill-tree.ts'
 import { type BenchRow, printTable } from './lib/table.ts'

@@ -53,21 +53,6 @@ export type {
   StoredRun,
 } from './persist/state.js'
 export type { AgentStateStore } from './persist/store.js'
-/**
- * @deprecated Transitional, not part of the API: the `/proc` readers that @warden/monitor (and
- * the supervise example's test) still import from here. They move to @warden/utils in a later
- * step of issue 9; import them from there then.
- */
-export {
-  childrenOf,
-  descendants,
-  descendantsSync,
-  isSameProcessAlive,
-  type ProcessIdentity,
-  type ProcStat,
-  parseStat,
-  readStat,
-} from './proc/index.js'
 export { AgentRegistry, type RegistryEvents } from './registry/registry.js'
 export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'
 export type { RestoreResult } from './restore/restore.js'

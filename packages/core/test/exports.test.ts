@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import * as core from '../src/index.js'
 
-/** The /proc readers @warden/monitor still imports from here, until they move to @warden/utils. */
-const TRANSITIONAL = [
-  'childrenOf',
-  'descendants',
-  'descendantsSync',
-  'isSameProcessAlive',
-  'parseStat',
-  'readStat',
-]
-
 describe('package exports', () => {
   it('are the Supervisor, the read-only registry and the errors (no internals)', () => {
-    const values = Object.keys(core).filter((k) => !TRANSITIONAL.includes(k))
+    const values = Object.keys(core)
     const errors = values.filter(
       (k) => (core as Record<string, unknown>)[k] instanceof Function && k.endsWith('Error'),
     )

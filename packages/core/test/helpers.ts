@@ -3,10 +3,9 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { descendantsSync, readStat } from '@warden/utils'
 import { afterEach } from 'vitest'
 import type { AgentSpec, Supervisor, SupervisorEvents } from '../src/index.js'
-import { readStat } from '../src/proc/stat.js'
-import { descendantsSync } from '../src/proc/tree.js'
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 

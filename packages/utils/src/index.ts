@@ -9,4 +9,21 @@ export {
 export { emitSafely, rethrowLater } from './events/emit-safely.js'
 export { type Listenable, type OnceOptions, once } from './events/once.js'
 export { assertAgentId, isAgentId, MAX_AGENT_ID_LENGTH } from './ids/agent-id.js'
+export {
+  bootId,
+  bootTime,
+  clockTicksPerSecond,
+  pageSize,
+  startTimeFromTicks,
+} from './proc/boot.js'
+export {
+  isExited,
+  isSameProcessAlive,
+  type ProcessIdentity,
+  type ProcStat,
+  parseStat,
+  readStat,
+  startTicksOf,
+} from './proc/stat.js'
+export { childrenOf, descendants, descendantsSync } from './proc/tree.js'
 export { durationMs, MAX_TIMER_MS } from './validate/duration.js'

@@ -1,5 +1,5 @@
+import { type ProcStat, readStat } from '@warden/utils'
 import type { AdoptRefusal } from '../errors.js'
-import { type ProcStat, readStat } from '../proc/stat.js'
 
 /** PF_KTHREAD in the flags of /proc/<pid>/stat. */
 const PF_KTHREAD = 0x0020_0000

@@ -1,4 +1,4 @@
-import { isSameProcessAlive, type ProcessIdentity } from '../proc/stat.js'
+import { isSameProcessAlive, type ProcessIdentity } from '@warden/utils'
 
 /**
  * Polls an adopted process (we are not its parent, so no exit event exists) and calls `onGone`

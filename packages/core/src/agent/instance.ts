@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
-import { rethrowLater } from '@warden/utils'
+import type { ProcessIdentity } from '@warden/utils'
+import { rethrowLater, startTimeFromTicks } from '@warden/utils'
 import { watchIdentity } from '../adopt/watch.js'
 import {
   AgentExistsError,
@@ -16,8 +17,6 @@ import { AgentLogs, type ProcessOutput } from '../logs/agent-logs.js'
 import type { ResolvedSpec } from '../options.js'
 import { snapshot } from '../persist/snapshot.js'
 import type { PersistedAgentState } from '../persist/state.js'
-import { startTimeFromTicks } from '../proc/boot.js'
-import type { ProcessIdentity } from '../proc/stat.js'
 import type { RegistryWriter } from '../registry/registry.js'
 import type { AgentInfo } from '../registry/types.js'
 import type { RelayHub } from '../relay/hub.js'

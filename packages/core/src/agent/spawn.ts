@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { statSync } from 'node:fs'
 import type { Socket } from 'node:net'
+import { readStat } from '@warden/utils'
 import { SpawnError } from '../errors.js'
 import type { ResolvedSpec } from '../options.js'
-import { readStat } from '../proc/stat.js'
 import { AGENT_COOKIE_ENV } from './cookie.js'
 
 export type Spawned =

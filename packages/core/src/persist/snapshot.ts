@@ -1,5 +1,5 @@
+import { bootId } from '@warden/utils'
 import type { StderrFileIdentity } from '../logs/stderr-file.js'
-import { bootId } from '../proc/boot.js'
 import type { AgentInfo } from '../registry/types.js'
 import type { PersistedAgentState, StoredAgentSpec, StoredRelay } from './state.js'
 

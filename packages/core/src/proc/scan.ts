@@ -1,5 +1,5 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
-import { type ProcessIdentity, readStat } from './stat.js'
+import { isExited, type ProcessIdentity, readStat } from '@warden/utils'
 
 export interface ScanQuery {
   /** Match processes whose process group or session is this id (a session/group leader's pid). */
@@ -107,7 +107,7 @@ export function scanProcesses(queries: readonly ScanQuery[]): ScanResult[] {
     const stat = readStat(pid)
     if (stat === undefined) continue
     const id = `${pid}:${stat.startTicks}`
-    const alive = stat.state !== 'Z' && stat.state !== 'X'
+    const alive = !isExited(stat)
     // The value of each variable in this process: cached, or read once for all queries.
     const values = new Map<string, string | null | undefined>()
     const valueFor = (prefix: string): string | null | undefined => {

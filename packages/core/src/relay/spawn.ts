@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
-import { readStat } from '../proc/stat.js'
+import { readStat } from '@warden/utils'
 import { firstLine } from './json-lines.js'
 import { socketPath } from './private-dir.js'
 import { BIRTH_FD, RELAY_ENV } from './protocol.js'

@@ -1,11 +1,10 @@
+import { bootId, isSameProcessAlive, type ProcessIdentity, readStat } from '@warden/utils'
 import { adoptRefusal } from '../adopt/guard.js'
 import { AGENT_COOKIE_ENV } from '../agent/cookie.js'
 import type { TailLimits } from '../logs/line-tail.js'
 import { StderrFile } from '../logs/stderr-file.js'
 import type { PersistedAgentState, StoredRelay } from '../persist/state.js'
-import { bootId } from '../proc/boot.js'
 import { environValue } from '../proc/scan.js'
-import { isSameProcessAlive, type ProcessIdentity, readStat } from '../proc/stat.js'
 import { removeStaleSocket } from '../relay/private-dir.js'
 import { RELAY_ENV } from '../relay/protocol.js'
 

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { descendants, isExited, isSameProcessAlive, type ProcessIdentity, readStat } from '@warden/utils'
 import { scanSoon } from '../proc/scan-batch.js'
-import { isSameProcessAlive, type ProcessIdentity, readStat } from '../proc/stat.js'
-import { descendants } from '../proc/tree.js'
 
 const isLinux = process.platform === 'linux'
 
@@ -62,7 +61,7 @@ function alive(p: ProcessIdentity): boolean {
 function identify(pid: number): ProcessIdentity | undefined {
   if (!isLinux) return { pid, startTicks: UNKNOWN_TICKS }
   const stat = readStat(pid)
-  return stat === undefined || stat.state === 'Z' ? undefined : { pid, startTicks: stat.startTicks }
+  return stat === undefined || isExited(stat) ? undefined : { pid, startTicks: stat.startTicks }
 }
 
 function send(target: number, signal: NodeJS.Signals): void {

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
+import { readStat } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   AdoptRefusedError,
@@ -8,7 +9,6 @@ import {
   ProcessNotFoundError,
   Supervisor,
 } from '../../src/index.js'
-import { readStat } from '../../src/proc/stat.js'
 import { nodeSpec, record } from '../helpers.js'
 
 let sup: Supervisor

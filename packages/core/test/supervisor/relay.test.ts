@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { readStat } from '@warden/utils'
 import { describe, expect, it } from 'vitest'
 import { type AgentErrorEvent, type AgentExitEvent, LogRelayError, Supervisor } from '../../src/index.js'
-import { readStat } from '../../src/proc/stat.js'
 import { cookieOf, nodeSpec, relayPids, supervisorPerTest, until } from '../helpers.js'
 
 let sup: Supervisor

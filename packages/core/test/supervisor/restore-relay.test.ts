@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FileMetadataStore } from '@warden/store'
+import { isSameProcessAlive } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type AgentLogEvent,
@@ -10,7 +11,6 @@ import {
   type StoredRelay,
   Supervisor,
 } from '../../src/index.js'
-import { isSameProcessAlive } from '../../src/proc/stat.js'
 import {
   fixture,
   killMarked,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { FileMetadataStore } from '@warden/store'
+import { readStat } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type AgentExitEvent,
@@ -11,7 +12,6 @@ import {
   type PersistedAgentState,
   Supervisor,
 } from '../../src/index.js'
-import { readStat } from '../../src/proc/stat.js'
 import { cookieCarriers, killMarked, scanProc, sleepMarker, supervisorPerTest, until } from '../helpers.js'
 
 let sup: Supervisor

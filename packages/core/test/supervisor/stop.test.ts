@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { readStat } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SupersededError, Supervisor } from '../../src/index.js'
-import { readStat } from '../../src/proc/stat.js'
 import {
   cookieCarriers,
   cookieOf,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { readStat } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readStat } from '../../src/proc/stat.js'
 import { terminateTree } from '../../src/terminate/kill-tree.js'
 import { fixture, scanProc, spawnChildrenTree, until } from '../helpers.js'
 

@@ -1,7 +1,7 @@
-import { type ProcStat, parseStat } from '@warden/core'
+import { type ProcStat, parseStat } from '@warden/utils'
 import { procBuffer, readFd, readPath } from './reader.js'
 
-export type { ProcStat } from '@warden/core'
+export { isExited, type ProcStat } from '@warden/utils'
 
 /** Fields after ") " that core's parseStat reads: state (field 3) up to rss (field 24). */
 const FIELDS_USED = 22
@@ -33,9 +33,4 @@ export function readStatFd(fd: number): ProcStat | undefined {
 /** Reads `/proc/<pid>/stat` by path. Throws ENOENT when there is no such pid. */
 export function readStatPath(pid: number): ProcStat | undefined {
   return parseBuffer(readPath(`/proc/${pid}/stat`))
-}
-
-/** Zombie (Z) or dead (X): the process has exited, only its pid is left. */
-export function isExited(stat: ProcStat): boolean {
-  return stat.state === 'Z' || stat.state === 'X'
 }

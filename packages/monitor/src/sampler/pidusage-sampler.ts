@@ -1,5 +1,5 @@
-import { descendants, readStat } from '@warden/core'
 import type { ResourceDataPoint } from '@warden/store'
+import { descendants, readStat } from '@warden/utils'
 import pidusage from 'pidusage'
 import { SampleError } from '../errors.js'
 import { isExited } from '../procfs/stat.js'

@@ -1,7 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { descendantsSync } from '@warden/core'
 import type { ResourceDataPoint } from '@warden/store'
-import { describe, errnoCode } from '@warden/utils'
+import { descendantsSync, describe, errnoCode } from '@warden/utils'
 import { InvalidOptionError, SampleError } from '../errors.js'
 import { ProcessFiles, type ProcessReading, readProcess } from '../procfs/process-files.js'
 import { isExited } from '../procfs/stat.js'

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AgentInfo, PidSource } from '@warden/core'
-import { readStat } from '@warden/core'
+import { readStat } from '@warden/utils'
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 

@@ -1,4 +1,4 @@
-import { descendantsSync } from '@warden/core'
+import { descendantsSync } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ResourceMonitor } from '../../src/index.js'
 import { ListSource, Processes } from '../helpers/processes.js'

@@ -1,5 +1,5 @@
 import type { PidSource } from '@warden/core'
-import { readStat } from '@warden/core'
+import { readStat } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type CollectErrorEvent, ResourceMonitor } from '../../src/index.js'
 import { Processes } from '../helpers/processes.js'

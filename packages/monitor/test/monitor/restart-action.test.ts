@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { descendantsSync, Supervisor } from '@warden/core'
+import { Supervisor } from '@warden/core'
+import { descendantsSync } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   ResourceMonitor,

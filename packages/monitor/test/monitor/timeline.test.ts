@@ -1,4 +1,4 @@
-import { readStat } from '@warden/core'
+import { readStat } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ResourceMonitor, type ThresholdAlert, type ThresholdResolved } from '../../src/index.js'
 import { ListSource, Processes, until } from '../helpers/processes.js'

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { link, rename, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { isExited, readStat, startTicksOf } from '@warden/utils'
 import { NotRegularFileError, RecordTooLargeError, StoreIOError, StoreLockedError } from '../errors.js'
 import { writeTemp } from './atomic-write.js'
 import { readRegularFile } from './read-file.js'
@@ -15,43 +15,47 @@ export const LOCK_TEMP = /^\.warden-store\.lock\.\d+$/
 
 interface LockInfo {
   readonly pid: number
-  /** Start time of the holder (field 22 of /proc/<pid>/stat), so a reused pid is not mistaken for it. */
-  readonly startTicks?: string
+  /**
+   * Start time of the holder in clock ticks since boot (field 22 of /proc/<pid>/stat), so a reused
+   * pid is not mistaken for it. Locks written before 0.2 hold it as a string of digits.
+   */
+  readonly startTicks?: number | string
   readonly hostname?: string
   readonly since?: number
 }
 
-/** Start time of `pid` in clock ticks since boot, or undefined where /proc is not available. */
-function startTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // comm (field 2) may hold spaces and parens: fields after the last ')' start at field 3.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
-  } catch {
-    return undefined
-  }
-}
-
-/** Whether the lock's holder still runs: the pid exists (EPERM: someone else's) and, where known, started when the lock says. */
+/**
+ * Whether the lock's holder still runs: the pid exists (EPERM: someone else's) and, where /proc
+ * tells, has not exited (a zombie holds no lock) and started when the lock says.
+ */
 export function isAlive(holder: Holder): boolean {
   try {
     process.kill(holder.pid, 0)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
+  const stat = readStat(holder.pid)
+  // Without /proc, the pid is all there is to go on.
+  if (stat === undefined) return true
+  if (isExited(stat)) return false
   // After a reboot or pid wrap-around the old pid may belong to an unrelated process.
-  if (holder.startTicks === undefined) return true
-  const now = startTicks(holder.pid)
-  return now === undefined || now === holder.startTicks
+  return holder.startTicks === undefined || stat.startTicks === holder.startTicks
 }
 
 interface Holder {
   readonly pid: number
-  readonly startTicks?: string
+  readonly startTicks?: number
 }
 
 const samePid = (a: Holder | null | undefined, b: Holder | null | undefined): boolean =>
   a?.pid === b?.pid && a?.startTicks === b?.startTicks
+
+/** A lock's start ticks: a non-negative integer, or (older locks) a string of digits. */
+function lockTicks(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value)
+  return undefined
+}
 
 /** The lock's holder; undefined when there is no lock file, null when it is not a valid lock. */
 async function readHolder(path: string): Promise<Holder | null | undefined> {
@@ -67,9 +71,8 @@ async function readHolder(path: string): Promise<Holder | null | undefined> {
   try {
     const info = JSON.parse(data.toString('utf8')) as LockInfo
     if (!Number.isSafeInteger(info.pid) || info.pid <= 0) return null
-    return typeof info.startTicks === 'string'
-      ? { pid: info.pid, startTicks: info.startTicks }
-      : { pid: info.pid }
+    const ticks = lockTicks(info.startTicks)
+    return ticks === undefined ? { pid: info.pid } : { pid: info.pid, startTicks: ticks }
   } catch {
     // Never one of ours (they appear complete): left by an older release killed mid-write, or damaged.
     return null
@@ -87,7 +90,7 @@ export async function acquireLock(dir: string, path: string): Promise<(number | 
   const content = Buffer.from(
     JSON.stringify({
       pid: process.pid,
-      startTicks: startTicks(process.pid),
+      startTicks: startTicksOf(process.pid),
       hostname: hostname(),
       since: Date.now(),
     } satisfies LockInfo),

@@ -1,7 +1,30 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
-/** USER_HZ: /proc times are in these ticks; 100 on every mainstream Linux ABI. */
-export const CLOCK_TICKS_PER_SECOND = 100
+let clockTicks: number | undefined
+let pageBytes: number | undefined
+
+/** Runs `getconf <name>` once; `fallback` when getconf is missing or prints no positive integer. */
+function getconf(name: string, fallback: number): number {
+  try {
+    const value = Number.parseInt(execFileSync('getconf', [name], { encoding: 'latin1', stdio: 'pipe' }), 10)
+    return Number.isInteger(value) && value > 0 ? value : fallback
+  } catch {
+    return fallback
+  }
+}
+
+/** USER_HZ: the unit of utime/stime/starttime in /proc/<pid>/stat. Asked once (getconf CLK_TCK), 100 if unknown. */
+export function clockTicksPerSecond(): number {
+  clockTicks ??= getconf('CLK_TCK', 100)
+  return clockTicks
+}
+
+/** Page size in bytes. Asked once (getconf PAGESIZE), 4096 if unknown. */
+export function pageSize(): number {
+  pageBytes ??= getconf('PAGESIZE', 4096)
+  return pageBytes
+}
 
 let bootTimeMs: number | undefined
 
@@ -20,7 +43,7 @@ export function bootTime(): number | undefined {
 /** Wall-clock start (ms since epoch) of a process from its start ticks; undefined when unknown. */
 export function startTimeFromTicks(startTicks: number): number | undefined {
   const boot = bootTime()
-  return boot === undefined ? undefined : boot + Math.round((startTicks * 1000) / CLOCK_TICKS_PER_SECOND)
+  return boot === undefined ? undefined : boot + Math.round((startTicks * 1000) / clockTicksPerSecond())
 }
 
 let bootIdValue: string | null | undefined

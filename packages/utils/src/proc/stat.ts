@@ -86,7 +86,16 @@ export interface ProcessIdentity {
  */
 export function isSameProcessAlive(identity: ProcessIdentity): boolean {
   const stat = readStat(identity.pid)
-  return (
-    stat !== undefined && stat.startTicks === identity.startTicks && stat.state !== 'Z' && stat.state !== 'X'
-  )
+  return stat !== undefined && stat.startTicks === identity.startTicks && !isExited(stat)
+}
+
+/** Zombie (`Z`) or dead (`X`): the process has exited and only its pid is left, until reaped. */
+export function isExited(stat: Pick<ProcStat, 'state'>): boolean {
+  return stat.state === 'Z' || stat.state === 'X'
+}
+
+/** Start ticks of `pid` (field 22 of its stat), or undefined when it does not exist or has exited. */
+export function startTicksOf(pid: number): number | undefined {
+  const stat = readStat(pid)
+  return stat === undefined || isExited(stat) ? undefined : stat.startTicks
 }
