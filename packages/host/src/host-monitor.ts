@@ -1,4 +1,4 @@
-import { emitSafely, rethrowLater, WardenError } from '@warden/utils'
+import { emitSafely, rethrowLater, SerialQueue, WardenError } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import type { SystemdCollector } from './collectors/systemd.js'
 import { createCollectors, type Scheduled } from './create-collectors.js'
@@ -36,9 +36,8 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   #latest: HostSample | undefined
   #gpuByPid: ReadonlyMap<number, number> = new Map()
   #timer: NodeJS.Timeout | undefined
-  /** Settles after the last tick queued so far; ticks run one after another on it. */
-  #tail: Promise<unknown> = Promise.resolve()
-  #queued = 0
+  /** Ticks queued or running: they never overlap. */
+  readonly #ticks = new SerialQueue()
   /** Set by stop(), cleared by start(): a tick that ends while stopped releases the collectors. */
   #stopped = false
   #skipped = 0
@@ -82,7 +81,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     clearInterval(this.#timer)
     this.#timer = undefined
     this.#stopped = true
-    while (this.#queued > 0) await this.#tail
+    await this.#ticks.idle()
     if (this.#stopped) await this.#close()
   }
 
@@ -126,7 +125,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   }
 
   #onTimer(): void {
-    if (this.#queued > 0) {
+    if (this.#ticks.size > 0) {
       this.#skipped++
       return
     }
@@ -135,12 +134,11 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   }
 
   #enqueue(): Promise<HostSample> {
-    const run = this.#queued++ === 0 ? this.#tick() : this.#tail.then(() => this.#tick())
-    const tick = run.finally(async () => {
-      if (--this.#queued === 0 && this.#stopped) await this.#close()
-    })
-    this.#tail = tick.catch(() => undefined)
-    return tick
+    return this.#ticks
+      .run(() => this.#tick())
+      .finally(async () => {
+        if (this.#ticks.size === 0 && this.#stopped) await this.#close()
+      })
   }
 
   /** Releases every collector, then waits (bounded) for collect() calls that outlived their tick. */

@@ -1,6 +1,6 @@
 import type { PidSource } from '@warden/core'
 import type { AggregateResult, AppendEntry, ResourceDataPoint } from '@warden/store'
-import { emitSafely, InvalidOptionError, once } from '@warden/utils'
+import { emitSafely, InvalidOptionError, once, SerialQueue } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
@@ -53,10 +53,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   /** The tick's own work runs in these, so a tick never blocks the event loop for long. */
   readonly #slices = new Slices()
   #timer: NodeJS.Timeout | undefined
-  /** Settles after the last tick queued so far; ticks run one after another on it. */
-  #tail: Promise<unknown> = Promise.resolve()
-  /** Ticks queued or running. */
-  #queued = 0
+  /** Ticks queued or running: they never overlap. */
+  readonly #ticks = new SerialQueue()
   /** Set by stop(), cleared by start(): a tick that ends while stopped closes the sampler. */
   #stopped = false
   #skipped = 0
@@ -106,8 +104,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     clearInterval(this.#timer)
     this.#timer = undefined
     this.#stopped = true
-    while (this.#queued > 0 || this.#restarts.size > 0) {
-      await this.#tail
+    while (this.#ticks.size > 0 || this.#restarts.size > 0) {
+      await this.#ticks.idle()
       await Promise.all(this.#restarts)
     }
     // start() may have been called while we waited.
@@ -199,7 +197,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   }
 
   #onTimer(): void {
-    if (this.#queued > 0) {
+    if (this.#ticks.size > 0) {
       this.#skipped++
       return
     }
@@ -210,12 +208,11 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
   #enqueue(): Promise<PollReport> {
     // With nothing queued the tick starts now, as start() promises; else after the last one queued.
-    const run = this.#queued++ === 0 ? this.#collect() : this.#tail.then(() => this.#collect())
-    const tick = run.finally(() => {
-      if (--this.#queued === 0 && this.#stopped) this.#closeSampler()
-    })
-    this.#tail = tick.catch(() => undefined)
-    return tick
+    return this.#ticks
+      .run(() => this.#collect())
+      .finally(() => {
+        if (this.#ticks.size === 0 && this.#stopped) this.#closeSampler()
+      })
   }
 
   /** Releases the cached fds of the sampler this monitor created; an injected one is the caller's. */

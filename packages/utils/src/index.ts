@@ -26,4 +26,6 @@ export {
   startTicksOf,
 } from './proc/stat.js'
 export { childrenOf, descendants, descendantsSync } from './proc/tree.js'
+export { KeyedQueue } from './queue/keyed.js'
+export { SerialQueue, serialize } from './queue/serial.js'
 export { durationMs, MAX_TIMER_MS } from './validate/duration.js'

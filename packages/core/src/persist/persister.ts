@@ -1,3 +1,4 @@
+import { KeyedQueue } from '@warden/utils'
 import { PersistError } from '../errors.js'
 import type { PersistedAgentState } from './state.js'
 
@@ -14,8 +15,9 @@ const FORGET = Symbol('forget')
 export class Persister {
   readonly #save: SaveAgentState
   readonly #onError: (error: PersistError) => void
+  /** The newest state of each agent not yet handed to a write. */
   readonly #pending = new Map<string, PersistedAgentState | typeof FORGET>()
-  readonly #running = new Map<string, Promise<void>>()
+  readonly #writes = new KeyedQueue()
 
   constructor(save: SaveAgentState, onError: (error: PersistError) => void) {
     this.#save = save
@@ -32,30 +34,26 @@ export class Persister {
   }
 
   /** Resolves once every scheduled save has been attempted. */
-  async flush(): Promise<void> {
-    while (this.#running.size > 0) await Promise.all(this.#running.values())
+  flush(): Promise<void> {
+    return this.#writes.idle()
   }
 
   #enqueue(id: string, state: PersistedAgentState | typeof FORGET): void {
+    // A write already queued for this agent takes the newest state when it starts.
+    const queued = this.#pending.has(id)
     this.#pending.set(id, state)
-    if (!this.#running.has(id)) this.#running.set(id, this.#run(id))
+    if (!queued) void this.#writes.run(id, () => this.#write(id))
   }
 
-  async #run(id: string): Promise<void> {
+  async #write(id: string): Promise<void> {
+    const state = this.#pending.get(id)
+    if (state === undefined) return
+    this.#pending.delete(id)
     try {
-      for (;;) {
-        const state = this.#pending.get(id)
-        if (state === undefined) return
-        this.#pending.delete(id)
-        try {
-          await this.#save(id, state === FORGET ? undefined : state)
-        } catch (cause) {
-          // A removed agent has no one left to tell.
-          if (state !== FORGET) this.#onError(new PersistError({ id, cause }))
-        }
-      }
-    } finally {
-      this.#running.delete(id)
+      await this.#save(id, state === FORGET ? undefined : state)
+    } catch (cause) {
+      // A removed agent has no one left to tell.
+      if (state !== FORGET) this.#onError(new PersistError({ id, cause }))
     }
   }
 }

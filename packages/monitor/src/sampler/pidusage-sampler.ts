@@ -1,10 +1,9 @@
 import type { ResourceDataPoint } from '@warden/store'
-import { descendants, readStat } from '@warden/utils'
+import { descendants, readStat, serialize } from '@warden/utils'
 import pidusage from 'pidusage'
 import { SampleError } from '../errors.js'
 import { isExited } from '../procfs/stat.js'
 import { monotonicMs } from '../procfs/system.js'
-import { serialize } from './serialize.js'
 import { invalidPidError } from './target-pid.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
 

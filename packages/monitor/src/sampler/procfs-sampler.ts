@@ -1,11 +1,10 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { ResourceDataPoint } from '@warden/store'
-import { descendantsSync, describe, errnoCode } from '@warden/utils'
+import { descendantsSync, describe, errnoCode, serialize } from '@warden/utils'
 import { InvalidOptionError, SampleError } from '../errors.js'
 import { ProcessFiles, type ProcessReading, readProcess } from '../procfs/process-files.js'
 import { isExited } from '../procfs/stat.js'
 import { clockTicksPerSecond, monotonicMs, openFilesSoftLimit } from '../procfs/system.js'
-import { serialize } from './serialize.js'
 import { invalidPidError } from './target-pid.js'
 import type { SampleOptions, SampleOutcome, Sampler, SampleTarget } from './types.js'
 

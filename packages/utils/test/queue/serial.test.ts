@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { serialize } from '../../src/sampler/serialize.js'
+import { serialize } from '../../src/index.js'
 
 /** A promise with its resolve/reject exposed. */
 function deferred<T>() {
