@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FileMetadataStore } from '@warden/store'
 import { afterEach, expect, it } from 'vitest'
+import { until as sharedUntil } from '../test/helpers/until.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 let dir: string
@@ -40,15 +41,12 @@ function carrying(text: string): number[] {
     .map(Number)
 }
 
-async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+/** The shared poll helper, with this file's argument order (what, then timeout). */
+const until = <T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> => sharedUntil(check, timeoutMs, what)
 
 type Event = { event: string } & Record<string, unknown>
 

@@ -7,7 +7,17 @@ import { descendantsSync, readStat } from '@warden/utils'
 import { afterEach } from 'vitest'
 import type { AgentSpec, Supervisor, SupervisorEvents } from '../src/index.js'
 
-export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+export { captureUncaught } from '../../../test/helpers/uncaught.js'
+export { until } from '../../../test/helpers/until.js'
+
+/** A fixture of this package's tests; `forever.js` is the one every package shares (test/fixtures). */
+export const fixture = (name: string): string =>
+  fileURLToPath(
+    new URL(
+      name === 'forever.js' ? '../../../test/fixtures/forever.js' : `./fixtures/${name}`,
+      import.meta.url,
+    ),
+  )
 
 /** A spec running a fixture with the current node; short timings so the suite stays fast. */
 export function nodeSpec(
@@ -72,17 +82,6 @@ export function scanProc(marker: string): number[] {
 /** Pids of the log relays this process started (its children running the relay script). */
 export function relayPids(): number[] {
   return scanProc('warden-relays-').filter((pid) => readStat(pid)?.ppid === process.pid)
-}
-
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function until<T>(fn: () => T, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = fn()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 /** Records every supervisor event in order. */
@@ -194,31 +193,6 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
-}
-
-/**
- * Captures what the process would report as uncaught exceptions while `fn` runs (and for the ticks
- * it takes them to surface), instead of letting the test runner fail on them. Restores the runner's
- * own handlers afterwards. (A copy of packages/utils/test/helpers/uncaught.ts.)
- */
-export async function captureUncaught(fn: () => unknown | Promise<unknown>): Promise<unknown[]> {
-  const caught: unknown[] = []
-  const saved = process.listeners('uncaughtException')
-  process.removeAllListeners('uncaughtException')
-  const capture = (error: unknown): void => {
-    caught.push(error)
-  }
-  process.on('uncaughtException', capture)
-  try {
-    await fn()
-    // Two macrotask turns: process.nextTick rethrows land before this resolves.
-    await new Promise((resolve) => setImmediate(resolve))
-    await new Promise((resolve) => setImmediate(resolve))
-  } finally {
-    process.off('uncaughtException', capture)
-    for (const listener of saved) process.on('uncaughtException', listener)
-  }
-  return caught
 }
 
 /** Whether this process can run agents as `nobody` (root, and the user exists). */

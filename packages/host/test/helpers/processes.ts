@@ -37,20 +37,9 @@ export function descendantsOf(pid: number): number[] {
   return out
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function until<T>(
-  check: () => T | undefined | false,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+import { until as sharedUntil } from '../../../../test/helpers/until.js'
+
+export const until = sharedUntil
 
 /** Whether `pid` is alive (not a zombie). */
 export function isAlive(pid: number): boolean {
@@ -90,13 +79,14 @@ export async function untilResult<T>(
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const result = await attempt()
-    if (done(result)) return result
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  return sharedUntil(
+    async () => {
+      const result = await attempt()
+      return done(result) ? { result } : undefined
+    },
+    timeoutMs,
+    what,
+  ).then((r) => r.result)
 }
 
 /** Threads of `pid` waiting for a FUSE server's answer (kernel wait channel `request_wait_answer`). */

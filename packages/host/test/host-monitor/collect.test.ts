@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { captureUncaught } from '../../../../test/helpers/uncaught.js'
 import {
   type CollectorErrorEvent,
   CollectorTimeoutError,
@@ -11,7 +12,6 @@ import {
 import { fakeCommand } from '../helpers/fake-command.js'
 import { descendantsOf } from '../helpers/processes.js'
 import { TempDirs } from '../helpers/temp.js'
-import { captureUncaught } from '../helpers/uncaught.js'
 import { dataOf, fullOptions, Monitors } from './setup.js'
 
 const temp = new TempDirs()

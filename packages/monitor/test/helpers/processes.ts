@@ -7,6 +7,10 @@ import { readStat } from '@warden/utils'
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 
+/** A fixture of this package's tests; `forever.js` is the one every package shares (test/fixtures). */
+export const fixturePath = (name: string): string =>
+  name === 'forever.js' ? join(FIXTURES, '../../../../test/fixtures/forever.js') : join(FIXTURES, name)
+
 type Agent = Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'>
 
 /** Spawned processes of one test file, all killed by `killAll()` (call it in afterEach). */
@@ -17,7 +21,7 @@ export class Processes {
 
   /** Spawns `test/fixtures/<name>` and resolves once it printed `ready`. */
   async fixture(name: string, ...args: string[]): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [join(FIXTURES, name), ...args], {
+    const child = spawn(process.execPath, [fixturePath(name), ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     this.#children.add(child)
@@ -123,17 +127,4 @@ export class ListSource implements PidSource {
   }
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function until<T>(
-  check: () => T | undefined | false,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+export { until } from '../../../../test/helpers/until.js'

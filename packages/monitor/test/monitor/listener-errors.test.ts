@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { Supervisor } from '@warden/core'
 import { FileMetadataStore } from '@warden/store'
 import { afterEach, describe, expect, it } from 'vitest'
+import { captureUncaught } from '../../../../test/helpers/uncaught.js'
 import { type PollReport, ResourceMonitor, type RestartEvent, type Sampler } from '../../src/index.js'
-import { FIXTURES, ListSource, Processes } from '../helpers/processes.js'
-import { captureUncaught } from '../helpers/uncaught.js'
+import { fixturePath, ListSource, Processes } from '../helpers/processes.js'
 
 const procs = new Processes()
 const cleanups: (() => Promise<unknown> | unknown)[] = []
@@ -63,7 +63,7 @@ describe('a throwing listener never costs data or actions', () => {
     supervisor.add({
       id: 'web',
       command: process.execPath,
-      args: [join(FIXTURES, 'forever.js')],
+      args: [fixturePath('forever.js')],
       restart: 'never',
     })
     const firstPid = (await supervisor.start('web')).pid!

@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { Supervisor } from '@warden/core'
 import type { ResourceDataPoint } from '@warden/store'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -11,7 +10,7 @@ import {
   type ThresholdResolved,
 } from '../../src/index.js'
 import { FakeBatchStore } from '../helpers/batch-store.js'
-import { FIXTURES, ListSource, Processes, until } from '../helpers/processes.js'
+import { fixturePath, ListSource, Processes, until } from '../helpers/processes.js'
 
 const procs = new Processes()
 let supervisor: Supervisor | undefined
@@ -175,7 +174,7 @@ describe('a store with appendMany interleaved with other work', () => {
     supervisor.add({
       id: 'web',
       command: process.execPath,
-      args: [join(FIXTURES, 'forever.js')],
+      args: [fixturePath('forever.js')],
       restart: 'never',
     })
     supervisor.add({ id: 'idle', command: 'sleep', args: ['3600'], restart: 'never' })

@@ -4,6 +4,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { until } from '../../../../test/helpers/until.js'
+import { fixturePath } from '../helpers/processes.js'
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures')
 
@@ -35,7 +37,7 @@ export async function startProcess(
 
 /** Starts `test/fixtures/<name>` with node and waits for `ready`. */
 export function startFixture(name: string, args: readonly string[] = [], options: SpawnOptions = {}) {
-  return startProcess(process.execPath, [join(fixturesDir, name), ...args], options)
+  return startProcess(process.execPath, [fixturePath(name), ...args], options)
 }
 
 /** Registers a pid the test did not spawn itself (grandchildren) so cleanup kills it too. */
@@ -78,13 +80,7 @@ export async function pollUntil<T>(
   check: () => T | undefined | Promise<T | undefined>,
   { timeoutMs = 10_000, everyMs = 20 } = {},
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await delay(everyMs)
-  }
+  return until(check, timeoutMs, what, everyMs)
 }
 
 /** Lets `ms` of wall time pass: a cpu measurement window, not a synchronisation. */

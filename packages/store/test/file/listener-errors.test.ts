@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FileMetadataStore, LOCK_FILE } from '@warden/store'
 import { describe, expect, it } from 'vitest'
+import { captureUncaught } from '../../../../test/helpers/uncaught.js'
 import { point } from '../helpers/points.js'
 import { openStore, tempDir } from '../helpers/tmp.js'
-import { captureUncaught } from '../helpers/uncaught.js'
 
 const boom = (): never => {
   throw new Error('listener bug')

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3'
 import { describe, expect, it } from 'vitest'
+import { captureUncaught } from '../../../../test/helpers/uncaught.js'
 import { emitSafely } from '../../src/index.js'
-import { captureUncaught } from '../helpers/uncaught.js'
 
 describe('emitSafely', () => {
   it('delivers the payload and returns whether there were listeners', () => {
