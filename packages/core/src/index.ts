@@ -52,7 +52,7 @@ export type {
   StoredRelay,
   StoredRun,
 } from './persist/state.js'
-export type { AgentStateStore } from './persist/store.js'
+export type { AgentStateStore } from './persist/store-adapter.js'
 export { AgentRegistry, type RegistryEvents } from './registry/registry.js'
 export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'
 export type { RestoreResult } from './restore/restore.js'

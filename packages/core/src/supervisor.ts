@@ -1,5 +1,12 @@
 import { setMaxListeners } from 'node:events'
-import { emitSafely, isSameProcessAlive, once, type ProcessIdentity, readStat } from '@warden/utils'
+import {
+  emitSafely,
+  isSameProcessAlive,
+  once,
+  type ProcessIdentity,
+  readStat,
+  UNKNOWN_START_TICKS,
+} from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { adoptRefusal } from './adopt/guard.js'
 import { AgentInstance, type StopOptions } from './agent/instance.js'
@@ -28,7 +35,7 @@ import {
 } from './options.js'
 import { Persister } from './persist/persister.js'
 import type { StoredAgentSpec } from './persist/state.js'
-import { type AgentStateStore, saverFor } from './persist/store.js'
+import { type AgentStateStore, saverFor } from './persist/store-adapter.js'
 import { AgentRegistry, type RegistryWriter, registryWriter } from './registry/registry.js'
 import type { AgentInfo, AgentStatus } from './registry/types.js'
 import { RelayHub } from './relay/hub.js'
@@ -269,7 +276,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (o.startTicks !== undefined) intOption('startTicks', o.startTicks, 0, 0)
     if (o.spec !== undefined) objectOption('spec', o.spec, ADOPT_SPEC_KEYS)
     const stat = readStat(pid)
-    const identity: ProcessIdentity = { pid, startTicks: o.startTicks ?? stat?.startTicks ?? -1 }
+    const identity: ProcessIdentity = {
+      pid,
+      startTicks: o.startTicks ?? stat?.startTicks ?? UNKNOWN_START_TICKS,
+    }
     const alive = stat !== undefined && isSameProcessAlive(identity)
     const refusal = adoptRefusal(pid, alive ? stat : undefined)
     if (refusal !== undefined) throw new AdoptRefusedError({ id: o.id, pid, reason: refusal })

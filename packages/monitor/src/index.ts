@@ -26,7 +26,6 @@ export {
   WaitTimeoutError,
 } from './errors.js'
 export type { CollectErrorEvent, MonitorEvents, PollReport, RestartEvent, SampleEvent } from './events.js'
-export type { AggregateWindow, HistoryWindow } from './history/window.js'
 export { ResourceMonitor } from './monitor.js'
 export type {
   BatchStore,
@@ -37,6 +36,7 @@ export type {
   RestartTarget,
 } from './options.js'
 export { ProcParseError } from './procfs/parse-error.js'
+export type { AggregateWindow, HistoryWindow } from './queries/window.js'
 export { createSampler, defaultBackend, type SamplerBackend } from './sampler/create-sampler.js'
 export { PidusageSampler } from './sampler/pidusage-sampler.js'
 export { ProcfsSampler, type ProcfsSamplerOptions } from './sampler/procfs-sampler.js'

@@ -20,7 +20,7 @@ import {
   checkAggregateWindow,
   type HistoryWindow,
   readWindow,
-} from './history/window.js'
+} from './queries/window.js'
 import type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
 import { createSampler, type SamplerBackend } from './sampler/create-sampler.js'
 import type { SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'

@@ -24,6 +24,7 @@ export {
   parseStat,
   readStat,
   startTicksOf,
+  UNKNOWN_START_TICKS,
 } from './proc/stat.js'
 export { childrenOf, descendants, descendantsSync } from './proc/tree.js'
 export { KeyedQueue } from './queue/keyed.js'

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import type { ProcessIdentity } from '@warden/utils'
-import { rethrowLater, startTimeFromTicks } from '@warden/utils'
-import { watchIdentity } from '../adopt/watch.js'
+import { rethrowLater, startTimeFromTicks, UNKNOWN_START_TICKS } from '@warden/utils'
+import { watchIdentity } from '../adopt/exit-poll.js'
 import {
   AgentExistsError,
   errorMessage,
@@ -452,7 +452,7 @@ export class AgentInstance {
       }
       const { child, pid, startTicks } = result
       this.#child = child
-      this.#identity = { pid, startTicks: startTicks ?? -1 }
+      this.#identity = { pid, startTicks: startTicks ?? UNKNOWN_START_TICKS }
       this.#cookieSince ??= startTicks ?? undefined
       this.#hadProcess = true
       this.#startedAt = Date.now()

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { createConnection, type Socket } from 'node:net'
 import { isSameProcessAlive, type ProcessIdentity } from '@warden/utils'
-import { watchIdentity } from '../adopt/watch.js'
+import { watchIdentity } from '../adopt/exit-poll.js'
 import { terminateTree } from '../terminate/kill-tree.js'
 import { within } from '../within.js'
 import { firstLine, readLines } from './json-lines.js'

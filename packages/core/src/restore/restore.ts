@@ -3,7 +3,7 @@ import type { InvalidRecordError } from '../errors.js'
 import type { ResolvedSpec } from '../options.js'
 import { decodeRecord } from '../persist/decode.js'
 import type { StoredRelay } from '../persist/state.js'
-import type { AgentStateStore } from '../persist/store.js'
+import type { AgentStateStore } from '../persist/store-adapter.js'
 import type { AgentInfo } from '../registry/types.js'
 import { liveRun } from './live.js'
 

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { descendants, isExited, isSameProcessAlive, type ProcessIdentity, readStat } from '@warden/utils'
+import {
+  descendants,
+  isExited,
+  isSameProcessAlive,
+  type ProcessIdentity,
+  readStat,
+  UNKNOWN_START_TICKS,
+} from '@warden/utils'
 import { scanSoon } from '../proc/scan-batch.js'
 
 const isLinux = process.platform === 'linux'
@@ -45,11 +52,8 @@ export interface TerminateTreeResult {
   readonly survivors: readonly number[]
 }
 
-/** Off Linux there is no start time to read: -1 means "trust the pid". */
-const UNKNOWN_TICKS = -1
-
 function alive(p: ProcessIdentity): boolean {
-  if (p.startTicks !== UNKNOWN_TICKS) return isSameProcessAlive(p)
+  if (p.startTicks !== UNKNOWN_START_TICKS) return isSameProcessAlive(p)
   try {
     process.kill(p.pid, 0)
     return true
@@ -59,7 +63,7 @@ function alive(p: ProcessIdentity): boolean {
 }
 
 function identify(pid: number): ProcessIdentity | undefined {
-  if (!isLinux) return { pid, startTicks: UNKNOWN_TICKS }
+  if (!isLinux) return { pid, startTicks: UNKNOWN_START_TICKS }
   const stat = readStat(pid)
   return stat === undefined || isExited(stat) ? undefined : { pid, startTicks: stat.startTicks }
 }

@@ -193,7 +193,7 @@ export class ThresholdEvaluator {
     value: number | null,
     reason: ResolveReason,
   ): ThresholdResolved {
-    // Literal on purpose, like #alert's: a shared spread helper cost ~15 MB in the memory bench (d15ae3c).
+    // Literal on purpose, like #alert's: a shared spread helper cost ~15 MB in the memory bench (reverted in aed53ac).
     return {
       agentId,
       resource,

@@ -43,6 +43,19 @@ interface TargetState {
  * pidusage's cumulative `ctime` per process identity (pid + start time), so the first sample is
  * null and pidusage's own 60 s history expiry never turns a 60 s interval into a lifetime average.
  */
+/** What one sampling pass knows, shared by the outcome of each of its targets. */
+interface PassContext {
+  /** pidusage's answer for every pid of the pass. */
+  readonly usages: ReadonlyMap<number, Usage>
+  /** Monotonic ms of the pass, for cpu deltas. */
+  readonly atMs: number
+  /** Wall-clock ms the points carry. */
+  readonly timestamp: number
+  /** Number of the pass. */
+  readonly pass: number
+  readonly includeChildren: boolean
+}
+
 export class PidusageSampler implements Sampler {
   readonly backend = 'pidusage' as const
   readonly #targets = new Map<string, TargetState>()
@@ -93,10 +106,11 @@ export class PidusageSampler implements Sampler {
       return out
     }
     const atMs = monotonicMs()
+    const context: PassContext = { usages, atMs, timestamp, pass, includeChildren: options.includeChildren }
     for (const target of targets) {
       const pids = trees.get(target.id)
       if (pids === undefined) continue
-      out.set(target.id, this.#outcome(target, pids, usages, atMs, timestamp, pass, options.includeChildren))
+      out.set(target.id, this.#outcome(target, pids, context))
     }
     return out
   }
@@ -114,11 +128,7 @@ export class PidusageSampler implements Sampler {
   #outcome(
     target: SampleTarget,
     pids: readonly number[],
-    usages: ReadonlyMap<number, Usage>,
-    atMs: number,
-    timestamp: number,
-    pass: number,
-    includeChildren: boolean,
+    { usages, atMs, timestamp, pass, includeChildren }: PassContext,
   ): SampleOutcome {
     const rootUsage = usages.get(target.pid)
     const known = this.#targets.get(target.id)

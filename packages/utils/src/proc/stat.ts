@@ -74,6 +74,12 @@ export function readStat(pid: number): ProcStat | undefined {
   }
 }
 
+/**
+ * The start ticks of an identity taken where /proc could not tell them (off Linux, or a process
+ * that was already gone): such an identity is checked by its pid alone.
+ */
+export const UNKNOWN_START_TICKS = -1
+
 /** A process identity: a pid is reused by the kernel, pid + start ticks is not. */
 export interface ProcessIdentity {
   readonly pid: number
