@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import * as core from '@warden/core'
 import * as host from '@warden/host'
 import * as monitor from '@warden/monitor'
+import * as server from '@warden/server'
 import * as store from '@warden/store'
 import * as utils from '@warden/utils'
 import { describe, expect, it } from 'vitest'
@@ -11,13 +12,14 @@ import { describe, expect, it } from 'vitest'
  * `WardenError`, has a literal code of its package, a distinct code, its class name, and is listed
  * in its package's README (the shared ones in @warden/utils's) — and the READMEs list nothing else.
  */
-const PACKAGES = { utils, store, core, monitor, host } as const
+const PACKAGES = { utils, store, core, monitor, host, server } as const
 const PREFIX: Record<keyof typeof PACKAGES, string> = {
   utils: 'ERR_WARDEN_',
   store: 'ERR_STORE_',
   core: 'ERR_CORE_',
   monitor: 'ERR_MONITOR_',
   host: 'ERR_HOST_',
+  server: 'ERR_SERVER_',
 }
 
 /** A superset of every error constructor's fields, so each class can be made with one object. */
@@ -55,7 +57,15 @@ const CONTEXT = {
   gid: 0,
   supervisorUid: 1000,
   since: 0,
+  parameter: 'p',
+  statusCode: 413,
+  method: 'GET',
+  stream: 'stdout',
+  maxStreams: 1,
 }
+
+/** Intermediate bases with no code of their own. */
+const ABSTRACT = new Set<unknown>([server.HttpError])
 
 function ownErrors(name: keyof typeof PACKAGES): utils.WardenError[] {
   const shared = new Set<unknown>(Object.values(utils))
@@ -64,7 +74,7 @@ function ownErrors(name: keyof typeof PACKAGES): utils.WardenError[] {
       (v): v is new (c: typeof CONTEXT) => utils.WardenError =>
         typeof v === 'function' && v.prototype instanceof utils.WardenError,
     )
-    .filter((v) => name === 'utils' || !shared.has(v))
+    .filter((v) => (name === 'utils' || !shared.has(v)) && !ABSTRACT.has(v))
     .map((Cls) => new Cls(CONTEXT))
 }
 
@@ -105,6 +115,7 @@ describe('error codes across packages', () => {
     expect(monitor.InvalidOptionError).toBe(utils.InvalidOptionError)
     expect(monitor.WaitTimeoutError).toBe(utils.WaitTimeoutError)
     expect(host.InvalidOptionError).toBe(utils.InvalidOptionError)
+    expect(server.InvalidOptionError).toBe(utils.InvalidOptionError)
     for (const pkg of [store, core, monitor, host]) expect(pkg.WardenError).toBe(utils.WardenError)
   })
 

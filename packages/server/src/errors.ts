@@ -1,31 +1,19 @@
+import type { InvalidOptionError } from '@warden/utils'
+import { WardenError } from '@warden/utils'
+
+export { InvalidOptionError } from '@warden/utils'
+
 /**
- * Base class of every error of @warden/server: match on `error.code`. An HTTP error answers with
- * `statusCode` and the body `{ statusCode, error, code, message, parameter? }`.
+ * An error the API answers with: `statusCode` and the body `{ statusCode, error, code, message,
+ * parameter? }`. Like every Warden error it extends `WardenError`: match on `error.code`.
  */
-export abstract class ServerError extends Error {
-  abstract readonly code: string
+export abstract class HttpError extends WardenError {
   /** The HTTP status it answers with. */
   abstract readonly statusCode: number
-  override get name(): string {
-    return this.constructor.name
-  }
-}
-
-/** A `createServer` option is missing, of the wrong type, or unknown. */
-export class InvalidOptionError extends ServerError {
-  readonly code = 'ERR_SERVER_INVALID_OPTION' as const
-  readonly statusCode = 500
-  readonly option: string
-  readonly value: unknown
-  constructor({ option, value, message }: { option: string; value: unknown; message: string }) {
-    super(message)
-    this.option = option
-    this.value = value
-  }
 }
 
 /** `listen()` on an address other than loopback while no token is configured. */
-export class InsecureListenError extends ServerError {
+export class InsecureListenError extends HttpError {
   readonly code = 'ERR_SERVER_INSECURE_LISTEN' as const
   readonly statusCode = 500
   readonly host: string
@@ -36,7 +24,7 @@ export class InsecureListenError extends ServerError {
 }
 
 /** No bearer token, another scheme, or a token that is not configured. */
-export class UnauthorizedError extends ServerError {
+export class UnauthorizedError extends HttpError {
   readonly code = 'ERR_SERVER_UNAUTHORIZED' as const
   readonly statusCode = 401
   /** `missing` (no Authorization header), `scheme` (not Bearer) or `invalid` (unknown token). */
@@ -54,7 +42,7 @@ export class UnauthorizedError extends ServerError {
 }
 
 /** A read-only token on a route that controls agents. */
-export class ForbiddenError extends ServerError {
+export class ForbiddenError extends HttpError {
   readonly code = 'ERR_SERVER_FORBIDDEN' as const
   readonly statusCode = 403
   constructor() {
@@ -63,7 +51,7 @@ export class ForbiddenError extends ServerError {
 }
 
 /** A token-like parameter in the query string, where proxies and logs would keep it. */
-export class TokenInQueryError extends ServerError {
+export class TokenInQueryError extends HttpError {
   readonly code = 'ERR_SERVER_TOKEN_IN_QUERY' as const
   readonly statusCode = 400
   readonly parameter: string
@@ -76,7 +64,7 @@ export class TokenInQueryError extends ServerError {
 }
 
 /** A path, query or body parameter failed its schema (or its range). */
-export class InvalidParameterError extends ServerError {
+export class InvalidParameterError extends HttpError {
   readonly code = 'ERR_SERVER_INVALID_PARAMETER' as const
   readonly statusCode = 400
   /** The parameter's name, e.g. `interval`. */
@@ -88,7 +76,7 @@ export class InvalidParameterError extends ServerError {
 }
 
 /** A request fastify refused before any route ran: malformed JSON, a wrong content type, a body too large (`statusCode` 4xx). */
-export class BadRequestError extends ServerError {
+export class BadRequestError extends HttpError {
   readonly code = 'ERR_SERVER_BAD_REQUEST' as const
   readonly statusCode: number
   constructor({ statusCode, message }: { statusCode: number; message: string }) {
@@ -98,7 +86,7 @@ export class BadRequestError extends ServerError {
 }
 
 /** No route answers this method and path. */
-export class RouteNotFoundError extends ServerError {
+export class RouteNotFoundError extends HttpError {
   readonly code = 'ERR_SERVER_NOT_FOUND' as const
   readonly statusCode = 404
   constructor({ method, path }: { method: string; path: string }) {
@@ -107,7 +95,7 @@ export class RouteNotFoundError extends ServerError {
 }
 
 /** The agent is not known to the supervisor (nor, for history, to the store). */
-export class AgentNotFoundError extends ServerError {
+export class AgentNotFoundError extends HttpError {
   readonly code = 'ERR_SERVER_AGENT_NOT_FOUND' as const
   readonly statusCode = 404
   readonly id: string
@@ -118,7 +106,7 @@ export class AgentNotFoundError extends ServerError {
 }
 
 /** The agent's stream has no log file configured (`logs.stdout` / `logs.stderr` of its spec). */
-export class LogsNotConfiguredError extends ServerError {
+export class LogsNotConfiguredError extends HttpError {
   readonly code = 'ERR_SERVER_LOGS_NOT_CONFIGURED' as const
   readonly statusCode = 404
   readonly id: string
@@ -131,7 +119,7 @@ export class LogsNotConfiguredError extends ServerError {
 }
 
 /** A host route on a server created without `host`. */
-export class HostNotConfiguredError extends ServerError {
+export class HostNotConfiguredError extends HttpError {
   readonly code = 'ERR_SERVER_HOST_NOT_CONFIGURED' as const
   readonly statusCode = 404
   constructor() {
@@ -140,7 +128,7 @@ export class HostNotConfiguredError extends ServerError {
 }
 
 /** `GET /v1/host/history`: host history is not stored yet (it lands with the store's host columns). */
-export class HostHistoryNotConfiguredError extends ServerError {
+export class HostHistoryNotConfiguredError extends HttpError {
   readonly code = 'ERR_SERVER_HOST_HISTORY_NOT_CONFIGURED' as const
   readonly statusCode = 501
   constructor() {
@@ -149,7 +137,7 @@ export class HostHistoryNotConfiguredError extends ServerError {
 }
 
 /** `systemctl` could not list the units (no systemd, a timeout, a failure: `cause`). */
-export class ServicesUnavailableError extends ServerError {
+export class ServicesUnavailableError extends HttpError {
   readonly code = 'ERR_SERVER_SERVICES_UNAVAILABLE' as const
   readonly statusCode = 503
   constructor({ cause }: { cause: unknown }) {
@@ -160,7 +148,7 @@ export class ServicesUnavailableError extends ServerError {
 }
 
 /** A control request the supervisor refused in the agent's state (superseded, not startable). */
-export class ControlConflictError extends ServerError {
+export class ControlConflictError extends HttpError {
   readonly code = 'ERR_SERVER_CONFLICT' as const
   readonly statusCode = 409
   readonly id: string
@@ -171,7 +159,7 @@ export class ControlConflictError extends ServerError {
 }
 
 /** A control request that failed (a process survived SIGKILL: `cause`). */
-export class ControlFailedError extends ServerError {
+export class ControlFailedError extends HttpError {
   readonly code = 'ERR_SERVER_CONTROL_FAILED' as const
   readonly statusCode = 500
   readonly id: string
@@ -182,7 +170,7 @@ export class ControlFailedError extends ServerError {
 }
 
 /** The supervisor is shutting down, or the server is closing. */
-export class UnavailableError extends ServerError {
+export class UnavailableError extends HttpError {
   readonly code = 'ERR_SERVER_UNAVAILABLE' as const
   readonly statusCode = 503
   constructor({ reason }: { reason: string }) {
@@ -191,7 +179,7 @@ export class UnavailableError extends ServerError {
 }
 
 /** Every event stream slot is taken (`maxStreams`). */
-export class TooManyStreamsError extends ServerError {
+export class TooManyStreamsError extends HttpError {
   readonly code = 'ERR_SERVER_TOO_MANY_STREAMS' as const
   readonly statusCode = 503
   readonly maxStreams: number
@@ -202,10 +190,31 @@ export class TooManyStreamsError extends ServerError {
 }
 
 /** Anything unexpected; its details go to the log, not to the client. */
-export class InternalError extends ServerError {
+export class InternalError extends HttpError {
   readonly code = 'ERR_SERVER_INTERNAL' as const
   readonly statusCode = 500
   constructor({ cause }: { cause: unknown }) {
     super('Internal server error', { cause })
   }
 }
+
+/** Every error @warden/server throws or answers with: narrow it with `switch (error.code)`. */
+export type ServerError =
+  | AgentNotFoundError
+  | BadRequestError
+  | ControlConflictError
+  | ControlFailedError
+  | ForbiddenError
+  | HostHistoryNotConfiguredError
+  | HostNotConfiguredError
+  | InsecureListenError
+  | InternalError
+  | InvalidOptionError
+  | InvalidParameterError
+  | LogsNotConfiguredError
+  | RouteNotFoundError
+  | ServicesUnavailableError
+  | TokenInQueryError
+  | TooManyStreamsError
+  | UnauthorizedError
+  | UnavailableError

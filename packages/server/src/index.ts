@@ -1,3 +1,4 @@
+export { WardenError } from '@warden/utils'
 export type { Principal } from './auth/tokens.js'
 export {
   AgentNotFoundError,
@@ -7,13 +8,14 @@ export {
   ForbiddenError,
   HostHistoryNotConfiguredError,
   HostNotConfiguredError,
+  HttpError,
   InsecureListenError,
   InternalError,
   InvalidOptionError,
   InvalidParameterError,
   LogsNotConfiguredError,
   RouteNotFoundError,
-  ServerError,
+  type ServerError,
   ServicesUnavailableError,
   TokenInQueryError,
   TooManyStreamsError,

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
+import { describe } from '@warden/utils'
 import { InvalidOptionError } from './errors.js'
 import type { ServerOptions, TokenOptions } from './options.js'
-import { describe } from './util/describe.js'
 
 const MAX_TIMER_MS = 2 ** 31 - 1
 const KEYS = [

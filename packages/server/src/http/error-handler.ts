@@ -3,10 +3,10 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { pathOf } from '../auth/query.js'
 import {
   BadRequestError,
+  HttpError,
   InternalError,
   InvalidParameterError,
   RouteNotFoundError,
-  ServerError,
 } from '../errors.js'
 import type { ErrorBody } from '../schemas/common.js'
 
@@ -43,7 +43,7 @@ function fromValidation(error: FastifyError, request: FastifyRequest): InvalidPa
   })
 }
 
-export function errorBody(e: ServerError): ErrorBody {
+export function errorBody(e: HttpError): ErrorBody {
   return {
     statusCode: e.statusCode,
     error: STATUS_CODES[e.statusCode] ?? 'Error',
@@ -59,8 +59,8 @@ export function errorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  let e: ServerError
-  if (error instanceof ServerError) e = error
+  let e: HttpError
+  if (error instanceof HttpError) e = error
   else if (error.validation !== undefined) e = fromValidation(error, request)
   else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500)
     e = new BadRequestError({ statusCode: error.statusCode, message: error.message })

@@ -1,8 +1,6 @@
-import { descendantsSync, readStat, type Supervisor } from '@warden/core'
+import type { Supervisor } from '@warden/core'
 import type { ResourceMonitor } from '@warden/monitor'
-
-/** USER_HZ: /proc times are in these ticks; 100 on every mainstream Linux ABI (core assumes it too). */
-const TICKS_PER_SECOND = 100
+import { clockTicksPerSecond, descendantsSync, readStat } from '@warden/utils'
 
 /** CPU seconds of an agent by mode, as process-exporter counts a group. */
 export interface CpuSeconds {
@@ -83,7 +81,7 @@ export class CpuSecondsCounter {
       user += t.user
       system += t.system
     }
-    return { user: user / TICKS_PER_SECOND, system: system / TICKS_PER_SECOND }
+    return { user: user / clockTicksPerSecond(), system: system / clockTicksPerSecond() }
   }
 
   close(): void {
