@@ -1,16 +1,9 @@
+import type { AgentMetadata } from '@warden/store'
 import type { SaveAgentState } from './persister.js'
 import { CORE_ONLY_FIELDS } from './state.js'
 
-/** The fields of a store record (`AgentMetadata` of @warden/store) that the supervisor writes. */
-export interface AgentRecordLike {
-  type?: string
-  status?: string
-  startTime?: number | null
-  restartCount: number
-  labels?: Record<string, string>
-  lastExit?: { code: number | null; signal: string | null; at: number }
-  lastError?: { code?: string; message: string; at: number }
-}
+/** The fields of a store record the supervisor writes: @warden/store's own type, not a restatement. */
+export type AgentRecordLike = Omit<AgentMetadata, 'id' | 'updatedAt' | 'resourceUsage'>
 
 /**
  * The slice of `FileMetadataStore` (@warden/store) the supervisor uses. Structural, so a
@@ -31,7 +24,7 @@ export interface AgentStateStore {
 export function saverFor(store: AgentStateStore): SaveAgentState {
   return async (id, state) => {
     await store.update(id, (meta) => {
-      const m = meta as AgentRecordLike & Record<string, unknown>
+      const m = meta as unknown as Record<string, unknown>
       if (state === undefined) {
         for (const field of CORE_ONLY_FIELDS) delete m[field]
         return

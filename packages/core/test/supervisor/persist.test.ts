@@ -22,7 +22,7 @@ describe('persistence through FileMetadataStore', () => {
       await sup.start('p')
       await fatal
       await sup.shutdown()
-      const meta = (await store.get('p')) as unknown as Record<string, unknown>
+      const meta = (await store.get('p'))!
       expect(meta).toMatchObject({
         id: 'p',
         type: 'worker',
@@ -32,13 +32,16 @@ describe('persistence through FileMetadataStore', () => {
         lastExit: { code: 7, signal: null },
       })
       expect(typeof meta.startTime).toBe('number')
+      // Typed fields of the supervisor's, no cast needed to read them.
+      expect(meta.want).toBe('up')
+      expect(meta.spec?.command).toBe(process.execPath)
 
       sup = new Supervisor({ store })
       sup.add(nodeSpec('q', 'forever.js'))
       const running = await sup.start('q')
       await sup.stop('q')
       await sup.shutdown()
-      const q = (await store.get('q')) as unknown as Record<string, unknown>
+      const q = (await store.get('q'))!
       expect(q.status).toBe('stopped')
       expect(q.startTime).toBe(running.startTime)
     } finally {

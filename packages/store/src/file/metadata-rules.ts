@@ -21,14 +21,28 @@ const FIELDS: Readonly<Record<string, Rule>> = {
   type: optional(STRING),
   status: optional(STRING),
   startTime: optional(['a finite number (ms since epoch) or null', (v) => v === null || isTime(v)]),
+  pid: optional([
+    'a positive integer or null',
+    (v) => v === null || (Number.isSafeInteger(v) && (v as number) > 0),
+  ]),
+  startTicks: optional([
+    'a non-negative integer or null',
+    (v) => v === null || (Number.isSafeInteger(v) && (v as number) >= 0),
+  ]),
+  adopted: optional(['a boolean', (v) => typeof v === 'boolean']),
+  want: optional(["'up' or 'down'", (v) => v === 'up' || v === 'down']),
+  run: optional(['an object or null', (v) => v === null || isRecord(v)]),
+  spec: optional(['an object', isRecord]),
 }
 const LAST_EXIT: Readonly<Record<string, Rule>> = {
   code: ['an integer or null', (v) => v === null || Number.isSafeInteger(v)],
   signal: ['a string or null', (v) => v === null || isString(v)],
   at: TIME,
+  stderrTail: optional(['an array of strings', (v) => Array.isArray(v) && v.every(isString)]),
 }
 const LAST_ERROR: Readonly<Record<string, Rule>> = {
   code: optional(STRING),
+  errno: optional(STRING),
   message: STRING,
   at: TIME,
 }
@@ -36,7 +50,8 @@ const LAST_ERROR: Readonly<Record<string, Rule>> = {
 /**
  * The first metadata field of `meta` that breaks its rule, or undefined. The one set of rules
  * for records written (`save`, `update`) and read back (a file that breaks one is corrupt).
- * Fields the store does not declare are not checked: they are kept as found.
+ * Fields the store does not declare are not checked: they are kept as found. `run` and `spec`
+ * belong to the supervisor, which checks their inside when it reads them back.
  */
 export function metadataProblem(meta: Record<string, unknown>): FieldProblem | undefined {
   const problem = check(meta, FIELDS, '')

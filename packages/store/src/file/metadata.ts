@@ -9,11 +9,15 @@ export interface AgentExit {
   readonly signal: string | null
   /** ms since epoch. */
   readonly at: number
+  /** The last lines the process wrote to stderr (bounded by the supervisor's `stderrTail`). */
+  readonly stderrTail?: readonly string[]
 }
 
 /** The last error the supervisor saw for the agent (spawn failure, ...). */
 export interface AgentLastError {
   readonly code?: string
+  /** The OS error code behind it (`ENOENT`, `EACCES`, ...), when there is one. */
+  readonly errno?: string
   readonly message: string
   readonly at: number
 }
@@ -31,6 +35,21 @@ export interface AgentMetadata {
   updatedAt: number
   lastExit?: AgentExit
   lastError?: AgentLastError
+  /**
+   * The supervisor's (`@warden/core`) fields, typed so a reader needs no cast; `restore()` reads
+   * them back. pid and start ticks (clock ticks since boot, /proc/<pid>/stat field 22) name the
+   * current or last process; null when there is none.
+   */
+  pid?: number | null
+  startTicks?: number | null
+  /** The process was adopted, not spawned by the supervisor. */
+  adopted?: boolean
+  /** What the last start/restart/stop asked for: a restored supervisor runs the agent only if `up`. */
+  want?: 'up' | 'down'
+  /** The supervisor's record of the current run (its own format); null once a clean stop ended it. */
+  run?: Readonly<Record<string, unknown>> | null
+  /** The spec a restart needs, as the supervisor saved it (its own format). */
+  spec?: Readonly<Record<string, unknown>>
   resourceUsage: ResourceUsageHistory
 }
 
