@@ -15,13 +15,13 @@ import {
   SupervisorRequiredError,
 } from './errors.js'
 import type { CollectErrorEvent, MonitorEvents, PollReport } from './events.js'
+import type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
 import {
   type AggregateWindow,
   checkAggregateWindow,
   type HistoryWindow,
   readWindow,
 } from './queries/window.js'
-import type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
 import { createSampler, type SamplerBackend } from './sampler/create-sampler.js'
 import type { SampleOutcome, Sampler, SampleTarget } from './sampler/types.js'
 import { type Agent, AgentTable } from './tick/agents.js'
