@@ -1,4 +1,6 @@
+import type { AgentInfo, AgentStatus } from '@warden/core'
 import type { ResourceDataPoint } from '@warden/store'
+import type { OpenAlert } from './alerts/evaluator.js'
 import type { ThresholdAlert, ThresholdResolved } from './alerts/types.js'
 import type {
   ClockError,
@@ -55,4 +57,36 @@ export interface MonitorEvents {
   'threshold:resolved': [resolved: ThresholdResolved]
   /** `supervisor.restart(agentId)` resolved after an `action: 'restart'` threshold fired. */
   restart: [event: RestartEvent]
+}
+
+/** A point with the process it was sampled from. */
+export interface AgentSample {
+  readonly point: ResourceDataPoint
+  readonly pid: number
+  /** Start ticks of that process (with the pid, its identity); null where unknown. */
+  readonly startTicks: number | null
+}
+
+/** One agent in `snapshot()`. */
+export interface AgentSnapshot {
+  readonly id: string
+  readonly status: AgentStatus
+  readonly pid: number | null
+  readonly startTicks: number | null
+  /** ms since epoch the current process started; null when none runs (or the source does not say). */
+  readonly startTime: number | null
+  /** ms the current process has run, at the snapshot's `at`; null when none runs. */
+  readonly uptimeMs: number | null
+  /** null when the registry does not count restarts (a plain PidSource). */
+  readonly restartCount: number | null
+  readonly lastExit: NonNullable<AgentInfo['lastExit']> | null
+  /** The latest point of the current process; null until a tick sampled it. */
+  readonly latest: AgentSample | null
+  readonly alerts: readonly OpenAlert[]
+}
+
+/** `snapshot()`: every agent the registry lists, at `at` (ms since epoch, the monitor's clock). */
+export interface MonitorSnapshot {
+  readonly at: number
+  readonly agents: readonly AgentSnapshot[]
 }

@@ -1,7 +1,7 @@
 // The store's batch types, re-exported for stores written against the monitor alone.
 export type { AppendEntry, AppendFailure, AppendManyResult } from '@warden/store'
 export { WardenError } from '@warden/utils'
-export { type EvaluatorOptions, ThresholdEvaluator } from './alerts/evaluator.js'
+export { type EvaluatorOptions, type OpenAlert, ThresholdEvaluator } from './alerts/evaluator.js'
 export type {
   ResolveReason,
   ResourceThreshold,
@@ -25,7 +25,16 @@ export {
   SupervisorRequiredError,
   WaitTimeoutError,
 } from './errors.js'
-export type { CollectErrorEvent, MonitorEvents, PollReport, RestartEvent, SampleEvent } from './events.js'
+export type {
+  AgentSample,
+  AgentSnapshot,
+  CollectErrorEvent,
+  MonitorEvents,
+  MonitorSnapshot,
+  PollReport,
+  RestartEvent,
+  SampleEvent,
+} from './events.js'
 export { ResourceMonitor } from './monitor.js'
 export type {
   BatchStore,

@@ -1,8 +1,11 @@
 import type { PidSource } from '@warden/core'
+
+type RegistryEntry = ReturnType<PidSource['list']> extends Iterable<infer E> ? E : never
+
 import type { AggregateResult, AppendEntry, ResourceDataPoint } from '@warden/store'
 import { emitSafely, InvalidOptionError, once, SerialQueue } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
-import { ThresholdEvaluator } from './alerts/evaluator.js'
+import { type OpenAlert, ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
 import { validateThreshold } from './alerts/validate.js'
 import { type TickTime, Timeline } from './clock/timeline.js'
@@ -14,7 +17,14 @@ import {
   StoreWriteError,
   SupervisorRequiredError,
 } from './errors.js'
-import type { CollectErrorEvent, MonitorEvents, PollReport } from './events.js'
+import type {
+  AgentSample,
+  AgentSnapshot,
+  CollectErrorEvent,
+  MonitorEvents,
+  MonitorSnapshot,
+  PollReport,
+} from './events.js'
 import type { HistoryView, MonitorStore, ResourceMonitorOptions, RestartTarget } from './options.js'
 import {
   type AggregateWindow,
@@ -170,9 +180,71 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     return own === undefined ? this.#defaultThreshold : (own ?? undefined)
   }
 
-  /** The last point sampled for `id` by this monitor. */
+  /**
+   * The last point sampled for `id`, if it was sampled from the agent's current process: right
+   * after a restart the old process's point is not shown as the new one's (undefined until the
+   * next tick samples it). `latestSample()` says which process a point came from.
+   */
   latest(id: string): ResourceDataPoint | undefined {
-    return this.#agents.get(id)?.latest
+    const entry = this.#entry(id)
+    const sample = entry === undefined ? undefined : this.#currentSample(entry)
+    return sample?.point
+  }
+
+  /** The last point sampled for `id` with the pid and start ticks of the process it came from. */
+  latestSample(id: string): AgentSample | undefined {
+    const agent = this.#agents.get(id)
+    if (agent?.latest === undefined || agent.process === undefined) return undefined
+    return { point: agent.latest, pid: agent.process.pid, startTicks: agent.process.startTicks }
+  }
+
+  /** The open alert episodes of `id`, or of every agent: `error` once fired, `warning` before. */
+  openAlerts(id?: string): OpenAlert[] {
+    return this.#evaluator.openAlerts(id)
+  }
+
+  /**
+   * The state of everything in one call: each agent the registry lists, with its status, pid,
+   * uptime, restarts and last exit (from an `AgentRegistry`; null from a source without them),
+   * the latest point of its current process, and its open alerts.
+   */
+  snapshot(): MonitorSnapshot {
+    const at = this.#timeline.now()
+    const agents: AgentSnapshot[] = []
+    const seen = new Set<string>()
+    for (const entry of this.#registry.list()) {
+      if (seen.has(entry.id)) continue
+      seen.add(entry.id)
+      const startTime = entry.pid === null ? null : (entry.startTime ?? null)
+      agents.push({
+        id: entry.id,
+        status: entry.status,
+        pid: entry.pid,
+        startTicks: entry.startTicks,
+        startTime,
+        uptimeMs: startTime === null ? null : Math.max(0, at - startTime),
+        restartCount: entry.restartCount ?? null,
+        lastExit: entry.lastExit ?? null,
+        latest: this.#currentSample(entry) ?? null,
+        alerts: this.#evaluator.openAlerts(entry.id),
+      })
+    }
+    return { at, agents }
+  }
+
+  #entry(id: string): RegistryEntry | undefined {
+    for (const entry of this.#registry.list()) if (entry.id === id) return entry
+    return undefined
+  }
+
+  /** The agent's last sample, if its process is the one the registry names now. */
+  #currentSample(entry: RegistryEntry): AgentSample | undefined {
+    const sample = this.latestSample(entry.id)
+    if (sample === undefined || entry.pid !== sample.pid) return undefined
+    if (entry.startTicks !== null && sample.startTicks !== null && entry.startTicks !== sample.startTicks) {
+      return undefined
+    }
+    return sample
   }
 
   /** Points of `id` in an inclusive time range or the last `durationMs`, oldest first. */

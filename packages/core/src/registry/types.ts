@@ -34,7 +34,14 @@ export interface AgentInfo {
   readonly droppedLogLines: number
 }
 
-/** The minimum the monitor needs: anything that can list agents with their pids. */
+/**
+ * The minimum the monitor needs: anything that can list agents with their pids. An
+ * `AgentRegistry` lists whole `AgentInfo`s, whose start time, restarts and last exit the
+ * monitor's `snapshot()` passes on; a plain source may leave them out.
+ */
 export interface PidSource {
-  list(): Iterable<Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'>>
+  list(): Iterable<
+    Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'> &
+      Partial<Pick<AgentInfo, 'startTime' | 'restartCount' | 'lastExit'>>
+  >
 }

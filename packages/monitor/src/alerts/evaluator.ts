@@ -20,8 +20,24 @@ export interface EvaluatorOptions {
   readonly monotonic?: () => number
 }
 
+/** An open episode as `openAlerts()` shows it. */
+export interface OpenAlert {
+  readonly agentId: string
+  readonly resource: ThresholdResource
+  /** `error` once the value stayed over the line for `durationMs`; `warning` before. */
+  readonly level: 'warning' | 'error'
+  /** The line, in the resource's unit. */
+  readonly threshold: number
+  /** ms since epoch of the first sample over the line. */
+  readonly since: number
+  readonly durationMs: number
+  /** Reminders sent so far (`repeatMs`). */
+  readonly repeat: number
+}
+
 /** One open episode: a resource that has been over its line since `since`. */
 interface Episode {
+  readonly resource: ThresholdResource
   readonly since: number
   /** The monotonic reading at `since`. */
   readonly sinceMono: number
@@ -89,6 +105,7 @@ export class ThresholdEvaluator {
       }
       if (ep === undefined) {
         const fresh: Episode = {
+          resource,
           since: now,
           sinceMono: mono,
           line,
@@ -121,6 +138,29 @@ export class ThresholdEvaluator {
     const now = this.#now()
     const mono = this.#monotonic()
     return [...open].map(([resource, ep]) => this.#resolved(agentId, resource, ep, now, mono, null, reason))
+  }
+
+  /**
+   * The open episodes of `agentId` (or of every agent), as they stand: `error` once fired,
+   * `warning` before; `since` is the first sample over the line.
+   */
+  openAlerts(agentId?: string): OpenAlert[] {
+    const out: OpenAlert[] = []
+    const ids = agentId === undefined ? [...this.#episodes.keys()] : [agentId]
+    for (const id of ids) {
+      for (const ep of this.#episodes.get(id)?.values() ?? []) {
+        out.push({
+          agentId: id,
+          resource: ep.resource,
+          level: ep.fired ? 'error' : 'warning',
+          threshold: ep.line,
+          since: ep.since,
+          durationMs: ep.durationMs,
+          repeat: ep.repeat,
+        })
+      }
+    }
+    return out
   }
 
   /** Resources of `agentId` with an open episode. */
