@@ -181,21 +181,22 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   }
 
   /**
-   * The last point sampled for `id`, if it was sampled from the agent's current process: right
-   * after a restart the old process's point is not shown as the new one's (undefined until the
-   * next tick samples it). `latestSample()` says which process a point came from.
+   * The last point sampled for `id`, unless another process runs now than the one it came from:
+   * right after a restart the old process's point is not shown as the new one's (undefined until
+   * the next tick samples it); with no process running the last one's point stays. `latestSample()`
+   * says which process a point came from.
    */
   latest(id: string): ResourceDataPoint | undefined {
     const entry = this.#entry(id)
-    const sample = entry === undefined ? undefined : this.#currentSample(entry)
-    return sample?.point
+    // Not listed any more: the agent is forgotten at the next tick, its point stays until then.
+    return (entry === undefined ? this.latestSample(id) : this.#currentSample(entry))?.point
   }
 
   /** The last point sampled for `id` with the pid and start ticks of the process it came from. */
   latestSample(id: string): AgentSample | undefined {
     const agent = this.#agents.get(id)
-    if (agent?.latest === undefined || agent.process === undefined) return undefined
-    return { point: agent.latest, pid: agent.process.pid, startTicks: agent.process.startTicks }
+    if (agent?.latest === undefined || agent.latestFrom === undefined) return undefined
+    return { point: agent.latest, pid: agent.latestFrom.pid, startTicks: agent.latestFrom.startTicks }
   }
 
   /** The open alert episodes of `id`, or of every agent: `error` once fired, `warning` before. */
@@ -237,10 +238,14 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     return undefined
   }
 
-  /** The agent's last sample, if its process is the one the registry names now. */
+  /**
+   * The agent's last sample, unless another process than the one it came from runs now (with no
+   * process running, the last one's point stays the agent's latest).
+   */
   #currentSample(entry: RegistryEntry): AgentSample | undefined {
     const sample = this.latestSample(entry.id)
-    if (sample === undefined || entry.pid !== sample.pid) return undefined
+    if (sample === undefined || entry.pid === null) return sample
+    if (entry.pid !== sample.pid) return undefined
     if (entry.startTicks !== null && sample.startTicks !== null && entry.startTicks !== sample.startTicks) {
       return undefined
     }
@@ -442,6 +447,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
       agent.process = { pid: agent.pid, startTicks: ticks }
     }
     agent.latest = point
+    agent.latestFrom = agent.process
     let kept = true
     if (this.#store !== undefined) entries.push({ id, point })
     else {

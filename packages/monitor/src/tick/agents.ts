@@ -20,6 +20,8 @@ export interface Agent extends SampleTarget {
   /** undefined until a point is recorded, and again once the agent is gone. */
   process: SampledProcess | undefined
   latest: ResourceDataPoint | undefined
+  /** The process `latest` was sampled from (kept when the agent is gone, unlike `process`). */
+  latestFrom: SampledProcess | undefined
   /** The in-memory history (monitor without a store), made with the first point. */
   history: ResourceUsageHistory | undefined
   /** Numbers of the listings that last listed it, made it a target, listed it twice. */
@@ -65,6 +67,7 @@ export class AgentTable {
           startTicks: null,
           process: undefined,
           latest: undefined,
+          latestFrom: undefined,
           history: undefined,
           listedIn: 0,
           targetIn: 0,

@@ -49,7 +49,7 @@ describe('snapshot() and the latest point of the current process', () => {
     ])
     expect(monitor.openAlerts('idle')).toEqual(idle.alerts)
     const off = snap.agents[1]!
-    expect(off).toMatchObject({ status: 'exited', pid: null, uptimeMs: null, latest: null, alerts: [] })
+    expect(off).toMatchObject({ status: 'exited', pid: null, uptimeMs: null, alerts: [] })
     expect(off.lastExit).toMatchObject({ code: 3, signal: null })
 
     // Restarted between ticks: the old process's point is no longer the agent's latest.
