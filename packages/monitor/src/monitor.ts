@@ -322,14 +322,56 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     // After the pass, so the sampler starts now, as start() promises, and these events get slices too.
     const targetsLeft = await this.#forget()
 
+    const entries: AppendEntry[] = []
     // After a failed pass every target is already counted and reported.
-    let errors = outcomes === undefined ? targets.length : 0
+    const counts =
+      outcomes === undefined
+        ? { sampled: 0, gone: 0, errors: targets.length, writeErrors: 0 }
+        : await this.#recordAll(targets, outcomes, entries)
+    let { writeErrors } = counts
+    if (this.#store !== undefined) {
+      if (slices.due()) await slices.yield()
+      writeErrors += await handOff(this.#store, entries, slices, (id, cause) =>
+        this.#reportError(id, new StoreWriteError({ agentId: id, cause })),
+      )
+    }
+    if (targetsLeft) {
+      this.#sampler?.prune?.(new Set(targets.map((t) => t.id)))
+      this.#agents.pruned()
+    }
+
+    const skipped = this.#skipped
+    this.#skipped = 0
+    const report: PollReport = {
+      at,
+      agents: targets.length,
+      sampled: counts.sampled,
+      gone: counts.gone,
+      errors: counts.errors,
+      writeErrors,
+      skipped,
+      durationMs: performance.now() - started,
+    }
+    emitSafely(this, 'poll', report)
+    return report
+  }
+
+  /**
+   * Classifies each target's outcome — recorded, gone, or an error (reported) — in slices, and
+   * queues the recorded points in `entries` for the store's hand-off.
+   */
+  async #recordAll(
+    targets: readonly Agent[],
+    outcomes: ReadonlyMap<string, SampleOutcome>,
+    entries: AppendEntry[],
+  ): Promise<{ sampled: number; gone: number; errors: number; writeErrors: number }> {
+    const slices = this.#slices
+    let errors = 0
     let sampled = 0
     let gone = 0
     let writeErrors = 0
-    const entries: AppendEntry[] = []
     // Indexed: a for-of with an await inside would allocate an iterator result per agent.
-    for (let i = 0; outcomes !== undefined && i < targets.length; i++) {
+    for (let i = 0; i < targets.length; i++) {
       // The pass's last slice may have just run: the first check usually yields.
       if (slices.due()) await slices.yield()
       const target = targets[i]!
@@ -354,31 +396,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
         if (!this.#record(target, outcome.point, outcome.startTicks, entries)) writeErrors++
       }
     }
-    if (this.#store !== undefined) {
-      if (slices.due()) await slices.yield()
-      writeErrors += await handOff(this.#store, entries, slices, (id, cause) =>
-        this.#reportError(id, new StoreWriteError({ agentId: id, cause })),
-      )
-    }
-    if (targetsLeft) {
-      this.#sampler?.prune?.(new Set(targets.map((t) => t.id)))
-      this.#agents.pruned()
-    }
-
-    const skipped = this.#skipped
-    this.#skipped = 0
-    const report: PollReport = {
-      at,
-      agents: targets.length,
-      sampled,
-      gone,
-      errors,
-      writeErrors,
-      skipped,
-      durationMs: performance.now() - started,
-    }
-    emitSafely(this, 'poll', report)
-    return report
+    return { sampled, gone, errors, writeErrors }
   }
 
   /** The sampler pass; undefined (reported) when it failed as a whole. */
