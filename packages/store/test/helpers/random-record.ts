@@ -1,16 +1,9 @@
 import { type AgentMetadata, type ResourceDataPoint, ResourceUsageHistory } from '@warden/store'
 
+import { seededRandom as prng } from '../../../../test/helpers/random.js'
+
 /** A seeded generator (mulberry32): a failing case is reproduced from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { prng }
 
 /**
  * A record with a random history: sizes on both sides of the encoder's chunk sizes, random gaps,
