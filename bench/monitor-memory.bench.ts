@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { createSampler, ResourceMonitor, type SampleOutcome, type Sampler } from '@warden/monitor'
 import type { ResourceDataPoint } from '@warden/store'
 import { descendantsSync } from '@warden/utils'
-import { build } from 'esbuild'
+import { bundleForChild } from '../test/helpers/bundle.js'
 import { type BenchRow, printTable } from './lib/table.ts'
 
 const POINTS = 1440
@@ -130,22 +130,7 @@ async function child(mode: string, n: number): Promise<number> {
  * the tsx loader, whose loader thread alone costs ~45 MB of RSS.
  */
 async function bundle(dir: string): Promise<string> {
-  const outfile = join(dir, 'monitor-memory.mjs')
-  await build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['@warden/source'],
-    // pidusage and friends are CommonJS and require() node builtins.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'error',
-  })
-  return outfile
+  return bundleForChild(fileURLToPath(import.meta.url), join(dir, 'monitor-memory.mjs'))
 }
 
 function measure(script: string, mode: string, n: number): number {

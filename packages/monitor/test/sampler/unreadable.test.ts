@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ResourceDataPoint } from '@warden/store'
 import { afterEach, describe, expect, it } from 'vitest'
-import { bundleForChild } from '../helpers/bundle.js'
+import { bundleForChild } from '../../../../test/helpers/bundle.js'
 import { killAll, startFixture } from './processes.js'
 
 const helpers = join(dirname(fileURLToPath(import.meta.url)), '../helpers')
