@@ -1,19 +1,13 @@
-import type { ResourceDataPoint } from '@warden/store'
+import type { AggregateOptions, ResourceDataPoint, TimeRange } from '@warden/store'
 import { describe } from '@warden/utils'
 import { InvalidOptionError } from '../errors.js'
 import type { HistoryView } from '../options.js'
 
-/** A history query: an inclusive time range, or the last `durationMs` before now. */
-export type HistoryWindow =
-  | { readonly since?: number; readonly until?: number }
-  | { readonly durationMs: number }
+/** A history query: the store's inclusive time range, or the last `durationMs` before now. */
+export type HistoryWindow = TimeRange | { readonly durationMs: number }
 
-export interface AggregateWindow {
-  readonly since?: number
-  readonly until?: number
-  /** Bucket width, ms (positive integer). */
-  readonly intervalMs: number
-}
+/** An aggregate query: the store's own `AggregateOptions` (a range and the bucket width, ms). */
+export type AggregateWindow = AggregateOptions
 
 function check(name: string, value: unknown, positive: boolean): void {
   if (value === undefined && !positive) return
