@@ -5,6 +5,8 @@ import { scanSegment } from './scan.js'
 import { openSegment, segmentsIn } from './segment.js'
 
 interface Progress {
+  /** The file read: a segment removed and created again under the same name is another file. */
+  readonly ino: number
   /** End of the last complete record read. */
   offset: number
   lastLsn: number
@@ -15,8 +17,9 @@ interface Progress {
 /**
  * A read-only store's view of the journal, kept up to date incrementally: each refresh reads only
  * the bytes appended since the last one. An incomplete record at a tail is a write under way (read
- * next time); a segment that disappeared (its records are in the files now) or shrank (a writer
- * cut a failed commit back) is forgotten and, if still there, read again from the start.
+ * next time); a segment that disappeared (its records are in the files now), shrank (a writer
+ * cut a failed commit back) or was replaced by a new file of the same name is forgotten and, if
+ * still there, read again from the start.
  */
 export class JournalReader {
   readonly #dir: string
@@ -53,23 +56,33 @@ export class JournalReader {
     }
     if (handle === undefined) return this.#forget(seq)
     try {
-      const { size } = await handle.stat()
+      const { size, ino } = await handle.stat()
       let progress = this.#progress.get(seq)
-      if (progress !== undefined && size < progress.offset) {
+      // Shrunk (a writer cut a failed commit back) or replaced (every segment was deleted, and a
+      // writer opened later numbered its first one the same): read it again from the start.
+      if (progress !== undefined && (size < progress.offset || ino !== progress.ino)) {
         this.#forget(seq)
         progress = undefined
       }
-      if (progress === undefined) {
-        progress = { offset: 0, lastLsn: 0, stuckAt: -1 }
-        this.#progress.set(seq, progress)
+      for (;;) {
+        if (progress === undefined) {
+          progress = { ino, offset: 0, lastLsn: 0, stuckAt: -1 }
+          this.#progress.set(seq, progress)
+        }
+        if (size === progress.offset || size === progress.stuckAt) return
+        const from = progress.offset
+        const scan = await scanSegment(handle, from, size, progress.lastLsn, (record) =>
+          this.log.add(record, seq),
+        )
+        progress.offset = scan.end
+        progress.lastLsn = scan.lastLsn
+        progress.stuckAt = scan.stop.kind === 'corrupt' ? size : -1
+        // Damage right where the last read ended: no writer appends that, but a new file under the
+        // old name (its inode number reused) reads so. Read it once more from the start.
+        if (scan.stop.kind !== 'corrupt' || scan.end !== from || from === 0) return
+        this.#forget(seq)
+        progress = undefined
       }
-      if (size === progress.offset || size === progress.stuckAt) return
-      const scan = await scanSegment(handle, progress.offset, size, progress.lastLsn, (record) =>
-        this.log.add(record, seq),
-      )
-      progress.offset = scan.end
-      progress.lastLsn = scan.lastLsn
-      progress.stuckAt = scan.stop.kind === 'corrupt' ? size : -1
     } catch (cause) {
       throw new StoreIOError({ path, operation: 'read the journal segment', cause })
     } finally {

@@ -102,6 +102,25 @@ describe('a read-only store reads the journal', () => {
     expect(await timestamps(reader, 'a')).toEqual(Array.from({ length: 62 }, (_, i) => i + 1))
   })
 
+  it('a segment deleted and created again under the same name by a later writer is read from its start', async () => {
+    // A first writer's journal, read by the reader; its close() checkpoints and deletes every segment.
+    const first = new FileMetadataStore({ dir: tempDir(), checkpointEvery: 1_000_000, fsync: false })
+    await first.open()
+    for (let t = 1; t <= 3; t++) await first.appendResourceData('a', point({ timestamp: t }))
+    const reader = await openStore({ dir: first.dir, readOnly: true })
+    for (let t = 4; t <= 40; t++) await first.appendResourceData('a', point({ timestamp: t }))
+    expect(await timestamps(reader, 'a')).toHaveLength(40)
+    const name = segmentNames(first.dir).at(-1)!
+    await first.close()
+    expect(segmentNames(first.dir)).toEqual([])
+    // A second writer starts its journal again under the first segment's name; by the next read
+    // it holds more bytes than the reader had read of the old one.
+    const second = await openStore({ dir: first.dir, checkpointEvery: 1_000_000, fsync: false })
+    for (let t = 41; t <= 120; t++) await second.appendResourceData('a', point({ timestamp: t }))
+    expect(segmentNames(first.dir)).toContain(name)
+    expect(await timestamps(reader, 'a')).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+  })
+
   it('against a writer checkpointing after every point and deleting 1 KiB segments all the time: every read whole, never going back', async () => {
     const dir = tempDir()
     const child = spawnNode(fixture('journal-loop.mjs'), [
