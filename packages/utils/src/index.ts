@@ -1,3 +1,24 @@
+export {
+  type EvaluatorOptions,
+  ThresholdEvaluator,
+  type ThresholdEvaluatorOptions,
+} from './alerts/evaluator.js'
+export type {
+  AlertBase,
+  AlertBody,
+  OpenAlertBody,
+  OpenAlertOf,
+  ResolvedBody,
+  ResolveReason,
+  ResourceReaders,
+  SubjectField,
+  ThresholdAlertOf,
+  ThresholdEventOf,
+  ThresholdLines,
+  ThresholdResolvedOf,
+  ThresholdTiming,
+} from './alerts/types.js'
+export { checkThreshold, type ThresholdRules } from './alerts/validate.js'
 export { describe, errnoCode, messageOf } from './errors/describe.js'
 export {
   InvalidAgentIdError,

@@ -1,3 +1,7 @@
+import type { OpenAlertOf, ThresholdAlertOf, ThresholdEventOf, ThresholdResolvedOf } from '@warden/utils'
+
+export type { ResolveReason } from '@warden/utils'
+
 /** The resources a threshold can watch, named as in `ResourceThreshold`. */
 export type ThresholdResource = 'cpuPercent' | 'memoryBytes' | 'openFiles' | 'threads'
 
@@ -29,49 +33,18 @@ export interface ResourceThreshold {
   readonly action?: 'restart'
 }
 
-/** Why an episode ended. */
-export type ResolveReason =
-  /** The value came back to or under the line. */
-  | 'recovered'
-  /** The agent stopped, vanished, or its process was replaced (new pid / start time). */
-  | 'gone'
-  /** The threshold for this resource was removed or replaced by `setThreshold`. */
-  | 'cleared'
+/**
+ * Payload of `threshold:warning` and `threshold:error` (`agentId`, `resource`, `level`, `value`,
+ * `threshold`, `since`, `exceededForMs`, `durationMs`, `at`, `repeat`, `restart`). Values and lines
+ * are in the resource's unit: percent of one core, bytes, descriptors, threads. `restart` is true
+ * when this error triggered `supervisor.restart(agentId)` (`action: 'restart'`).
+ */
+export type ThresholdAlert = ThresholdAlertOf<ThresholdResource, 'agentId'>
 
-interface AlertBase {
-  readonly agentId: string
-  readonly resource: ThresholdResource
-  /** The line, in the resource's unit (percent of one core, bytes, descriptors, threads). */
-  readonly threshold: number
-  /** ms since epoch of the first sample over the line in this episode. */
-  readonly since: number
-  /** ms from `since` to this event, on the monotonic clock (`at - since` unless the wall clock stepped). */
-  readonly exceededForMs: number
-  /** The threshold's `durationMs`. */
-  readonly durationMs: number
-  /** ms since epoch of this event (the monitor's clock at the tick). */
-  readonly at: number
-}
+/** Payload of `threshold:resolved`: the alert's fields without `repeat`/`restart`, plus `reason` and `fired`. */
+export type ThresholdResolved = ThresholdResolvedOf<ThresholdResource, 'agentId'>
 
-/** Payload of `threshold:warning` and `threshold:error`. */
-export interface ThresholdAlert extends AlertBase {
-  readonly level: 'warning' | 'error'
-  /** The sampled value, in the resource's unit. */
-  readonly value: number
-  /** 0 for the warning and the first error; 1, 2, ... for `repeatMs` reminders. */
-  readonly repeat: number
-  /** True when this error triggered `supervisor.restart(agentId)` (`action: 'restart'`). */
-  readonly restart: boolean
-}
+export type ThresholdEvent = ThresholdEventOf<ThresholdResource, 'agentId'>
 
-/** Payload of `threshold:resolved`. */
-export interface ThresholdResolved extends AlertBase {
-  readonly level: 'resolved'
-  /** The value that ended the episode; null when it ended without a sample (`gone`, `cleared`). */
-  readonly value: number | null
-  readonly reason: ResolveReason
-  /** Whether `threshold:error` had fired in this episode (false: only the warning was emitted). */
-  readonly fired: boolean
-}
-
-export type ThresholdEvent = ThresholdAlert | ThresholdResolved
+/** An open episode as `openAlerts()` shows it. */
+export type OpenAlert = OpenAlertOf<ThresholdResource, 'agentId'>
