@@ -1,3 +1,5 @@
+import type { ThresholdAlertOf, ThresholdResolvedOf } from '@warden/utils'
+import type { HostResource, HostSubject } from './alerts/resources.js'
 import type { CpuData } from './collectors/cpu.js'
 import type { DisksData } from './collectors/disks.js'
 import type { GpuData } from './collectors/gpu.js'
@@ -69,8 +71,21 @@ export interface CollectorErrorEvent {
   readonly at: number
 }
 
+/**
+ * Payload of `threshold:warning` and `threshold:error`: the monitor's `ThresholdAlert` with
+ * `subject` (`'host'`, or `disk:<mount point>` for `diskUsedPercent`) instead of `agentId`;
+ * `restart` is always false (the host restarts nothing).
+ */
+export type HostThresholdAlert = ThresholdAlertOf<HostResource, 'subject', HostSubject>
+
+/** Payload of `threshold:resolved` (`reason`: `recovered`, or `cleared` by `setThreshold`). */
+export type HostThresholdResolved = ThresholdResolvedOf<HostResource, 'subject', HostSubject>
+
 /** Every event of `HostMonitor`, with its payload. No event is named `error`. */
 export interface HostEvents {
   sample: [sample: HostSample]
   'collector-error': [event: CollectorErrorEvent]
+  'threshold:warning': [alert: HostThresholdAlert]
+  'threshold:error': [alert: HostThresholdAlert]
+  'threshold:resolved': [resolved: HostThresholdResolved]
 }

@@ -1,5 +1,8 @@
 import { emitSafely, rethrowLater, SerialQueue, WardenError } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
+import { HostAlerts, type HostOpenAlert, type HostThresholdEvent } from './alerts/host-alerts.js'
+import type { HostSubject } from './alerts/resources.js'
+import { type HostThreshold, validateHostThreshold } from './alerts/threshold.js'
 import type { SystemdCollector } from './collectors/systemd.js'
 import { createCollectors, type Scheduled } from './create-collectors.js'
 import {
@@ -41,6 +44,8 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   /** Set by stop(), cleared by start(): a tick that ends while stopped releases the collectors. */
   #stopped = false
   #skipped = 0
+  readonly #now: () => number
+  readonly #alerts: HostAlerts
 
   constructor(options: HostMonitorOptions = {}) {
     super()
@@ -51,6 +56,37 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     this.#systemd = systemd
     this.#launcher = launcher
     this.#evaluate = options.evaluate
+    const clock = typeof options.clock === 'function' ? { now: options.clock } : (options.clock ?? {})
+    this.#now = clock.now ?? Date.now
+    this.#alerts = new HostAlerts(
+      options.threshold === undefined
+        ? undefined
+        : validateHostThreshold(options.threshold, 'threshold', () => true),
+      clock,
+    )
+  }
+
+  /**
+   * Replaces the host's threshold (`null`/`undefined`: none). Every open episode ends with
+   * `threshold:resolved` reason `cleared`; the next tick is judged against the new lines.
+   * Throws `InvalidOptionError` (option `threshold`) for a bad one.
+   */
+  setThreshold(threshold: HostThreshold | null | undefined): void {
+    const next =
+      threshold == null
+        ? undefined
+        : validateHostThreshold(threshold, 'threshold', (c) => this.collectors.includes(c))
+    this.#emitAlerts(this.#alerts.set(next))
+  }
+
+  /** The threshold in force, if any (a frozen copy). */
+  getThreshold(): HostThreshold | undefined {
+    return this.#alerts.threshold
+  }
+
+  /** The open threshold episodes (of one subject: `'host'` or `disk:<mount>`), `error` once fired. */
+  openAlerts(subject?: HostSubject): HostOpenAlert[] {
+    return this.#alerts.openAlerts(subject)
   }
 
   /** True between `start()` and `stop()`. */
@@ -149,7 +185,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   }
 
   async #tick(): Promise<HostSample> {
-    const at = Date.now()
+    const at = this.#now()
     const started = performance.now()
     const results = await Promise.all(this.#scheduled.map((s) => this.#run(s, at)))
     const skipped = this.#skipped
@@ -172,6 +208,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     const done = sample as unknown as HostSample
     this.#latest = done
     this.#gpuByPid = done.gpu?.ok ? gpuMemoryByPid(done.gpu.data.processes) : new Map()
+    const alerts = this.#alerts.evaluate(done)
     if (this.#evaluate !== undefined) {
       try {
         this.#evaluate(done)
@@ -181,7 +218,16 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     }
     for (const { collector, error } of errors) emitSafely(this, 'collector-error', { collector, error, at })
     emitSafely(this, 'sample', done)
+    this.#emitAlerts(alerts)
     return done
+  }
+
+  #emitAlerts(events: readonly HostThresholdEvent[]): void {
+    for (const event of events) {
+      if (event.level === 'resolved') emitSafely(this, 'threshold:resolved', event)
+      else if (event.level === 'warning') emitSafely(this, 'threshold:warning', event)
+      else emitSafely(this, 'threshold:error', event)
+    }
   }
 
   /** One collector's result within its timeout; a call still running from an earlier tick is joined, not repeated. */

@@ -1,4 +1,7 @@
-export { WardenError } from '@warden/utils'
+export { type ResolveReason, WardenError } from '@warden/utils'
+export type { HostOpenAlert } from './alerts/host-alerts.js'
+export type { HostResource, HostSubject } from './alerts/resources.js'
+export type { HostThreshold } from './alerts/threshold.js'
 export type { CoreUsage, CpuData } from './collectors/cpu.js'
 export type { CpuModes } from './collectors/cpu-usage.js'
 export type { DisksData, DiskUsage } from './collectors/disks.js'
@@ -26,6 +29,8 @@ export type {
   CollectorResult,
   HostEvents,
   HostSample,
+  HostThresholdAlert,
+  HostThresholdResolved,
 } from './events.js'
 export { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
 export type { Gpu, GpuProcess } from './gpu/parse.js'
@@ -34,6 +39,7 @@ export type {
   CollectorTimeoutOptions,
   DisksOptions,
   GpuOptions,
+  HostClock,
   HostMonitorOptions,
   SystemdOptions,
   TemperatureOptions,

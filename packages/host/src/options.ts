@@ -1,3 +1,4 @@
+import type { HostThreshold } from './alerts/threshold.js'
 import type { HostSample } from './events.js'
 
 export interface CollectorTimeoutOptions {
@@ -43,6 +44,14 @@ export interface SystemdOptions extends CollectorTimeoutOptions {
   readonly commandTimeoutMs?: number
 }
 
+/** The clocks of the ticks and alerts (a testing hook). */
+export interface HostClock {
+  /** Wall clock, ms since epoch: the tick's `at`, alerts' `since` and `at`. @default Date.now */
+  readonly now?: () => number
+  /** Monotonic clock, ms from any origin: alerts' `durationMs`, `repeatMs`, `exceededForMs`. @default performance.now */
+  readonly monotonic?: () => number
+}
+
 export interface HostMonitorOptions {
   /** ms between ticks (positive integer ≤ 2³¹−1). @default 10000 */
   readonly intervalMs?: number
@@ -65,4 +74,15 @@ export interface HostMonitorOptions {
    * @default undefined
    */
   readonly evaluate?: (sample: HostSample) => void
+  /**
+   * Lines the host must stay under for `threshold:*` alerts (see `HostThreshold`); change it with
+   * `setThreshold`. A line for a collector that is off is rejected.
+   * @default undefined (no alerts)
+   */
+  readonly threshold?: HostThreshold
+  /**
+   * Testing hook. `{ now, monotonic }`; a bare function is one simulated clock for both.
+   * @default { now: Date.now, monotonic: performance.now }
+   */
+  readonly clock?: (() => number) | HostClock
 }

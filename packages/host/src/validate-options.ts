@@ -1,11 +1,23 @@
 import { isAbsolute } from 'node:path'
 import { describe, MAX_TIMER_MS } from '@warden/utils'
+import { validateHostThreshold } from './alerts/threshold.js'
 import { InvalidOptionError } from './errors.js'
 import type { HostMonitorOptions } from './options.js'
 
 const TIMEOUT = ['timeoutMs']
 const KEYS: Record<string, readonly string[]> = {
-  '': ['intervalMs', 'cpu', 'memory', 'disks', 'temperature', 'gpu', 'systemd', 'evaluate'],
+  '': [
+    'intervalMs',
+    'cpu',
+    'memory',
+    'disks',
+    'temperature',
+    'gpu',
+    'systemd',
+    'evaluate',
+    'threshold',
+    'clock',
+  ],
   cpu: TIMEOUT,
   memory: TIMEOUT,
   disks: [...TIMEOUT, 'mountPoints', 'statfsTimeoutMs'],
@@ -75,6 +87,24 @@ export function validateOptions(options: unknown): asserts options is HostMonito
   duration('intervalMs', options.intervalMs)
   if (options.evaluate !== undefined && typeof options.evaluate !== 'function') {
     fail('evaluate', options.evaluate, 'a function')
+  }
+  const clock = options.clock
+  if (clock !== undefined && typeof clock !== 'function') {
+    if (!isObject(clock)) fail('clock', clock, 'a function or an object of `now` and `monotonic`')
+    for (const key of Object.keys(clock)) {
+      if (key !== 'now' && key !== 'monotonic')
+        throw new InvalidOptionError({
+          option: `clock.${key}`,
+          value: clock[key],
+          message: `Unknown option \`clock.${key}\`; expected one of now, monotonic`,
+        })
+      if (clock[key] !== undefined && typeof clock[key] !== 'function')
+        fail(`clock.${key}`, clock[key], 'a function')
+    }
+  }
+  if (options.threshold !== undefined) {
+    // The collectors alerts read (cpu, memory, disks, temperature) are off only when `false`.
+    validateHostThreshold(options.threshold, 'threshold', (c) => options[c] !== false)
   }
   collector('cpu', options.cpu)
   collector('memory', options.memory)

@@ -6,7 +6,14 @@ import type {
   CpuData,
   GpuData,
   HostMonitor,
+  HostOpenAlert,
+  HostResource,
   HostSample,
+  HostSubject,
+  HostThreshold,
+  HostThresholdAlert,
+  HostThresholdResolved,
+  ResolveReason,
 } from '../src/index.js'
 
 declare const host: HostMonitor
@@ -32,6 +39,39 @@ describe('HostMonitor typed events', () => {
         | 'ERR_HOST_COMMAND_FAILED'
       >()
     })
+  })
+
+  it('types the threshold events like the monitor, with subject for agentId', () => {
+    host.on('threshold:warning', (a) => {
+      expectTypeOf(a).toEqualTypeOf<HostThresholdAlert>()
+      expectTypeOf(a.subject).toEqualTypeOf<HostSubject>()
+      expectTypeOf(a.resource).toEqualTypeOf<HostResource>()
+      expectTypeOf(a.level).toEqualTypeOf<'warning' | 'error'>()
+      expectTypeOf(a.value).toEqualTypeOf<number>()
+      expectTypeOf(a.restart).toEqualTypeOf<boolean>()
+      // @ts-expect-error host alerts have no agentId
+      a.agentId
+    })
+    host.on('threshold:error', (a) => expectTypeOf(a).toEqualTypeOf<HostThresholdAlert>())
+    host.on('threshold:resolved', (r) => {
+      expectTypeOf(r).toEqualTypeOf<HostThresholdResolved>()
+      expectTypeOf(r.level).toEqualTypeOf<'resolved'>()
+      expectTypeOf(r.value).toEqualTypeOf<number | null>()
+      expectTypeOf(r.reason).toEqualTypeOf<ResolveReason>()
+      expectTypeOf(r.fired).toEqualTypeOf<boolean>()
+    })
+    expectTypeOf<'disk:/var'>().toExtend<HostSubject>()
+    expectTypeOf<'db'>().not.toExtend<HostSubject>()
+    expectTypeOf(host.openAlerts()).toEqualTypeOf<HostOpenAlert[]>()
+    expectTypeOf(host.openAlerts).parameter(0).toEqualTypeOf<HostSubject | undefined>()
+    expectTypeOf(host.getThreshold()).toEqualTypeOf<HostThreshold | undefined>()
+    expectTypeOf<{ 'disk:/': 90; durationMs: 0 }>().toExtend<HostThreshold>()
+    // @ts-expect-error a typo is not a resource (excess property)
+    const typo: HostThreshold = { cpu: 90, durationMs: 0 }
+    expectTypeOf(typo).toEqualTypeOf<HostThreshold>()
+    // @ts-expect-error a disk line names an absolute mount point
+    const relative: HostThreshold = { 'disk:data': 90, durationMs: 0 }
+    expectTypeOf(relative).toEqualTypeOf<HostThreshold>()
   })
 
   it('rejects unknown event names and wrong listener shapes', () => {
