@@ -1,4 +1,4 @@
-import { emitSafely, rethrowLater, SerialQueue, WardenError } from '@warden/utils'
+import { emitSafely, rethrowLater, SerialQueue, Ticker, WardenError } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { HostAlerts, type HostOpenAlert, type HostThresholdEvent } from './alerts/host-alerts.js'
 import type { HostSubject } from './alerts/resources.js'
@@ -38,11 +38,10 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   readonly #unavailable = new Set<CollectorName>()
   #latest: HostSample | undefined
   #gpuByPid: ReadonlyMap<number, number> = new Map()
-  #timer: NodeJS.Timeout | undefined
   /** Ticks queued or running: they never overlap. */
   readonly #ticks = new SerialQueue()
-  /** Set by stop(), cleared by start(): a tick that ends while stopped releases the collectors. */
-  #stopped = false
+  /** The interval; `stopped` is set by stop(), cleared by start(): a tick that ends while stopped releases what it holds. */
+  readonly #ticker: Ticker
   #skipped = 0
   readonly #now: () => number
   readonly #alerts: HostAlerts
@@ -51,6 +50,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     super()
     validateOptions(options)
     this.intervalMs = options.intervalMs ?? 10_000
+    this.#ticker = new Ticker(this.intervalMs, () => this.#onTimer())
     const { scheduled, systemd, launcher } = createCollectors(options)
     this.#scheduled = scheduled
     this.#systemd = systemd
@@ -91,7 +91,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
 
   /** True between `start()` and `stop()`. */
   get running(): boolean {
-    return this.#timer !== undefined
+    return this.#ticker.running
   }
 
   /** The enabled collectors, in tick order. */
@@ -101,11 +101,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
 
   /** Starts ticking: one tick now, then one every `intervalMs`. Idempotent; the timer is unref'd. */
   start(): this {
-    if (this.#timer !== undefined) return this
-    this.#stopped = false
-    this.#timer = setInterval(() => this.#onTimer(), this.intervalMs)
-    this.#timer.unref()
-    this.#onTimer()
+    this.#ticker.start()
     return this
   }
 
@@ -114,11 +110,9 @@ export class HostMonitor extends EventEmitter<HostEvents> {
    * then releases what the collectors hold: cached fds, the statfs helper, running commands.
    */
   async stop(): Promise<void> {
-    clearInterval(this.#timer)
-    this.#timer = undefined
-    this.#stopped = true
+    this.#ticker.stop()
     await this.#ticks.idle()
-    if (this.#stopped) await this.#close()
+    if (this.#ticker.stopped) await this.#close()
   }
 
   /** Runs one tick after those queued (never overlapping them) and resolves with its sample. */
@@ -173,7 +167,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     return this.#ticks
       .run(() => this.#tick())
       .finally(async () => {
-        if (this.#ticks.size === 0 && this.#stopped) await this.#close()
+        if (this.#ticks.size === 0 && this.#ticker.stopped) await this.#close()
       })
   }
 

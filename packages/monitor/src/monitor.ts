@@ -3,7 +3,7 @@ import type { PidSource } from '@warden/core'
 type RegistryEntry = ReturnType<PidSource['list']> extends Iterable<infer E> ? E : never
 
 import type { AggregateResult, AppendEntry, ResourceDataPoint } from '@warden/store'
-import { emitSafely, InvalidOptionError, once, SerialQueue } from '@warden/utils'
+import { emitSafely, InvalidOptionError, once, SerialQueue, Ticker } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { type OpenAlert, ThresholdEvaluator } from './alerts/evaluator.js'
 import type { ResourceThreshold, ThresholdAlert, ThresholdEvent } from './alerts/types.js'
@@ -62,11 +62,10 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   readonly #restarts = new Set<Promise<void>>()
   /** The tick's own work runs in these, so a tick never blocks the event loop for long. */
   readonly #slices = new Slices()
-  #timer: NodeJS.Timeout | undefined
   /** Ticks queued or running: they never overlap. */
   readonly #ticks = new SerialQueue()
-  /** Set by stop(), cleared by start(): a tick that ends while stopped closes the sampler. */
-  #stopped = false
+  /** The interval; `stopped` is set by stop(), cleared by start(): a tick that ends while stopped releases what it holds. */
+  readonly #ticker: Ticker
   #skipped = 0
   /** The time of the tick running, if any: its events carry it. */
   #tick: TickTime | undefined
@@ -75,6 +74,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     super()
     validateOptions(options)
     this.intervalMs = options.intervalMs ?? 60_000
+    this.#ticker = new Ticker(this.intervalMs, () => this.#onTimer())
     this.includeChildren = options.includeChildren ?? false
     this.backend = options.backend ?? 'auto'
     this.#registry = options.registry
@@ -93,16 +93,12 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
 
   /** True between `start()` and `stop()`. */
   get running(): boolean {
-    return this.#timer !== undefined
+    return this.#ticker.running
   }
 
   /** Starts polling: one tick now, then one every `intervalMs`. Idempotent; the timer is unref'd. */
   start(): this {
-    if (this.#timer !== undefined) return this
-    this.#stopped = false
-    this.#timer = setInterval(() => this.#onTimer(), this.intervalMs)
-    this.#timer.unref()
-    this.#onTimer()
+    this.#ticker.start()
     return this
   }
 
@@ -111,15 +107,13 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
    * the restarts they requested, then closes the sampler it created.
    */
   async stop(): Promise<void> {
-    clearInterval(this.#timer)
-    this.#timer = undefined
-    this.#stopped = true
+    this.#ticker.stop()
     while (this.#ticks.size > 0 || this.#restarts.size > 0) {
       await this.#ticks.idle()
       await Promise.all(this.#restarts)
     }
     // start() may have been called while we waited.
-    if (this.#stopped) this.#closeSampler()
+    if (this.#ticker.stopped) this.#closeSampler()
   }
 
   /**
@@ -288,7 +282,7 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
     return this.#ticks
       .run(() => this.#collect())
       .finally(() => {
-        if (this.#ticks.size === 0 && this.#stopped) this.#closeSampler()
+        if (this.#ticks.size === 0 && this.#ticker.stopped) this.#closeSampler()
       })
   }
 

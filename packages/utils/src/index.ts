@@ -50,4 +50,5 @@ export {
 export { childrenOf, descendants, descendantsSync } from './proc/tree.js'
 export { KeyedQueue } from './queue/keyed.js'
 export { SerialQueue, serialize } from './queue/serial.js'
+export { Ticker } from './queue/ticker.js'
 export { durationMs, MAX_TIMER_MS } from './validate/duration.js'

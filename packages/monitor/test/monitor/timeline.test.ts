@@ -19,7 +19,8 @@ describe('alert timeline through the monitor, real process, injected clock', () 
     const m = new ResourceMonitor({
       registry,
       clock: () => now,
-      defaultThreshold: { cpuPercent: 10, durationMs: 60_000, repeatMs: 30_000 },
+      // A low line: on a loaded 2-core machine the burner may get far less than a core, never under 3 %.
+      defaultThreshold: { cpuPercent: 3, durationMs: 60_000, repeatMs: 30_000 },
     })
     const log: string[] = []
     const events: (ThresholdAlert | ThresholdResolved)[] = []
@@ -54,10 +55,10 @@ describe('alert timeline through the monitor, real process, injected clock', () 
     // Freeze the burner right after a sample: the next window sees (almost) no CPU.
     burner.kill('SIGSTOP')
     await until(() => readStat(burner.pid!)?.state === 'T', 5000, 'the burner to stop')
-    await tick(140_000, 600) // a long window: the few ms it ran before stopping stay far under 10 %
+    await tick(140_000, 600) // a long window: the few ms it ran before stopping stay far under 3 %
     expect(log.at(-1)).toBe('140000:resolved:recovered')
     expect(events.at(-1)).toMatchObject({ fired: true, exceededForMs: 130_000, since: T + 10_000 })
-    expect((events.at(-1) as ThresholdResolved).value).toBeLessThanOrEqual(10)
+    expect((events.at(-1) as ThresholdResolved).value).toBeLessThanOrEqual(3)
 
     burner.kill('SIGCONT')
     await tick(150_000)
