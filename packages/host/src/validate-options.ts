@@ -1,11 +1,12 @@
 import { isAbsolute } from 'node:path'
 import { describe, MAX_TIMER_MS } from '@warden/utils'
 import { InvalidOptionError } from './errors.js'
+import { HostHistory } from './history/host-history.js'
 import type { HostMonitorOptions } from './options.js'
 
 const TIMEOUT = ['timeoutMs']
 const KEYS: Record<string, readonly string[]> = {
-  '': ['intervalMs', 'cpu', 'memory', 'disks', 'temperature', 'gpu', 'systemd', 'evaluate'],
+  '': ['intervalMs', 'cpu', 'memory', 'disks', 'temperature', 'gpu', 'systemd', 'evaluate', 'history'],
   cpu: TIMEOUT,
   memory: TIMEOUT,
   disks: [...TIMEOUT, 'mountPoints', 'statfsTimeoutMs'],
@@ -75,6 +76,9 @@ export function validateOptions(options: unknown): asserts options is HostMonito
   duration('intervalMs', options.intervalMs)
   if (options.evaluate !== undefined && typeof options.evaluate !== 'function') {
     fail('evaluate', options.evaluate, 'a function')
+  }
+  if (options.history !== undefined && !(options.history instanceof HostHistory)) {
+    fail('history', options.history, 'a HostHistory')
   }
   collector('cpu', options.cpu)
   collector('memory', options.memory)
