@@ -29,7 +29,7 @@ export type {
 } from './events.js'
 export { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
 export type { Gpu, GpuProcess } from './gpu/parse.js'
-export { HOST_SERIES, type HostBucket, type HostPoint, hostPoint } from './history/columns.js'
+export { HOST_COLUMNS, HOST_SERIES, type HostBucket, type HostPoint, hostPoint } from './history/columns.js'
 export {
   type HistoryRecordFailedEvent,
   type HostAggregateWindow,

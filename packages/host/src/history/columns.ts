@@ -1,4 +1,5 @@
 import { defineSeries, type GaugeStats, type SeriesPoint } from '@warden/store'
+import type { CollectorName } from '../errors.js'
 import type { HostSample } from '../events.js'
 
 /**
@@ -30,6 +31,27 @@ export const HOST_SERIES = defineSeries({
     psiMemorySomeTotalUs: 'psiMemorySomeStallRate',
     psiIoSomeTotalUs: 'psiIoSomeStallRate',
   },
+})
+
+/** Which collector each column comes from (systemd has no numeric column). */
+export const HOST_COLUMNS: Readonly<Record<CollectorName, readonly string[]>> = Object.freeze({
+  cpu: Object.freeze([
+    'cpuPercent',
+    'load1',
+    'load5',
+    'load15',
+    'psiCpuSomeAvg10',
+    'psiMemorySomeAvg10',
+    'psiIoSomeAvg10',
+    'psiCpuSomeTotalUs',
+    'psiMemorySomeTotalUs',
+    'psiIoSomeTotalUs',
+  ]),
+  memory: Object.freeze(['memoryUsedBytes', 'memoryAvailableBytes', 'swapUsedBytes']),
+  disks: Object.freeze(['diskUsedPercentMax']),
+  temperature: Object.freeze(['temperatureCelsius']),
+  gpu: Object.freeze(['gpuUtilizationPercent', 'gpuMemoryUsedBytes']),
+  systemd: Object.freeze([]),
 })
 
 /** One tick of the host's history: `timestamp` (the tick's `at`) and a value or null per column. */
