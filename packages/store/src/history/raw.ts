@@ -100,10 +100,11 @@ export class RawRing {
   point(i: number): Record<string, number | null> {
     const s = this.#ring.slot(i)
     const cols = this.#cols
-    const { columns, extraCol } = this.series
+    const { columns, extraCol, pointOrder } = this.series
     // Float columns hold NaN for null, Int32 columns -1; neither is a valid value of the other kind.
     const point: Record<string, number | null> = { timestamp: cols[TS]![s]! }
-    for (let c = 1; c < extraCol; c++) {
+    for (let k = 1; k < pointOrder.length; k++) {
+      const c = pointOrder[k]!
       const v = cols[c]![s]!
       point[columns[c]!] = Number.isNaN(v) || (this.#isInt[c] && v === INT_NULL) ? null : v
     }

@@ -36,6 +36,8 @@ export interface Series {
   readonly recordSize: number
   /** Whether a point may carry keys that are not columns (only the process point: agents' points always could). */
   readonly ignoresUnknownKeys: boolean
+  /** Columns but the extras in the key order of the points a history returns (the process point keeps its historical order). */
+  readonly pointOrder: readonly number[]
 }
 
 /** A column name safe as a JSON key, an object key and a file column: no `__proto__`, no dots or spaces. */
@@ -69,7 +71,12 @@ export function defineSeries(spec: SeriesSpec, prefix = ''): Series {
   return makeSeries(spec, prefix, false)
 }
 
-function makeSeries(spec: SeriesSpec, prefix: string, ignoresUnknownKeys: boolean): Series {
+function makeSeries(
+  spec: SeriesSpec,
+  prefix: string,
+  ignoresUnknownKeys: boolean,
+  pointKeys?: readonly string[],
+): Series {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
     throw new InvalidOptionError({ option: prefix || 'series', expected: 'an object', value: spec })
   }
@@ -146,6 +153,11 @@ function makeSeries(spec: SeriesSpec, prefix: string, ignoresUnknownKeys: boolea
     cBase,
     recordSize: cBase + counters.length * 3,
     ignoresUnknownKeys,
+    pointOrder: Object.freeze(
+      pointKeys === undefined
+        ? columns.slice(0, 1 + gauges.length + counters.length).map((_, c) => c)
+        : pointKeys.map((k) => columns.indexOf(k)),
+    ),
   })
   DEFINED.add(series)
   return series
@@ -184,4 +196,15 @@ export const PROCESS_SERIES: Series = makeSeries(
   },
   '',
   true,
+  // The order `range()` has always returned a process point's keys in.
+  [
+    'timestamp',
+    'cpuPercent',
+    'memoryRss',
+    'memoryVms',
+    'diskReadBytes',
+    'diskWriteBytes',
+    'openFiles',
+    'threads',
+  ],
 )

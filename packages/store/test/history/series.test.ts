@@ -55,6 +55,32 @@ describe('defineSeries', () => {
     ])
   })
 
+  it('a process point comes back with its keys in the order they always had', () => {
+    const h = new ResourceUsageHistory()
+    h.add({
+      timestamp: 1,
+      cpuPercent: 1,
+      memoryRss: 2,
+      memoryVms: 3,
+      diskReadBytes: 4,
+      diskWriteBytes: 5,
+      openFiles: 6,
+      threads: 7,
+      processes: 2,
+    })
+    expect(Object.keys(h.latest()!)).toEqual([
+      'timestamp',
+      'cpuPercent',
+      'memoryRss',
+      'memoryVms',
+      'diskReadBytes',
+      'diskWriteBytes',
+      'openFiles',
+      'threads',
+      'processes',
+    ])
+  })
+
   const bad: [string, unknown, RegExp][] = [
     ['a duplicate name', { gauges: ['a', 'a'] }, /unique names.*"a"/],
     ['a gauge named like a counter', { gauges: ['a'], counters: ['a'] }, /unique/],
