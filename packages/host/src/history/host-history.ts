@@ -64,6 +64,17 @@ function check(name: string, value: unknown, positive: boolean): void {
   }
 }
 
+/** A query window: an object whose bounds are ms since epoch (and `intervalMs` when `aggregate`). */
+function checkWindow(window: unknown, aggregate: boolean): void {
+  if (window === null || typeof window !== 'object') {
+    throw new InvalidOptionError({ option: 'window', expected: 'an object', value: window })
+  }
+  const w = window as Record<string, unknown>
+  check('since', w.since, false)
+  check('until', w.until, false)
+  if (aggregate) check('intervalMs', w.intervalMs, true)
+}
+
 /**
  * The host's ticks kept through @warden/store: one record (`host`) of the `HOST_SERIES` columns in
  * its own store directory, with the agents' raw ring, tiers, journal, checkpoints and recovery.
@@ -129,8 +140,7 @@ export class HostHistory extends EventEmitter<HostHistoryEvents> {
 
   /** Raw ticks with `since ≤ timestamp ≤ until`, oldest first. */
   async getHistory(window: HostHistoryWindow = {}): Promise<HostPoint[]> {
-    check('since', window?.since, false)
-    check('until', window?.until, false)
+    checkWindow(window, false)
     return (await this.#history())?.range({ since: window.since, until: window.until }) ?? []
   }
 
@@ -139,8 +149,7 @@ export class HostHistory extends EventEmitter<HostHistoryEvents> {
    * does answers, one point per bucket (gauges averaged, counters at their last value); says which.
    */
   async query(window: HostHistoryWindow = {}): Promise<QueryResult<HostPoint>> {
-    check('since', window?.since, false)
-    check('until', window?.until, false)
+    checkWindow(window, false)
     const history = await this.#history()
     return (
       history?.query({ since: window.since, until: window.until }) ?? {
@@ -153,9 +162,7 @@ export class HostHistory extends EventEmitter<HostHistoryEvents> {
 
   /** Buckets of `intervalMs` (avg/min/max per gauge, rate per counter), answered by raw ticks or a tier (`tier` says which). */
   async getHistoryAggregated(window: HostAggregateWindow): Promise<AggregateResult<HostBucket>> {
-    check('since', window?.since, false)
-    check('until', window?.until, false)
-    check('intervalMs', window?.intervalMs, true)
+    checkWindow(window, true)
     const history = await this.#history()
     if (history === undefined)
       return { intervalMs: window.intervalMs, tier: 'raw', coveredSince: null, buckets: [] }

@@ -112,6 +112,7 @@ describe('HostHistory with HostMonitor', () => {
       /`intervalMs` to be a positive integer number of ms, got 0/,
     )
     await expect(history.getHistoryAggregated({ intervalMs: 1.5 })).rejects.toThrow(InvalidOptionError)
+    await expect(history.getHistory(null as never)).rejects.toThrow(/`window` to be an object/)
   })
 
   it('keeps 7 days by default: raw ticks, then 15-minute buckets', async () => {
