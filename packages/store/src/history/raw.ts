@@ -89,7 +89,8 @@ export class RawRing {
   /** Value of column `c` at logical index `i` (NaN = null). */
   value(c: number, i: number): number {
     const v = this.#cols[c]![this.#ring.slot(i)]!
-    return this.#isInt[c] && v === INT_NULL ? Number.NaN : v
+    // -1 first: a float column almost never holds it, so the common case skips the column-kind lookup.
+    return v === INT_NULL && this.#isInt[c] ? Number.NaN : v
   }
 
   timestamp(i: number): number {
