@@ -1,3 +1,4 @@
+import type { AggregateResult } from '@warden/store'
 import { emitSafely, rethrowLater, SerialQueue, Ticker, WardenError } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { HostAlerts, type HostOpenAlert, type HostThresholdEvent } from './alerts/host-alerts.js'
@@ -13,6 +14,8 @@ import {
 } from './errors.js'
 import type { CollectorError, CollectorResult, HostEvents, HostSample } from './events.js'
 import { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
+import type { HostBucket, HostPoint } from './history/columns.js'
+import type { HostAggregateWindow, HostHistory, HostHistoryWindow } from './history/host-history.js'
 import type { HostMonitorOptions } from './options.js'
 import type { Launcher } from './run/launcher.js'
 import { EXIT_WAIT_MS, waitAtMost } from './run/wait.js'
@@ -31,6 +34,8 @@ export class HostMonitor extends EventEmitter<HostEvents> {
   readonly #systemd: SystemdCollector | undefined
   readonly #launcher: Launcher
   readonly #evaluate: ((sample: HostSample) => void) | undefined
+  /** Where ticks are recorded, if anywhere. */
+  readonly history: HostHistory | undefined
   /** collect() calls that outlived their tick's timeout: the next tick joins them instead of calling again. */
   readonly #running = new Map<CollectorName, Promise<unknown>>()
   readonly #lastOkAt = new Map<CollectorName, number>()
@@ -64,6 +69,7 @@ export class HostMonitor extends EventEmitter<HostEvents> {
         : validateHostThreshold(options.threshold, 'threshold', () => true),
       clock,
     )
+    this.history = options.history
   }
 
   /**
@@ -154,6 +160,19 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     return this.#systemd.discover()
   }
 
+  /** Recorded ticks with `since ≤ timestamp ≤ until`, oldest first; `[]` without a `history`. */
+  getHistory(window: HostHistoryWindow = {}): Promise<HostPoint[]> {
+    return this.history?.getHistory(window) ?? Promise.resolve([])
+  }
+
+  /** Buckets of `intervalMs` over the recorded ticks (see `HostHistory`); none without a `history`. */
+  getHistoryAggregated(window: HostAggregateWindow): Promise<AggregateResult<HostBucket>> {
+    return (
+      this.history?.getHistoryAggregated(window) ??
+      Promise.resolve({ intervalMs: window.intervalMs, tier: 'raw', coveredSince: null, buckets: [] })
+    )
+  }
+
   #onTimer(): void {
     if (this.#ticks.size > 0) {
       this.#skipped++
@@ -201,6 +220,8 @@ export class HostMonitor extends EventEmitter<HostEvents> {
     }
     const done = sample as unknown as HostSample
     this.#latest = done
+    // Not awaited: a tick never waits for (or fails by) its history; failures are the history's events.
+    void this.history?.record(done)
     this.#gpuByPid = done.gpu?.ok ? gpuMemoryByPid(done.gpu.data.processes) : new Map()
     const alerts = this.#alerts.evaluate(done)
     if (this.#evaluate !== undefined) {

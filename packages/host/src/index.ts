@@ -34,6 +34,15 @@ export type {
 } from './events.js'
 export { gpuMemoryByAgent, gpuMemoryByPid } from './gpu/agents.js'
 export type { Gpu, GpuProcess } from './gpu/parse.js'
+export { HOST_COLUMNS, HOST_SERIES, type HostBucket, type HostPoint, hostPoint } from './history/columns.js'
+export {
+  type HistoryRecordFailedEvent,
+  type HostAggregateWindow,
+  HostHistory,
+  type HostHistoryEvents,
+  type HostHistoryOptions,
+  type HostHistoryWindow,
+} from './history/host-history.js'
 export { HostMonitor } from './host-monitor.js'
 export type {
   CollectorTimeoutOptions,

@@ -1,5 +1,6 @@
 import type { HostThreshold } from './alerts/threshold.js'
 import type { HostSample } from './events.js'
+import type { HostHistory } from './history/host-history.js'
 
 export interface CollectorTimeoutOptions {
   /** How long a tick waits for this collector before reporting it failed (`ERR_HOST_COLLECTOR_TIMEOUT`), ms. @default 5000 */
@@ -85,4 +86,10 @@ export interface HostMonitorOptions {
    * @default { now: Date.now, monotonic: performance.now }
    */
   readonly clock?: (() => number) | HostClock
+  /**
+   * Where each tick's numeric values are kept (7 days by default), for `getHistory()` and
+   * `getHistoryAggregated()`. The caller opens and closes it.
+   * @default undefined (no history)
+   */
+  readonly history?: HostHistory
 }

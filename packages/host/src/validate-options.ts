@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path'
 import { describe, MAX_TIMER_MS } from '@warden/utils'
 import { validateHostThreshold } from './alerts/threshold.js'
 import { InvalidOptionError } from './errors.js'
+import { HostHistory } from './history/host-history.js'
 import type { HostMonitorOptions } from './options.js'
 
 const TIMEOUT = ['timeoutMs']
@@ -17,6 +18,7 @@ const KEYS: Record<string, readonly string[]> = {
     'evaluate',
     'threshold',
     'clock',
+    'history',
   ],
   cpu: TIMEOUT,
   memory: TIMEOUT,
@@ -105,6 +107,9 @@ export function validateOptions(options: unknown): asserts options is HostMonito
   if (options.threshold !== undefined) {
     // The collectors alerts read (cpu, memory, disks, temperature) are off only when `false`.
     validateHostThreshold(options.threshold, 'threshold', (c) => options[c] !== false)
+  }
+  if (options.history !== undefined && !(options.history instanceof HostHistory)) {
+    fail('history', options.history, 'a HostHistory')
   }
   collector('cpu', options.cpu)
   collector('memory', options.memory)

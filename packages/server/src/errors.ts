@@ -127,12 +127,12 @@ export class HostNotConfiguredError extends HttpError {
   }
 }
 
-/** `GET /v1/host/history`: host history is not stored yet (it lands with the store's host columns). */
+/** `GET /v1/host/history`: the host monitor keeps no history (created without a `HostHistory`). */
 export class HostHistoryNotConfiguredError extends HttpError {
   readonly code = 'ERR_SERVER_HOST_HISTORY_NOT_CONFIGURED' as const
   readonly statusCode = 501
   constructor() {
-    super('Host history is not configured: this release keeps no host history')
+    super('Host history is not configured: the host monitor was created without `history` (a HostHistory)')
   }
 }
 

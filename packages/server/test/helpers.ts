@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type AgentSpec, Supervisor } from '@warden/core'
-import { HostMonitor, type HostMonitorOptions } from '@warden/host'
+import { HostHistory, type HostHistoryOptions, HostMonitor, type HostMonitorOptions } from '@warden/host'
 import { ResourceMonitor, type ResourceMonitorOptions } from '@warden/monitor'
 import { FileMetadataStore, type HistoryOptions } from '@warden/store'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
@@ -80,6 +80,8 @@ export interface WardenOptions {
   readonly auth?: AuthOptions | false
   /** A HostMonitor with these options (started); none when undefined. */
   readonly host?: HostMonitorOptions
+  /** Give the HostMonitor a HostHistory (its own temp dir) with these options. */
+  readonly hostHistory?: Omit<HostHistoryOptions, 'dir'>
   readonly monitor?: Partial<Omit<ResourceMonitorOptions, 'registry' | 'store'>>
   /** Start the monitor (and wait for its first poll). @default true */
   readonly startMonitor?: boolean
@@ -128,7 +130,15 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     intervalMs: 60_000,
     ...opts.monitor,
   })
-  const host = opts.host === undefined ? undefined : new HostMonitor(opts.host)
+  const hostHistoryDir = opts.hostHistory && mkdtempSync(join(tmpdir(), 'warden-host-history-'))
+  const hostHistory = hostHistoryDir
+    ? new HostHistory({ dir: hostHistoryDir, fsync: false, ...opts.hostHistory })
+    : undefined
+  await hostHistory?.open()
+  const host =
+    opts.host === undefined
+      ? undefined
+      : new HostMonitor({ ...opts.host, ...(hostHistory !== undefined && { history: hostHistory }) })
   const log = new RecordingLogger()
   const app = createServer({
     supervisor,
@@ -146,6 +156,8 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     await app.close()
     await monitor.stop()
     await host?.stop()
+    await hostHistory?.close()
+    if (hostHistoryDir) rmSync(hostHistoryDir, { recursive: true, force: true })
     await supervisor.shutdown()
     await store.close()
     rmSync(dir, { recursive: true, force: true })

@@ -34,10 +34,12 @@ export type {
   StoreEvents,
 } from './file/metadata.js'
 export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_SEGMENT_BYTES } from './file/options.js'
+export { SERIES_FILE } from './file/series-file.js'
 export { FileMetadataStore } from './file/store.js'
 export { ResourceUsageHistory, type TierInfo } from './history/history.js'
 export { DEFAULT_MAX_SIZE, DEFAULT_TIERS } from './history/options.js'
 export type { HistoryJSON, TierJSON } from './history/serialize.js'
+export { defineSeries, PROCESS_SERIES, type Series, type SeriesSpec } from './history/series.js'
 export type { JournalTruncatedEvent } from './journal/replay.js'
 export type {
   AggregatedBucket,
@@ -48,5 +50,8 @@ export type {
   QueryResult,
   ResourceDataPoint,
   RollupTierSpec,
+  SeriesBucket,
+  SeriesPoint,
+  StorePoint,
   TimeRange,
 } from './types.js'

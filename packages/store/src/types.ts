@@ -1,3 +1,5 @@
+import type { Series, SeriesSpec } from './history/series.js'
+
 /** One resource sample of an agent (or the sum over its process tree). */
 export interface ResourceDataPoint {
   /** Milliseconds since the epoch. */
@@ -30,6 +32,11 @@ export interface RollupTierSpec {
 
 /** Options of a `ResourceUsageHistory` (and of every history a `FileMetadataStore` creates). */
 export interface HistoryOptions {
+  /**
+   * The columns the history keeps (see `defineSeries`): a declaration, or a spec to declare.
+   * @default PROCESS_SERIES (an agent's `ResourceDataPoint`)
+   */
+  readonly series?: Series | SeriesSpec
   /**
    * Raw points kept at full resolution.
    * @default 1440
@@ -71,7 +78,7 @@ export interface AggregatedBucket {
 }
 
 /** What `aggregate` returns: buckets plus which level of the history answered. */
-export interface AggregateResult {
+export interface AggregateResult<B extends object = AggregatedBucket> {
   readonly intervalMs: number
   /** `'raw'` when raw points answered, else the `intervalMs` of the rollup tier that did. */
   readonly tier: 'raw' | number
@@ -81,7 +88,7 @@ export interface AggregateResult {
    */
   readonly coveredSince: number | null
   /** Non-empty buckets in time order (empty buckets are left out). */
-  readonly buckets: AggregatedBucket[]
+  readonly buckets: B[]
 }
 
 /** Query window; both bounds inclusive, in ms since the epoch. */
@@ -97,10 +104,27 @@ export interface AggregateOptions extends TimeRange {
 }
 
 /** What `query` returns: points plus which level of the history answered. */
-export interface QueryResult {
+export interface QueryResult<P extends object = ResourceDataPoint> {
   /** `'raw'` or the `intervalMs` of the rollup tier whose buckets became the points. */
   readonly tier: 'raw' | number
   /** Oldest time the answering level still holds, or null when it holds everything ever added. */
   readonly coveredSince: number | null
-  readonly points: ResourceDataPoint[]
+  readonly points: P[]
 }
+
+/** A point of a declared series: `timestamp` plus a number or null per column. */
+export interface SeriesPoint {
+  readonly timestamp: number
+  readonly [column: string]: number | null | undefined
+}
+
+/** A bucket of a declared series: `GaugeStats` per gauge, a rate (per second, or null) per counter. */
+export interface SeriesBucket {
+  readonly start: number
+  readonly end: number
+  readonly count: number
+  readonly [column: string]: GaugeStats | number | null
+}
+
+/** What a store's append takes: a process point, or a point of the store's declared `history.series`. */
+export type StorePoint = ResourceDataPoint | SeriesPoint

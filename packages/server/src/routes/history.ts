@@ -1,5 +1,12 @@
+import { type CollectorName, HOST_COLUMNS, HOST_SERIES } from '@warden/host'
+import type { GaugeStats } from '@warden/store'
 import type { FastifyInstance } from 'fastify'
-import { AgentNotFoundError, HostHistoryNotConfiguredError, InvalidParameterError } from '../errors.js'
+import {
+  AgentNotFoundError,
+  HostHistoryNotConfiguredError,
+  HostNotConfiguredError,
+  InvalidParameterError,
+} from '../errors.js'
 import { AgentParams, errors } from '../schemas/common.js'
 import { durationMs, timeMs } from '../schemas/duration.js'
 import { History, HistoryQuery, HostHistory, HostHistoryQuery } from '../schemas/history.js'
@@ -55,13 +62,46 @@ export function historyRoutes(app: FastifyInstance, sources: Sources): void {
     '/v1/host/history',
     {
       config: { access: 'read' },
-      schema: { querystring: HostHistoryQuery, response: { 200: HostHistory, ...errors(400, 401, 501) } },
+      schema: {
+        querystring: HostHistoryQuery,
+        response: { 200: HostHistory, ...errors(400, 401, 404, 501) },
+      },
     },
-    async (request) => {
-      // Parameters are checked now so clients written today keep working when host history lands.
-      window(request.query, Date.now())
-      if (request.query.interval !== undefined) durationMs('interval', request.query.interval)
-      throw new HostHistoryNotConfiguredError()
+    async (request): Promise<HostHistory> => {
+      const range = window(request.query, Date.now())
+      const intervalMs =
+        request.query.interval === undefined ? undefined : durationMs('interval', request.query.interval)
+      if (sources.host === undefined) throw new HostNotConfiguredError()
+      const history = sources.host.history
+      if (history === undefined) throw new HostHistoryNotConfiguredError()
+      const collector = (request.query.collector ?? null) as CollectorName | null
+      const head = { since: range.since ?? null, until: range.until ?? null, collector }
+      if (intervalMs !== undefined) {
+        const r = await history.getHistoryAggregated({ ...range, intervalMs })
+        const keys =
+          collector === null
+            ? undefined
+            : ['start', 'end', 'count', ...HOST_COLUMNS[collector].map(bucketKey)]
+        const buckets = r.buckets.map((b) => pick<number | null | GaugeStats>(b, keys))
+        return { ...head, tier: r.tier, coveredSince: r.coveredSince, intervalMs, buckets }
+      }
+      // Like the agents' route: the finest tier answers once raw ticks no longer reach back to `since`.
+      const q = await history.query(range)
+      const keys = collector === null ? undefined : ['timestamp', ...HOST_COLUMNS[collector]]
+      const points = q.points.map((p) => pick<number | null>(p, keys))
+      return { ...head, tier: q.tier, coveredSince: q.coveredSince, intervalMs: null, points }
     },
   )
+}
+
+/** A counter's column becomes its rate in a bucket. */
+const bucketKey = (column: string): string => HOST_SERIES.rates[column] ?? column
+
+/** `value` with only `keys` (all of it without `keys`); `V` is what its values are. */
+function pick<V>(value: object, keys: readonly string[] | undefined): Record<string, V> {
+  const all = value as Record<string, V>
+  if (keys === undefined) return all
+  const out: Record<string, V> = {}
+  for (const key of keys) out[key] = all[key]!
+  return out
 }

@@ -64,13 +64,20 @@ export const HostHistoryQuery = Type.Object(
 )
 export type HostHistoryQuery = Static<typeof HostHistoryQuery>
 
-/** What `/v1/host/history` will answer once the store keeps host columns. */
+/** A `HostBucket` of @warden/host: `start`, `end`, `count`, stats per gauge, a rate per counter. */
+const HostBucket = Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null(), Gauge]))
+
+/** `/v1/host/history`: the host's recorded ticks (`points`) or buckets of them (`buckets`, with `interval`). */
 export const HostHistory = Type.Object({
   since: Nullable(Type.Number()),
   until: Nullable(Type.Number()),
+  /** `'raw'`, or the `intervalMs` of the rollup tier that answered. */
   tier: Type.Union([Type.Literal('raw'), Type.Number()]),
   coveredSince: Nullable(Type.Number()),
   intervalMs: Nullable(Type.Number()),
+  /** The collector whose columns were asked for; null for all. */
   collector: Nullable(Type.String()),
-  points: Type.Array(Type.Record(Type.String(), Nullable(Type.Number()))),
+  points: Type.Optional(Type.Array(Type.Record(Type.String(), Nullable(Type.Number())))),
+  buckets: Type.Optional(Type.Array(HostBucket)),
 })
+export type HostHistory = Static<typeof HostHistory>

@@ -188,10 +188,15 @@ describe('health, readiness and services', () => {
     }
   })
 
-  it('host routes without a host monitor answer 404 HOST_NOT_CONFIGURED; host history is 501 for now', async () => {
+  it('host routes without a host monitor answer 404 HOST_NOT_CONFIGURED; host history without a HostHistory is 501', async () => {
     const bare = await startWarden({ startMonitor: false })
     expectErrorBody(
       await json(await bare.get('/v1/services', READ_TOKEN)),
+      404,
+      'ERR_SERVER_HOST_NOT_CONFIGURED',
+    )
+    expectErrorBody(
+      await json(await bare.get('/v1/host/history', READ_TOKEN)),
       404,
       'ERR_SERVER_HOST_NOT_CONFIGURED',
     )

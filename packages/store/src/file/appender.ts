@@ -1,8 +1,9 @@
 import { assertAgentId } from '@warden/utils'
 import { InvalidOptionError, OutOfOrderPointError } from '../errors.js'
 import { copyPoint, validatePoint } from '../history/fields.js'
+import type { Series } from '../history/series.js'
 import type { JournalWriter } from '../journal/writer.js'
-import type { ResourceDataPoint } from '../types.js'
+import type { ResourceDataPoint, StorePoint } from '../types.js'
 import { type Entry, isDirty, newestTimestamp } from './entry.js'
 import type { AppendEntry, AppendFailure, AppendManyResult, CorruptEvent, StoreEvents } from './metadata.js'
 import type { Records } from './records.js'
@@ -10,7 +11,7 @@ import type { Records } from './records.js'
 interface Accepted {
   readonly index: number
   readonly id: string
-  readonly point: ResourceDataPoint
+  readonly point: StorePoint
   readonly entry: Entry
 }
 
@@ -23,8 +24,9 @@ export class Appender {
   readonly #records: Records
   readonly #journal: JournalWriter
   readonly #due: (id: string) => void
-  readonly #create: (entry: Entry, point: ResourceDataPoint) => Promise<void>
+  readonly #create: (entry: Entry, point: StorePoint) => Promise<void>
   readonly #emit: <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void
+  readonly #series: Series
   // Calls waiting for an agent's queue before they can submit, and the last one's turn to submit.
   #waiting = 0
   #turn: Promise<void> = Promise.resolve()
@@ -34,7 +36,8 @@ export class Appender {
     records: Records,
     journal: JournalWriter,
     hooks: {
-      readonly create: (entry: Entry, point: ResourceDataPoint) => Promise<void>
+      readonly series: Series
+      readonly create: (entry: Entry, point: StorePoint) => Promise<void>
       readonly due: (id: string) => void
       readonly emit: <E extends keyof StoreEvents>(event: E, ...args: StoreEvents[E]) => void
     },
@@ -44,6 +47,7 @@ export class Appender {
     this.#create = hooks.create
     this.#due = hooks.due
     this.#emit = hooks.emit
+    this.#series = hooks.series
   }
 
   /**
@@ -51,8 +55,8 @@ export class Appender {
    * and nothing is queued before it (the common case: a monitor's tick calls this per agent). Rejects
    * with the entry's error.
    */
-  appendOne(id: string, point: ResourceDataPoint): Promise<void> {
-    validatePoint(point)
+  appendOne(id: string, point: StorePoint): Promise<void> {
+    validatePoint(this.#series, point)
     const entry = this.#ready(id)
     if (entry === undefined || this.#waiting > 0) {
       return this.appendMany([{ id, point }]).then(({ failed }) => {
@@ -62,7 +66,7 @@ export class Appender {
     if (point.timestamp < entry.tentative) {
       throw new OutOfOrderPointError({ timestamp: point.timestamp, latestTimestamp: entry.tentative })
     }
-    const accepted: Accepted = { index: 0, id, entry, point: copyPoint(point) }
+    const accepted: Accepted = { index: 0, id, entry, point: copyPoint(this.#series, point) }
     entry.tentative = point.timestamp
     entry.reserved++
     const committed = this.#journal.append(
@@ -81,7 +85,7 @@ export class Appender {
    * An agent whose record is in memory and has nothing queued is taken at once, in the caller's
    * turn (a tick's thousand entries cost no promise chain each); others wait in the agent's queue.
    */
-  appendMany(entries: readonly AppendEntry[]): Promise<AppendManyResult> {
+  appendMany(entries: readonly AppendEntry<StorePoint>[]): Promise<AppendManyResult> {
     const failed: AppendFailure[] = []
     const accepted: Accepted[] = []
     const corrupt: CorruptEvent[] = []
@@ -94,7 +98,7 @@ export class Appender {
     let created = 0
     for (let index = 0; index < entries.length; index++) {
       const item = entries[index]
-      const id = (item as AppendEntry | null)?.id
+      const id = (item as AppendEntry<StorePoint> | null)?.id
       try {
         if (item === null || typeof item !== 'object') {
           throw new InvalidOptionError({
@@ -104,13 +108,13 @@ export class Appender {
           })
         }
         assertAgentId(id)
-        validatePoint(item.point)
+        validatePoint(this.#series, item.point)
       } catch (error) {
         failed.push({ index, id: String(id), error: error as Error })
         continue
       }
       // What was validated is what gets journaled and applied, whatever the caller does to its object later.
-      const point = copyPoint(item.point)
+      const point = copyPoint(this.#series, item.point)
       const ready = this.#ready(id)
       if (ready !== undefined) {
         accept({ index, id, entry: ready, point }, settled, accepted, failed)
@@ -209,7 +213,8 @@ export class Appender {
 
   /** A committed point reaches memory (the journal called back: it is durable). */
   #apply({ id, point, entry }: Accepted, lsn: number): void {
-    entry.meta.resourceUsage.add(point)
+    // Validated against the store's series, which its histories are made with.
+    entry.meta.resourceUsage.add(point as ResourceDataPoint)
     entry.meta.updatedAt = Date.now()
     entry.exists = true
     if (!isDirty(entry)) entry.dirtyFrom = lsn

@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors.js'
 import { ResourceUsageHistory } from '../history/history.js'
-import type { HistoryOptions } from '../types.js'
+import type { ResolvedHistoryOptions } from '../history/options.js'
+import { sameSeries } from '../history/series.js'
 import { freshMetadata } from './format.js'
 import type { AgentMetadata } from './metadata.js'
 import { metadataProblem } from './metadata-rules.js'
@@ -10,7 +11,7 @@ export function checkedRecord(
   meta: AgentMetadata,
   id: string,
   history: ResourceUsageHistory | undefined,
-  options: HistoryOptions,
+  options: ResolvedHistoryOptions,
 ): AgentMetadata {
   if (meta === null || typeof meta !== 'object') {
     throw new InvalidOptionError({ option: 'meta', expected: 'an AgentMetadata object', value: meta })
@@ -37,6 +38,13 @@ export function checkedRecord(
       option: 'meta.resourceUsage',
       expected: 'a ResourceUsageHistory',
       value: meta.resourceUsage,
+    })
+  }
+  if (!sameSeries(meta.resourceUsage.series, options.series)) {
+    throw new InvalidOptionError({
+      option: 'meta.resourceUsage',
+      expected: `a history of the store's series (${options.series.columns.join(', ')})`,
+      value: meta.resourceUsage.series.columns,
     })
   }
   return meta

@@ -6,7 +6,7 @@ import {
   StoreCorruptError,
   UnsupportedSchemaVersionError,
 } from '../errors.js'
-import type { HistoryOptions } from '../types.js'
+import type { ResolvedHistoryOptions } from '../history/options.js'
 import { type DecodedRecord, decodeMetadata, FutureSchemaError, SCHEMA_VERSION } from './format.js'
 import type { CorruptEvent } from './metadata.js'
 import { moveAside } from './quarantine.js'
@@ -18,7 +18,7 @@ export interface LoadContext {
   readonly dir: string
   readonly readOnly: boolean
   readonly maxRecordBytes: number
-  readonly history: HistoryOptions
+  readonly history: ResolvedHistoryOptions
   /** The directory, to fsync after moving a corrupt file aside (writer with fsync). */
   readonly dirHandle: FileHandle | undefined
   readonly turns: Turns

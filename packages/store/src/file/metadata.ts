@@ -1,7 +1,7 @@
 import type { StoreCorruptError, StoreError } from '../errors.js'
 import type { ResourceUsageHistory } from '../history/history.js'
 import type { JournalTruncatedEvent } from '../journal/replay.js'
-import type { HistoryOptions, ResourceDataPoint } from '../types.js'
+import type { HistoryOptions, ResourceDataPoint, StorePoint } from '../types.js'
 
 /** How the agent's process last ended. */
 export interface AgentExit {
@@ -105,9 +105,9 @@ export interface FileMetadataStoreOptions {
 }
 
 /** One point for one agent, in an `appendMany` batch. */
-export interface AppendEntry {
+export interface AppendEntry<P extends StorePoint = ResourceDataPoint> {
   readonly id: string
-  readonly point: ResourceDataPoint
+  readonly point: P
 }
 
 /** An entry of an `appendMany` batch that was refused; the others were appended. */

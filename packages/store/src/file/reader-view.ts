@@ -1,5 +1,6 @@
 import { StoreIOError } from '../errors.js'
 import { JournalReader } from '../journal/reader.js'
+import type { ResourceDataPoint } from '../types.js'
 import { freshMetadata } from './format.js'
 import { type LoadContext, type LoadedFile, loadFile, recordPath } from './load.js'
 import type { AgentMetadata, CorruptEvent } from './metadata.js'
@@ -18,7 +19,7 @@ export class ReaderView {
 
   constructor(ctx: LoadContext) {
     this.#ctx = ctx
-    this.#journal = new JournalReader(ctx.dir)
+    this.#journal = new JournalReader(ctx.dir, ctx.history.series)
   }
 
   /**
@@ -73,7 +74,8 @@ export class ReaderView {
     const meta = record?.meta ?? freshMetadata(id, this.#ctx.history, Date.now())
     for (const { point } of points) {
       try {
-        meta.resourceUsage.add(point)
+        // Decoded by the store's own series, which its histories are made with.
+        meta.resourceUsage.add(point as unknown as ResourceDataPoint)
       } catch {
         // A point the file already moved past (a hand-edited file): the file wins.
       }

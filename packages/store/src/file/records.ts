@@ -3,9 +3,10 @@ import { unlink } from 'node:fs/promises'
 import { KeyedQueue } from '@warden/utils'
 import { checkpointOffset } from '../checkpoint/stagger.js'
 import { StoreIOError } from '../errors.js'
+import type { ResolvedHistoryOptions } from '../history/options.js'
 import type { PendingLog } from '../journal/pending.js'
 import type { JournalWriter } from '../journal/writer.js'
-import type { HistoryOptions } from '../types.js'
+import type { ResourceDataPoint } from '../types.js'
 import { syncDir } from './dir-sync.js'
 import { type Entry, isDirty, newestTimestamp } from './entry.js'
 import { type DecodedRecord, freshMetadata } from './format.js'
@@ -17,7 +18,7 @@ import type { Turns } from './turns.js'
 
 export interface RecordsOptions {
   readonly dir: string
-  readonly history: HistoryOptions
+  readonly history: ResolvedHistoryOptions
   readonly maxRecordBytes: number
   readonly cacheIdleMs: number
   readonly checkpointEvery: number
@@ -167,7 +168,8 @@ export class Records {
     for (const { lsn: pointLsn, point } of journaled?.points ?? []) {
       if (pointLsn <= base) continue
       try {
-        meta.resourceUsage.add(point)
+        // Decoded by the store's own series, which its histories are made with.
+        meta.resourceUsage.add(point as unknown as ResourceDataPoint)
       } catch {
         // A point the file already moved past (a hand-edited file): the file wins.
         continue

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path'
 import { assertAgentId, emitSafely, isAgentId } from '@warden/utils'
 import { EventEmitter } from 'eventemitter3'
 import { InvalidOptionError, StoreClosedError, StoreIOError, StoreReadOnlyError } from '../errors.js'
-import type { HistoryOptions, ResourceDataPoint } from '../types.js'
+import type { ResolvedHistoryOptions } from '../history/options.js'
+import type { HistoryOptions, StorePoint } from '../types.js'
 import { openDir } from './dir-sync.js'
 import { cloneMetadata } from './format.js'
 import { acquireLock, LOCK_FILE, releaseLock } from './lock.js'
@@ -17,6 +18,7 @@ import type {
 } from './metadata.js'
 import { resolveStoreOptions } from './options.js'
 import { ReaderView } from './reader-view.js'
+import { checkSeriesFile } from './series-file.js'
 import { Slots } from './slots.js'
 import { removeTempFiles } from './sweep.js'
 import { Turns } from './turns.js'
@@ -35,6 +37,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   readonly fsync: boolean
   readonly readOnly: boolean
   readonly historyOptions: HistoryOptions
+  readonly #history: ResolvedHistoryOptions
   readonly maxRecordBytes: number
   readonly cacheIdleMs: number
   readonly checkpointEvery: number
@@ -59,6 +62,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
     this.fsync = resolved.fsync
     this.readOnly = resolved.readOnly
     this.historyOptions = resolved.history
+    this.#history = resolved.history
     this.maxRecordBytes = resolved.maxRecordBytes
     this.cacheIdleMs = resolved.cacheIdleMs
     this.checkpointEvery = resolved.checkpointEvery
@@ -108,11 +112,12 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
             cause: new Error('not a directory'),
           })
         }
+        await checkSeriesFile(this.dir, this.#history.series, await this.#names(), undefined)
         this.#reader = new ReaderView({
           dir: this.dir,
           readOnly: true,
           maxRecordBytes: this.maxRecordBytes,
-          history: this.historyOptions,
+          history: this.#history,
           dirHandle: undefined,
           turns: this.#turns,
           reads: this.#reads,
@@ -125,12 +130,16 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
         try {
           if (this.fsync) this.#dirHandle = await openDir(this.dir)
           const names = await this.#names()
+          await checkSeriesFile(this.dir, this.#history.series, names, {
+            fsync: this.fsync,
+            dirHandle: this.#dirHandle,
+          })
           removed = await removeTempFiles(this.dir, names, this.#dirHandle)
           this.#writer = await JournaledWriter.open(
             {
               dir: this.dir,
               fsync: this.fsync,
-              history: this.historyOptions,
+              history: this.#history,
               maxRecordBytes: this.maxRecordBytes,
               cacheIdleMs: this.cacheIdleMs,
               checkpointEvery: this.checkpointEvery,
@@ -257,7 +266,7 @@ export class FileMetadataStore extends EventEmitter<StoreEvents> {
   }
 
   /** Appends one point to the agent's history (creating the record); resolves once it is durable in the journal. */
-  appendResourceData(id: string, point: ResourceDataPoint): Promise<void> {
+  appendResourceData(id: string, point: StorePoint): Promise<void> {
     // Not async: a monitor calls this a thousand times a tick, and every promise saved counts.
     try {
       assertAgentId(id)

@@ -1,9 +1,10 @@
 import type { FileHandle } from 'node:fs/promises'
 import { Checkpointer } from '../checkpoint/checkpointer.js'
 import { RecordTooLargeError } from '../errors.js'
+import type { ResolvedHistoryOptions } from '../history/options.js'
 import { recoverJournal } from '../journal/replay.js'
 import { JournalWriter } from '../journal/writer.js'
-import type { HistoryOptions, ResourceDataPoint } from '../types.js'
+import type { ResourceDataPoint, StorePoint } from '../types.js'
 import { Appender } from './appender.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { checkedRecord } from './checked.js'
@@ -19,7 +20,7 @@ import type { Turns } from './turns.js'
 export interface WriterOptions {
   readonly dir: string
   readonly fsync: boolean
-  readonly history: HistoryOptions
+  readonly history: ResolvedHistoryOptions
   readonly maxRecordBytes: number
   readonly cacheIdleMs: number
   readonly checkpointEvery: number
@@ -47,6 +48,7 @@ export class JournaledWriter {
     this.#journal = new JournalWriter(
       {
         dir: options.dir,
+        series: options.history.series,
         fsync: options.fsync,
         segmentBytes: options.segmentBytes,
         dirHandle: options.dirHandle,
@@ -62,6 +64,7 @@ export class JournaledWriter {
       keepIdle: (id, entry) => this.#checkpoints.keepIdle(id, entry),
     })
     this.#appender = new Appender(this.#records, this.#journal, {
+      series: options.history.series,
       create: (entry, point) => this.#create(entry, point),
       due: (id) => this.#checkpoints.due(id),
       emit: options.emit,
@@ -70,7 +73,13 @@ export class JournaledWriter {
 
   /** Recovers the journal in `names` (cutting damaged tails, reported through `emit`) and finishes deletes it recorded. */
   static async open(options: WriterOptions, names: readonly string[]): Promise<JournaledWriter> {
-    const recovered = await recoverJournal(options.dir, names, options.dirHandle, options.fsync)
+    const recovered = await recoverJournal(
+      options.dir,
+      names,
+      options.dirHandle,
+      options.fsync,
+      options.history.series,
+    )
     const writer = new JournaledWriter(options, recovered)
     for (const event of recovered.truncated) options.emit('journal:truncated', event)
     const records = writer.#records
@@ -133,11 +142,11 @@ export class JournaledWriter {
     return this.#records.ids(names)
   }
 
-  appendOne(id: string, point: ResourceDataPoint): Promise<void> {
+  appendOne(id: string, point: StorePoint): Promise<void> {
     return this.#appender.appendOne(id, point)
   }
 
-  appendMany(entries: readonly AppendEntry[]): Promise<AppendManyResult> {
+  appendMany(entries: readonly AppendEntry<StorePoint>[]): Promise<AppendManyResult> {
     return this.#appender.appendMany(entries)
   }
 
@@ -157,9 +166,10 @@ export class JournaledWriter {
    * An agent's first point is written as its file, not journaled: every agent the store has
    * acknowledged a point of has a `<id>.json`, which whoever lists the directory relies on.
    */
-  async #create(entry: Entry, point: ResourceDataPoint): Promise<void> {
+  async #create(entry: Entry, point: StorePoint): Promise<void> {
     const next = cloneMetadata(entry.meta)
-    next.resourceUsage.add(point)
+    // Validated against the store's series, which its histories are made with.
+    next.resourceUsage.add(point as ResourceDataPoint)
     next.updatedAt = Date.now()
     // The agent keeps its place in the checkpoint cycle: new agents' first checkpoints stay spread.
     const budget = entry.budget

@@ -1,5 +1,6 @@
 import { InvalidHistoryDataError, OutOfOrderPointError } from '../errors.js'
 import type {
+  AggregatedBucket,
   AggregateOptions,
   AggregateResult,
   HistoryOptions,
@@ -10,7 +11,7 @@ import type {
 } from '../types.js'
 import { finiteNumber, optionalFinite, positiveInteger } from '../validate.js'
 import { aggregateRaw, aggregateTier } from './aggregate.js'
-import { COLUMNS, COUNTERS, type Column, GAUGES, validatePoint } from './fields.js'
+import { validatePoint } from './fields.js'
 import { resolveHistoryOptions } from './options.js'
 import { type HistoryParts, historyPieces } from './pieces.js'
 import { RawRing } from './raw.js'
@@ -34,13 +35,11 @@ import {
   nullableArray,
   numberArray,
 } from './serialize.js'
+import type { Series } from './series.js'
 import { RollupTier } from './tier.js'
 
 /** Method key of the parts `serialize()` writes; not exported from the package. */
 export const HISTORY_PARTS = Symbol('historyParts')
-
-const GAUGE_COL = 1
-const COUNTER_COL = 1 + GAUGES.length
 
 /** Describes one rollup tier's current fill. */
 export interface TierInfo extends RollupTierSpec {
@@ -53,20 +52,30 @@ export interface TierInfo extends RollupTierSpec {
 }
 
 /**
- * Capped, time-ordered resource history: raw points in a columnar ring (a typed array per
- * field, no object per point) plus rollup tiers that keep coarser buckets for longer.
+ * Capped, time-ordered history of a declared series (`options.series`, by default an agent's
+ * process point): raw points in a columnar ring (a typed array per column, no object per point)
+ * plus rollup tiers that keep coarser buckets for longer. `P` and `B` type the points and buckets
+ * of a declaration other than the process point (`SeriesPoint`, `SeriesBucket` or narrower).
  */
-export class ResourceUsageHistory {
+export class ResourceUsageHistory<
+  P extends { readonly timestamp: number } = ResourceDataPoint,
+  B extends object = AggregatedBucket,
+> {
+  /** The columns this history keeps. */
+  readonly series: Series
   #raw: RawRing
   #tiers: RollupTier[]
   // Last readable value of each counter and when, for rate pairs that span evicted points.
-  readonly #counterLast = new Float64Array(COUNTERS.length).fill(Number.NaN)
-  readonly #counterAt = new Float64Array(COUNTERS.length).fill(Number.NaN)
+  readonly #counterLast: Float64Array
+  readonly #counterAt: Float64Array
 
   constructor(opts?: HistoryOptions) {
-    const { maxSize, tiers } = resolveHistoryOptions(opts)
-    this.#raw = new RawRing(maxSize)
-    this.#tiers = tiers.map((t) => new RollupTier(t.intervalMs, t.size))
+    const { maxSize, tiers, series } = resolveHistoryOptions(opts)
+    this.series = series
+    this.#raw = new RawRing(series, maxSize)
+    this.#tiers = tiers.map((t) => new RollupTier(series, t.intervalMs, t.size))
+    this.#counterLast = new Float64Array(series.counters.length).fill(Number.NaN)
+    this.#counterAt = new Float64Array(series.counters.length).fill(Number.NaN)
   }
 
   /** Raw points held. */
@@ -100,8 +109,8 @@ export class ResourceUsageHistory {
    * A timestamp equal to the latest is kept after it; an older one throws `OutOfOrderPointError`
    * and changes nothing — rollups already closed cannot take it back, and silently dropping it would lose data.
    */
-  add(point: ResourceDataPoint): void {
-    validatePoint(point)
+  add(point: P): void {
+    validatePoint(this.series, point)
     const n = this.#raw.length
     if (n > 0) {
       const latest = this.#raw.timestamp(n - 1)
@@ -113,23 +122,23 @@ export class ResourceUsageHistory {
   }
 
   /** Raw points with `since ≤ timestamp ≤ until` (binary search), oldest first. */
-  range(range: TimeRange = {}): ResourceDataPoint[] {
+  range(range: TimeRange = {}): P[] {
     const [lo, hi] = this.#bounds(range)
-    const out = new Array<ResourceDataPoint>(Math.max(0, hi - lo))
-    for (let i = lo; i < hi; i++) out[i - lo] = this.#raw.point(i)
+    const out = new Array<P>(Math.max(0, hi - lo))
+    for (let i = lo; i < hi; i++) out[i - lo] = this.#raw.point(i) as P
     return out
   }
 
   /** Raw points of the last `durationMs` before `now` (inclusive). */
-  recent(durationMs: number, now: number = Date.now()): ResourceDataPoint[] {
+  recent(durationMs: number, now: number = Date.now()): P[] {
     finiteNumber('durationMs', durationMs)
     finiteNumber('now', now)
     return this.range({ since: now - durationMs, until: now })
   }
 
-  latest(): ResourceDataPoint | undefined {
+  latest(): P | undefined {
     const n = this.#raw.length
-    return n === 0 ? undefined : this.#raw.point(n - 1)
+    return n === 0 ? undefined : (this.#raw.point(n - 1) as P)
   }
 
   /**
@@ -137,7 +146,7 @@ export class ResourceUsageHistory {
    * tier whose width divides `intervalMs`) that still holds `since`; when none does, by the one
    * reaching furthest back. Tier answers include whole tier buckets overlapping the window.
    */
-  aggregate(opts: AggregateOptions): AggregateResult {
+  aggregate(opts: AggregateOptions): AggregateResult<B> {
     const intervalMs = positiveInteger('intervalMs', opts?.intervalMs)
     const since = optionalFinite('since', opts.since)
     const until = optionalFinite('until', opts.until)
@@ -148,7 +157,7 @@ export class ResourceUsageHistory {
         intervalMs,
         tier: 'raw',
         coveredSince: covered,
-        buckets: aggregateRaw(this.#raw, lo, hi, intervalMs),
+        buckets: aggregateRaw(this.series, this.#raw, lo, hi, intervalMs) as B[],
       }
     }
     const [from, to] = tierWindow(tier, since, until)
@@ -156,7 +165,7 @@ export class ResourceUsageHistory {
       intervalMs,
       tier: tier.intervalMs,
       coveredSince: covered,
-      buckets: from > to ? [] : aggregateTier(tier, from, to, intervalMs),
+      buckets: from > to ? [] : (aggregateTier(this.series, tier, from, to, intervalMs) as B[]),
     }
   }
 
@@ -165,16 +174,16 @@ export class ResourceUsageHistory {
    * tier that does: one point per tier bucket (timestamp = bucket start, gauges = bucket average,
    * counters = last readable value), and says which level answered.
    */
-  query(range: TimeRange = {}): QueryResult {
+  query(range: TimeRange = {}): QueryResult<P> {
     const since = optionalFinite('since', range?.since)
     const until = optionalFinite('until', range?.until)
     const { tier, covered } = this.#chooseLevel(since, () => true)
     if (tier === undefined)
       return { tier: 'raw', coveredSince: covered, points: this.range({ since, until }) }
     const [from, to] = tierWindow(tier, since, until)
-    const points: ResourceDataPoint[] = []
+    const points: P[] = []
     tier.forEach((start, record, offset) => {
-      if (start >= from && start <= to) points.push(recordToPoint(record, offset, start))
+      if (start >= from && start <= to) points.push(recordToPoint(this.series, record, offset, start) as P)
     })
     return { tier: tier.intervalMs, coveredSince: covered, points }
   }
@@ -204,8 +213,8 @@ export class ResourceUsageHistory {
   }
 
   /** Independent deep copy (typed arrays copied). */
-  clone(): ResourceUsageHistory {
-    const copy = new ResourceUsageHistory({ maxSize: this.maxSize, tiers: [] })
+  clone(): ResourceUsageHistory<P, B> {
+    const copy = new ResourceUsageHistory<P, B>({ maxSize: this.maxSize, tiers: [], series: this.series })
     copy.#raw = this.#raw.clone()
     copy.#tiers = this.#tiers.map((t) => t.clone())
     copy.#counterLast.set(this.#counterLast)
@@ -251,21 +260,22 @@ export class ResourceUsageHistory {
    * @internal
    */
   [HISTORY_PARTS](): HistoryParts {
-    const columns: [Column, Float64Array | Int32Array][] = []
-    const deltaEncoded: Column[] = []
+    const { columns: names, counters: counterNames, extraCol } = this.series
+    const columns: [string, Float64Array | Int32Array][] = []
+    const deltaEncoded: string[] = []
     const stored = this.#raw.orderedColumns()
-    for (let c = 0; c < COLUMNS.length; c++) {
-      const name = COLUMNS[c]!
+    for (let c = 0; c < names.length; c++) {
+      const name = names[c]!
       const col = stored[c]!
-      // Int32 columns hold -1 for null.
-      if (name === 'processes' && allNull(col)) continue
+      // An extra never set is left out of the file.
+      if (c >= extraCol && allNull(col)) continue
       if (col instanceof Float64Array && deltaEncode(col)) deltaEncoded.push(name)
       columns.push([name, col])
     }
     const counters: Record<string, [number | null, number | null]> = {}
-    for (let c = 0; c < COUNTERS.length; c++) {
+    for (let c = 0; c < counterNames.length; c++) {
       const v = this.#counterLast[c]!
-      counters[COUNTERS[c]!] = Number.isNaN(v) ? [null, null] : [v, this.#counterAt[c]!]
+      counters[counterNames[c]!] = Number.isNaN(v) ? [null, null] : [v, this.#counterAt[c]!]
     }
     const tiers = this.#tiers.map((t) => {
       const { starts, data } = t.closed()
@@ -295,7 +305,10 @@ export class ResourceUsageHistory {
    * first, and a tier missing from the data is rebuilt from the raw points still held.
    * Throws `InvalidHistoryDataError` naming the first bad field.
    */
-  static fromJSON(json: unknown, options?: HistoryOptions): ResourceUsageHistory {
+  static fromJSON<
+    P extends { readonly timestamp: number } = ResourceDataPoint,
+    B extends object = AggregatedBucket,
+  >(json: unknown, options?: HistoryOptions): ResourceUsageHistory<P, B> {
     if (!isRecord(json)) throw new InvalidHistoryDataError({ path: '', reason: 'expected an object' })
     const fileTiers = Array.isArray(json.tiers) ? (json.tiers as unknown[]) : undefined
     if (fileTiers === undefined)
@@ -310,9 +323,9 @@ export class ResourceUsageHistory {
         (t) => (isRecord(t) ? { intervalMs: t.intervalMs, size: t.size } : t) as RollupTierSpec,
       ),
     }
-    let history: ResourceUsageHistory
+    let history: ResourceUsageHistory<P, B>
     try {
-      history = new ResourceUsageHistory(opts)
+      history = new ResourceUsageHistory<P, B>(opts)
     } catch (error) {
       if (options !== undefined) throw error
       throw new InvalidHistoryDataError({ path: 'maxSize/tiers', reason: (error as Error).message })
@@ -324,23 +337,32 @@ export class ResourceUsageHistory {
   #restore(json: Record<string, unknown>, fileTiers: unknown[]): void {
     const points = json.points
     if (!isRecord(points)) throw new InvalidHistoryDataError({ path: 'points', reason: 'expected an object' })
+    const { columns, counters, extraCol } = this.series
     const deltas = json.deltaEncoded
-    if (!Array.isArray(deltas) || !deltas.every((d) => (COLUMNS as readonly unknown[]).includes(d))) {
+    if (!Array.isArray(deltas) || !deltas.every((d) => (columns as readonly unknown[]).includes(d))) {
       throw new InvalidHistoryDataError({ path: 'deltaEncoded', reason: 'expected an array of column names' })
     }
-    const cols = COLUMNS.map((name, c) => {
-      if (points[name] === undefined && name === 'processes') return undefined
+    for (const name of Object.keys(points)) {
+      if (!columns.includes(name)) {
+        throw new InvalidHistoryDataError({
+          path: `points.${name}`,
+          reason: `not a column of the series (${columns.join(', ')})`,
+        })
+      }
+    }
+    const cols = columns.map((name, c) => {
+      if (points[name] === undefined && c >= extraCol) return undefined
       const col = numberArray(points[name], `points.${name}`, c !== 0)
       if (deltas.includes(name)) deltaDecode(col)
       if (c === 0) assertOrdered(col)
-      else assertValues(col, name)
+      else assertValues(this.series, col, name)
       return col
     })
     const n = cols[0]!.length
     cols.forEach((col, c) => {
       if (col !== undefined && col.length !== n) {
         throw new InvalidHistoryDataError({
-          path: `points.${COLUMNS[c]}`,
+          path: `points.${columns[c]}`,
           reason: `length ${col.length}, expected ${n}`,
         })
       }
@@ -365,30 +387,36 @@ export class ResourceUsageHistory {
 
     if (!isRecord(json.counters))
       throw new InvalidHistoryDataError({ path: 'counters', reason: 'expected an object' })
-    for (let c = 0; c < COUNTERS.length; c++) {
-      const pair = json.counters[COUNTERS[c]!]
+    for (const name of Object.keys(json.counters)) {
+      if (!counters.includes(name)) {
+        throw new InvalidHistoryDataError({ path: `counters.${name}`, reason: 'not a counter of the series' })
+      }
+    }
+    for (let c = 0; c < counters.length; c++) {
+      const pair = json.counters[counters[c]!]
       if (pair === undefined) continue
-      ;[this.#counterLast[c], this.#counterAt[c]] = counterPair(pair, `counters.${COUNTERS[c]}`)
+      ;[this.#counterLast[c], this.#counterAt[c]] = counterPair(pair, `counters.${counters[c]}`)
     }
   }
 
   /** Rolls raw point `i` into `tiers`, pairing counters with the last readable value. */
   #rollup(i: number, tiers: readonly RollupTier[]): void {
     const t = this.#raw.timestamp(i)
+    const { gauges, counters, gaugeCol, counterCol } = this.series
     for (const tier of tiers) {
       const rec = tier.headFor(t)
       rec[0]!++
-      for (let g = 0; g < GAUGES.length; g++) addGauge(rec, 0, g, this.#raw.value(GAUGE_COL + g, i))
+      for (let g = 0; g < gauges.length; g++) addGauge(rec, 0, g, this.#raw.value(gaugeCol + g, i))
     }
-    for (let c = 0; c < COUNTERS.length; c++) {
-      const v = this.#raw.value(COUNTER_COL + c, i)
+    for (let c = 0; c < counters.length; c++) {
+      const v = this.#raw.value(counterCol + c, i)
       if (Number.isNaN(v)) continue
       const p = this.#counterLast[c]!
       // A counter going down means the process restarted: that pair is no rate at all.
       const valid = !Number.isNaN(p) && v >= p
       const inc = valid ? v - p : Number.NaN
       const dt = valid ? t - this.#counterAt[c]! : Number.NaN
-      for (const tier of tiers) addCounter(tier.head, 0, c, v, inc, dt)
+      for (const tier of tiers) addCounter(this.series, tier.head, 0, c, v, inc, dt)
       this.#counterLast[c] = v
       this.#counterAt[c] = t
     }

@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors.js'
 import type { HistoryOptions, RollupTierSpec } from '../types.js'
 import { knownKeys, positiveInteger } from '../validate.js'
+import { PROCESS_SERIES, resolveSeries, type Series } from './series.js'
 
 export const DEFAULT_MAX_SIZE = 1440
 /** 7 days of 15-minute buckets, 30 days of 1-hour buckets (RRDtool / Netdata style). */
@@ -12,13 +13,14 @@ export const DEFAULT_TIERS: readonly RollupTierSpec[] = Object.freeze([
 export interface ResolvedHistoryOptions {
   readonly maxSize: number
   readonly tiers: readonly RollupTierSpec[]
+  readonly series: Series
 }
 
 export function resolveHistoryOptions(opts: HistoryOptions | undefined, prefix = ''): ResolvedHistoryOptions {
   if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
     throw new InvalidOptionError({ option: prefix || 'options', expected: 'an object', value: opts })
   }
-  if (opts !== undefined) knownKeys('the history options', opts, ['maxSize', 'tiers'], prefix)
+  if (opts !== undefined) knownKeys('the history options', opts, ['maxSize', 'tiers', 'series'], prefix)
   const maxSize = positiveInteger(`${prefix}maxSize`, opts?.maxSize ?? DEFAULT_MAX_SIZE)
   const raw = opts?.tiers ?? DEFAULT_TIERS
   if (!Array.isArray(raw))
@@ -42,5 +44,6 @@ export function resolveHistoryOptions(opts: HistoryOptions | undefined, prefix =
       })
     }
   }
-  return { maxSize, tiers: Object.freeze(tiers) }
+  const series = opts?.series === undefined ? PROCESS_SERIES : resolveSeries(opts.series, `${prefix}series.`)
+  return { maxSize, tiers: Object.freeze(tiers), series }
 }

@@ -1,4 +1,3 @@
-import type { Column } from './fields.js'
 import { encodeFloat32 } from './serialize.js'
 
 /** One tier's part of the serialized history, copied out of the tier. */
@@ -17,9 +16,9 @@ export interface TierParts {
 export interface HistoryParts {
   readonly maxSize: number
   readonly evicted: boolean
-  readonly deltaEncoded: readonly Column[]
+  readonly deltaEncoded: readonly string[]
   /** Oldest first, delta-encoded where `deltaEncoded` says; Int32 columns hold -1 for null. */
-  readonly columns: readonly (readonly [Column, Float64Array | Int32Array])[]
+  readonly columns: readonly (readonly [string, Float64Array | Int32Array])[]
   readonly counters: Readonly<Record<string, [number | null, number | null]>>
   readonly tiers: readonly TierParts[]
 }

@@ -1,5 +1,5 @@
-import { COUNTERS, GAUGES } from './fields.js'
-import { C_BASE, C_STRIDE, G_BASE, G_STRIDE, type NumArray } from './record.js'
+import { C_STRIDE, G_BASE, G_STRIDE, type NumArray } from './record.js'
+import type { Series } from './series.js'
 
 const nonNegative = (v: number): boolean => Number.isFinite(v) && v >= 0
 
@@ -9,13 +9,13 @@ const nonNegative = (v: number): boolean => Number.isFinite(v) && v >= 0
  * values with non-negative sum, min ≤ max (all NaN when none), and counters add non-negative
  * increases over non-negative time.
  */
-export function recordProblem(r: NumArray, o: number): string | undefined {
+export function recordProblem(s: Series, r: NumArray, o: number): string | undefined {
   const count = r[o]!
   if (!Number.isInteger(count) || count < 1) return `count ${count} is not a positive integer`
-  for (let g = 0; g < GAUGES.length; g++) {
+  for (let g = 0; g < s.gauges.length; g++) {
     const b = o + G_BASE + g * G_STRIDE
     const [n, sum, min, max] = [r[b]!, r[b + 1]!, r[b + 2]!, r[b + 3]!]
-    const name = GAUGES[g]
+    const name = s.gauges[g]
     if (!Number.isInteger(n) || n < 0 || n > count) {
       return `${name} counts ${n} values, not an integer from 0 to the bucket's count (${count})`
     }
@@ -29,10 +29,10 @@ export function recordProblem(r: NumArray, o: number): string | undefined {
     }
     if (min > max) return `${name} min ${min} is greater than max ${max}`
   }
-  for (let c = 0; c < COUNTERS.length; c++) {
-    const b = o + C_BASE + c * C_STRIDE
+  for (let c = 0; c < s.counters.length; c++) {
+    const b = o + s.cBase + c * C_STRIDE
     const [increase, elapsedMs, last] = [r[b]!, r[b + 1]!, r[b + 2]!]
-    const name = COUNTERS[c]
+    const name = s.counters[c]
     if (!nonNegative(increase) || !nonNegative(elapsedMs)) {
       return `${name} increase and elapsedMs must be finite and ≥ 0, got ${increase}, ${elapsedMs}`
     }

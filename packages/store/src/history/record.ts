@@ -1,5 +1,5 @@
-import type { AggregatedBucket, GaugeStats, ResourceDataPoint } from '../types.js'
-import { COUNTERS, GAUGES, RATE_FIELDS } from './fields.js'
+import type { GaugeStats } from '../types.js'
+import type { Series } from './series.js'
 
 /*
  * A bucket record is a flat run of numbers inside a typed array, so tiers can keep thousands of
@@ -9,23 +9,22 @@ import { COUNTERS, GAUGES, RATE_FIELDS } from './fields.js'
  */
 export const G_BASE = 1
 export const G_STRIDE = 4
-export const C_BASE = G_BASE + GAUGES.length * G_STRIDE
+/** The counters start at `series.cBase`; a record is `series.recordSize` numbers. */
 export const C_STRIDE = 3
-export const RECORD_SIZE = C_BASE + COUNTERS.length * C_STRIDE
 
 export type NumArray = Float64Array | Float32Array
 
-export function clearRecord(r: NumArray, o: number): void {
+export function clearRecord(s: Series, r: NumArray, o: number): void {
   r[o] = 0
-  for (let g = 0; g < GAUGES.length; g++) {
+  for (let g = 0; g < s.gauges.length; g++) {
     const b = o + G_BASE + g * G_STRIDE
     r[b] = 0
     r[b + 1] = 0
     r[b + 2] = Number.NaN
     r[b + 3] = Number.NaN
   }
-  for (let c = 0; c < COUNTERS.length; c++) {
-    const b = o + C_BASE + c * C_STRIDE
+  for (let c = 0; c < s.counters.length; c++) {
+    const b = o + s.cBase + c * C_STRIDE
     r[b] = 0
     r[b + 1] = 0
     r[b + 2] = Number.NaN
@@ -44,9 +43,17 @@ export function addGauge(r: NumArray, o: number, g: number, v: number): void {
 }
 
 /** Adds one counter observation: `inc`/`dt` from the pair ending here (NaN when there is no valid pair). */
-export function addCounter(r: NumArray, o: number, c: number, v: number, inc: number, dt: number): void {
+export function addCounter(
+  s: Series,
+  r: NumArray,
+  o: number,
+  c: number,
+  v: number,
+  inc: number,
+  dt: number,
+): void {
   if (Number.isNaN(v)) return
-  const b = o + C_BASE + c * C_STRIDE
+  const b = o + s.cBase + c * C_STRIDE
   if (!Number.isNaN(inc)) {
     r[b] = r[b]! + inc
     r[b + 1] = r[b + 1]! + dt
@@ -55,9 +62,9 @@ export function addCounter(r: NumArray, o: number, c: number, v: number, inc: nu
 }
 
 /** Folds record `s` into record `d` (for coarser query buckets and for closing a tier bucket). */
-export function mergeRecord(d: NumArray, dOff: number, s: NumArray, sOff: number): void {
+export function mergeRecord(series: Series, d: NumArray, dOff: number, s: NumArray, sOff: number): void {
   d[dOff] = d[dOff]! + s[sOff]!
-  for (let g = 0; g < GAUGES.length; g++) {
+  for (let g = 0; g < series.gauges.length; g++) {
     const db = dOff + G_BASE + g * G_STRIDE
     const sb = sOff + G_BASE + g * G_STRIDE
     const sn = s[sb]!
@@ -68,9 +75,9 @@ export function mergeRecord(d: NumArray, dOff: number, s: NumArray, sOff: number
     if (dn === 0 || s[sb + 2]! < d[db + 2]!) d[db + 2] = s[sb + 2]!
     if (dn === 0 || s[sb + 3]! > d[db + 3]!) d[db + 3] = s[sb + 3]!
   }
-  for (let c = 0; c < COUNTERS.length; c++) {
-    const db = dOff + C_BASE + c * C_STRIDE
-    const sb = sOff + C_BASE + c * C_STRIDE
+  for (let c = 0; c < series.counters.length; c++) {
+    const db = dOff + series.cBase + c * C_STRIDE
+    const sb = sOff + series.cBase + c * C_STRIDE
     d[db] = d[db]! + s[sb]!
     d[db + 1] = d[db + 1]! + s[sb + 1]!
     if (!Number.isNaN(s[sb + 2]!)) d[db + 2] = s[sb + 2]!
@@ -88,24 +95,36 @@ function rate(r: NumArray, b: number): number | null {
   return dt > 0 ? (r[b]! * 1000) / dt : null
 }
 
-export function recordToBucket(r: NumArray, o: number, start: number, intervalMs: number): AggregatedBucket {
+export function recordToBucket(
+  s: Series,
+  r: NumArray,
+  o: number,
+  start: number,
+  intervalMs: number,
+): Record<string, unknown> {
   const bucket: Record<string, unknown> = { start, end: start + intervalMs, count: r[o]! }
-  for (let g = 0; g < GAUGES.length; g++) bucket[GAUGES[g]!] = gaugeStats(r, o + G_BASE + g * G_STRIDE)
-  for (let c = 0; c < COUNTERS.length; c++)
-    bucket[RATE_FIELDS[COUNTERS[c]!]] = rate(r, o + C_BASE + c * C_STRIDE)
-  return bucket as unknown as AggregatedBucket
+  for (let g = 0; g < s.gauges.length; g++) bucket[s.gauges[g]!] = gaugeStats(r, o + G_BASE + g * G_STRIDE)
+  for (let c = 0; c < s.counters.length; c++) {
+    bucket[s.rates[s.counters[c]!]!] = rate(r, o + s.cBase + c * C_STRIDE)
+  }
+  return bucket
 }
 
 /** A tier bucket as a point: gauges averaged, counters at their last readable value. */
-export function recordToPoint(r: NumArray, o: number, start: number): ResourceDataPoint {
+export function recordToPoint(
+  s: Series,
+  r: NumArray,
+  o: number,
+  start: number,
+): Record<string, number | null> {
   const point: Record<string, number | null> = { timestamp: start }
-  for (let g = 0; g < GAUGES.length; g++) {
+  for (let g = 0; g < s.gauges.length; g++) {
     const b = o + G_BASE + g * G_STRIDE
-    point[GAUGES[g]!] = r[b]! === 0 ? null : r[b + 1]! / r[b]!
+    point[s.gauges[g]!] = r[b]! === 0 ? null : r[b + 1]! / r[b]!
   }
-  for (let c = 0; c < COUNTERS.length; c++) {
-    const last = r[o + C_BASE + c * C_STRIDE + 2]!
-    point[COUNTERS[c]!] = Number.isNaN(last) ? null : last
+  for (let c = 0; c < s.counters.length; c++) {
+    const last = r[o + s.cBase + c * C_STRIDE + 2]!
+    point[s.counters[c]!] = Number.isNaN(last) ? null : last
   }
-  return point as unknown as ResourceDataPoint
+  return point
 }

@@ -1,8 +1,8 @@
 import { InvalidHistoryDataError } from '../errors.js'
-import { type Column, valueProblem } from './fields.js'
-import { RECORD_SIZE } from './record.js'
+import { valueProblem } from './fields.js'
 import { recordProblem } from './record-check.js'
 import { decodeFloat32, isRecord, numberArray } from './serialize.js'
+import type { Series } from './series.js'
 import type { RollupTier } from './tier.js'
 
 /*
@@ -15,11 +15,11 @@ function fail(path: string, reason: string): never {
 }
 
 /** The raw column `name`: every readable value obeys the rule `add()` applies (`valueProblem`). */
-export function assertValues(col: Float64Array, name: Column): void {
+export function assertValues(series: Series, col: Float64Array, name: string): void {
   for (let i = 0; i < col.length; i++) {
     const v = col[i]!
     if (Number.isNaN(v)) continue
-    const expected = valueProblem(name, v)
+    const expected = valueProblem(series, name, v)
     if (expected !== undefined) fail(`points.${name}[${i}]`, `expected ${expected}, got ${v}`)
   }
 }
@@ -72,12 +72,14 @@ export function restoreTier(tier: RollupTier, json: Record<string, unknown>, pat
     if (i > 0 && starts[i]! <= starts[i - 1]!)
       fail(`${path}.starts`, `bucket starts do not rise at index ${i}`)
   }
-  const data = decodeFloat32(json.data, `${path}.data`)
+  const series = tier.series
+  const RECORD_SIZE = series.recordSize
+  const data = decodeFloat32(json.data, `${path}.data`, RECORD_SIZE)
   if (data.length !== starts.length * RECORD_SIZE) {
     fail(`${path}.data`, `holds ${data.length / RECORD_SIZE} buckets, starts ${starts.length}`)
   }
   for (let i = 0; i < starts.length; i++) {
-    const problem = recordProblem(data, i * RECORD_SIZE)
+    const problem = recordProblem(series, data, i * RECORD_SIZE)
     if (problem !== undefined) fail(`${path}.data`, `bucket ${i}: ${problem}`)
     tier.pushClosed(starts[i]!, data, i * RECORD_SIZE)
   }
@@ -94,7 +96,7 @@ export function restoreTier(tier: RollupTier, json: Record<string, unknown>, pat
   }
   const record = numberArray(json.head.record, `${path}.head.record`, true)
   if (record.length !== RECORD_SIZE) fail(`${path}.head.record`, `expected ${RECORD_SIZE} values`)
-  const problem = recordProblem(record, 0)
+  const problem = recordProblem(series, record, 0)
   if (problem !== undefined) fail(`${path}.head.record`, problem)
   tier.headFor(start).set(record)
 }

@@ -1,7 +1,5 @@
 import { endianness } from 'node:os'
 import { InvalidHistoryDataError } from '../errors.js'
-import type { COUNTERS, Column } from './fields.js'
-import { RECORD_SIZE } from './record.js'
 
 /** Serialized rollup tier. */
 export interface TierJSON {
@@ -10,7 +8,7 @@ export interface TierJSON {
   readonly evicted: boolean
   /** Closed bucket starts: the first absolute, then differences (all multiples of intervalMs). */
   readonly starts: number[]
-  /** Closed bucket records, little-endian float32, `RECORD_SIZE` values per bucket, base64. */
+  /** Closed bucket records, little-endian float32, `recordSize` values per bucket (see record.ts), base64. */
   readonly data: string
   /** The open bucket, full precision. */
   readonly head: { readonly start: number; readonly record: (number | null)[] } | null
@@ -22,11 +20,11 @@ export interface HistoryJSON {
   /** True once points were dropped for capacity (the raw ring no longer holds all history). */
   readonly evicted: boolean
   /** Columns stored as differences to the previous readable value (see `deltaEncode`). */
-  readonly deltaEncoded: readonly Column[]
-  /** One array per field, oldest first; null = not readable. `processes` is left out when never set. */
-  readonly points: { readonly [K in Column]?: (number | null)[] }
+  readonly deltaEncoded: readonly string[]
+  /** One array per column, oldest first; null = not readable. An extra (`processes`) is left out when never set. */
+  readonly points: { readonly [column: string]: (number | null)[] | undefined }
   /** Last readable value of each counter and its time, so rates continue across restarts of the owner. */
-  readonly counters: { readonly [K in (typeof COUNTERS)[number]]?: [value: number | null, at: number | null] }
+  readonly counters: { readonly [counter: string]: [value: number | null, at: number | null] | undefined }
   readonly tiers: readonly TierJSON[]
 }
 
@@ -97,11 +95,11 @@ export function encodeFloat32(data: Float32Array): string {
   return (BIG_ENDIAN ? Buffer.from(bytes).swap32() : bytes).toString('base64')
 }
 
-export function decodeFloat32(value: unknown, path: string): Float32Array {
+export function decodeFloat32(value: unknown, path: string, recordSize: number): Float32Array {
   if (typeof value !== 'string')
     throw new InvalidHistoryDataError({ path, reason: 'expected a base64 string' })
   const buf = Buffer.from(value, 'base64')
-  if (buf.byteLength % (4 * RECORD_SIZE) !== 0) {
+  if (buf.byteLength % (4 * recordSize) !== 0) {
     throw new InvalidHistoryDataError({ path, reason: `byte length ${buf.byteLength} is not whole records` })
   }
   // Copy into an aligned buffer: Buffer.from may return a slice of the shared pool at any offset.

@@ -1,5 +1,6 @@
-import { clearRecord, mergeRecord, RECORD_SIZE } from './record.js'
+import { clearRecord, mergeRecord } from './record.js'
 import { RingIndex } from './ring.js'
+import type { Series } from './series.js'
 
 /**
  * One rollup tier. Closed buckets live in a Float32Array (≈7 significant digits, half the
@@ -8,21 +9,24 @@ import { RingIndex } from './ring.js'
  */
 export class RollupTier {
   readonly intervalMs: number
+  readonly series: Series
   readonly #ring: RingIndex
   #starts: Float64Array
   #data: Float32Array
-  readonly head = new Float64Array(RECORD_SIZE)
+  readonly head: Float64Array
   /** Start of the open bucket; NaN when there is none yet. */
   headStart = Number.NaN
   /** Whether a closed bucket was ever dropped for capacity. */
   evicted = false
 
-  constructor(intervalMs: number, size: number) {
+  constructor(series: Series, intervalMs: number, size: number) {
+    this.series = series
     this.intervalMs = intervalMs
+    this.head = new Float64Array(series.recordSize)
     // The open head bucket counts towards `size`.
     this.#ring = new RingIndex(Math.max(0, size - 1), 8)
-    ;[this.#starts, this.#data] = allocate(this.#ring.capacity)
-    clearRecord(this.head, 0)
+    ;[this.#starts, this.#data] = allocate(series.recordSize, this.#ring.capacity)
+    clearRecord(series, this.head, 0)
   }
 
   get size(): number {
@@ -40,7 +44,7 @@ export class RollupTier {
     if (start !== this.headStart) {
       if (!Number.isNaN(this.headStart)) this.#close()
       this.headStart = start
-      clearRecord(this.head, 0)
+      clearRecord(this.series, this.head, 0)
     }
     return this.head
   }
@@ -54,7 +58,7 @@ export class RollupTier {
   forEach(fn: (start: number, record: Float32Array | Float64Array, offset: number) => void): void {
     for (let i = 0; i < this.#ring.length; i++) {
       const s = this.#ring.slot(i)
-      fn(this.#starts[s]!, this.#data, s * RECORD_SIZE)
+      fn(this.#starts[s]!, this.#data, s * this.series.recordSize)
     }
     if (!Number.isNaN(this.headStart)) fn(this.headStart, this.head, 0)
   }
@@ -62,6 +66,7 @@ export class RollupTier {
   /** Closed buckets oldest-first, for serialization. */
   closed(): { starts: Float64Array; data: Float32Array } {
     const n = this.#ring.length
+    const RECORD_SIZE = this.series.recordSize
     return {
       starts: this.#ring.copyOrdered(this.#starts, new Float64Array(n)),
       data: this.#ring.copyOrdered(this.#data, new Float32Array(n * RECORD_SIZE), RECORD_SIZE),
@@ -71,19 +76,20 @@ export class RollupTier {
   /** Restores one closed bucket (oldest first), for deserialization. */
   pushClosed(start: number, record: Float32Array | Float64Array, offset: number): void {
     const s = this.#reserve()
+    const size = this.series.recordSize
     this.#starts[s] = start
-    this.#data.fill(0, s * RECORD_SIZE, (s + 1) * RECORD_SIZE)
-    clearRecord(this.#data, s * RECORD_SIZE)
-    mergeRecord(this.#data, s * RECORD_SIZE, record, offset)
+    this.#data.fill(0, s * size, (s + 1) * size)
+    clearRecord(this.series, this.#data, s * size)
+    mergeRecord(this.series, this.#data, s * size, record, offset)
   }
 
   /** Deep copy. */
   clone(): RollupTier {
-    const copy = new RollupTier(this.intervalMs, this.size)
+    const copy = new RollupTier(this.series, this.intervalMs, this.size)
     copy.#ring.capacity = this.#ring.capacity
     copy.#ring.head = this.#ring.head
     copy.#ring.length = this.#ring.length
-    ;[copy.#starts, copy.#data] = allocate(this.#ring.capacity)
+    ;[copy.#starts, copy.#data] = allocate(this.series.recordSize, this.#ring.capacity)
     copy.#starts.set(this.#starts)
     copy.#data.set(this.#data)
     copy.head.set(this.head)
@@ -104,7 +110,7 @@ export class RollupTier {
     if (this.#ring.needsGrow()) {
       const cap = this.#ring.nextCapacity()
       const { starts, data } = this.closed()
-      ;[this.#starts, this.#data] = allocate(cap)
+      ;[this.#starts, this.#data] = allocate(this.series.recordSize, cap)
       this.#starts.set(starts)
       this.#data.set(data)
       this.#ring.grown(cap)
@@ -116,7 +122,7 @@ export class RollupTier {
 }
 
 /** Starts and records of `capacity` buckets in ONE ArrayBuffer: one native allocation per growth. */
-function allocate(capacity: number): [Float64Array, Float32Array] {
-  const buf = new ArrayBuffer(capacity * (8 + 4 * RECORD_SIZE))
-  return [new Float64Array(buf, 0, capacity), new Float32Array(buf, capacity * 8, capacity * RECORD_SIZE)]
+function allocate(recordSize: number, capacity: number): [Float64Array, Float32Array] {
+  const buf = new ArrayBuffer(capacity * (8 + 4 * recordSize))
+  return [new Float64Array(buf, 0, capacity), new Float32Array(buf, capacity * 8, capacity * recordSize)]
 }

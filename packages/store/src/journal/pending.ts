@@ -1,8 +1,6 @@
-import type { ResourceDataPoint } from '../types.js'
-import { type JournalRecord, pointAt, VALUES_PER_POINT } from './record.js'
+import type { Series } from '../history/series.js'
+import { type JournalRecord, pointAt } from './record.js'
 
-/** Per point: [lsn, segment seq, VALUES_PER_POINT values]. */
-const ROW = 2 + VALUES_PER_POINT
 /**
  * Rows per block. Fixed blocks, never copied: every agent gets a point per tick, so logs that grew
  * by doubling would all reallocate in the same record, a burst of megabytes a replay stalls on.
@@ -17,14 +15,14 @@ interface IdLog {
   tombstoneSeq: number
 }
 
-/** Offset of row `i` in its block. */
-const slot = (i: number): number => (i % BLOCK_ROWS) * ROW
+/** Offset of row `i` in its block; a row is [lsn, segment seq, a value per column of the series]. */
+const slot = (i: number, row: number): number => (i % BLOCK_ROWS) * row
 const blockOf = (log: IdLog, i: number): Float64Array => log.blocks[Math.floor(i / BLOCK_ROWS)]!
 
 /** What the journal holds for one agent: its newest tombstone and the points written after it. */
 export interface PendingPoints {
   readonly tombstone: number
-  readonly points: readonly { readonly lsn: number; readonly point: ResourceDataPoint }[]
+  readonly points: readonly { readonly lsn: number; readonly point: Record<string, number | null> }[]
 }
 
 /**
@@ -34,6 +32,13 @@ export interface PendingPoints {
  */
 export class PendingLog {
   readonly #logs = new Map<string, IdLog>()
+  readonly #series: Series
+  readonly #row: number
+
+  constructor(series: Series) {
+    this.#series = series
+    this.#row = 2 + series.columns.length
+  }
 
   add(record: JournalRecord, seq: number): void {
     if (record.type === 'tombstone') {
@@ -47,13 +52,14 @@ export class PendingLog {
     const { ids, values, lsn } = record
     for (let i = 0; i < ids.length; i++) {
       const log = this.#log(ids[i]!)
-      if (log.count % BLOCK_ROWS === 0) log.blocks.push(new Float64Array(BLOCK_ROWS * ROW))
+      if (log.count % BLOCK_ROWS === 0) log.blocks.push(new Float64Array(BLOCK_ROWS * this.#row))
       const block = blockOf(log, log.count)
-      const at = slot(log.count)
+      const at = slot(log.count, this.#row)
       block[at] = lsn
       block[at + 1] = seq
-      const from = i * VALUES_PER_POINT
-      for (let c = 0; c < VALUES_PER_POINT; c++) block[at + 2 + c] = values[from + c]!
+      const perPoint = this.#row - 2
+      const from = i * perPoint
+      for (let c = 0; c < perPoint; c++) block[at + 2 + c] = values[from + c]!
       log.count++
     }
   }
@@ -71,10 +77,13 @@ export class PendingLog {
   peek(id: string): PendingPoints | undefined {
     const log = this.#logs.get(id)
     if (log === undefined) return undefined
-    const points = new Array<{ lsn: number; point: ResourceDataPoint }>(log.count)
+    const points = new Array<{ lsn: number; point: Record<string, number | null> }>(log.count)
     for (let i = 0; i < log.count; i++) {
       const block = blockOf(log, i)
-      points[i] = { lsn: block[slot(i)]!, point: pointAt(block, slot(i) + 2) }
+      points[i] = {
+        lsn: block[slot(i, this.#row)]!,
+        point: pointAt(this.#series, block, slot(i, this.#row) + 2),
+      }
     }
     return { tombstone: log.tombstone, points }
   }
@@ -106,7 +115,7 @@ export class PendingLog {
   /** Ids whose newest point has an LSN below `lsn`. */
   *idleBefore(lsn: number): IterableIterator<string> {
     for (const [id, log] of this.#logs) {
-      if (log.count > 0 && blockOf(log, log.count - 1)[slot(log.count - 1)]! < lsn) yield id
+      if (log.count > 0 && blockOf(log, log.count - 1)[slot(log.count - 1, this.#row)]! < lsn) yield id
     }
   }
 
@@ -121,8 +130,12 @@ export class PendingLog {
       let kept = 0
       for (let i = 0; i < log.count; i++) {
         const block = blockOf(log, i)
-        if (block[slot(i) + 1] === seq) continue
-        if (kept !== i) blockOf(log, kept).set(block.subarray(slot(i), slot(i) + ROW), slot(kept))
+        if (block[slot(i, this.#row) + 1] === seq) continue
+        if (kept !== i)
+          blockOf(log, kept).set(
+            block.subarray(slot(i, this.#row), slot(i, this.#row) + this.#row),
+            slot(kept, this.#row),
+          )
         kept++
       }
       log.count = kept

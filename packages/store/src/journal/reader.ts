@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { NotRegularFileError, StoreIOError } from '../errors.js'
+import type { Series } from '../history/series.js'
 import { PendingLog } from './pending.js'
 import { scanSegment } from './scan.js'
 import { openSegment, segmentsIn } from './segment.js'
@@ -24,10 +25,13 @@ interface Progress {
 export class JournalReader {
   readonly #dir: string
   readonly #progress = new Map<number, Progress>()
-  readonly log = new PendingLog()
+  readonly log: PendingLog
+  readonly #series: Series
 
-  constructor(dir: string) {
+  constructor(dir: string, series: Series) {
     this.#dir = dir
+    this.#series = series
+    this.log = new PendingLog(series)
   }
 
   /** Brings `log` up to what the segments hold now; returns the directory's names it listed. */
@@ -71,7 +75,7 @@ export class JournalReader {
         }
         if (size === progress.offset || size === progress.stuckAt) return
         const from = progress.offset
-        const scan = await scanSegment(handle, from, size, progress.lastLsn, (record) =>
+        const scan = await scanSegment(this.#series, handle, from, size, progress.lastLsn, (record) =>
           this.log.add(record, seq),
         )
         progress.offset = scan.end

@@ -1,29 +1,23 @@
 import { isAgentId } from '@warden/utils'
-import { COLUMNS, INTEGER_FIELDS, valueProblem } from '../history/fields.js'
-import type { ResourceDataPoint } from '../types.js'
+import { valueProblem } from '../history/fields.js'
+import type { Series } from '../history/series.js'
 
 /*
  * A frame's payload is one record:
  *   points:    [u8 1][u64 LE lsn][u32 LE count] then per point
- *              [u8 id length][id, ASCII][u8 flags: bit 0 = `processes` present]
- *              [f64 LE × 8: timestamp … diskWriteBytes in COLUMNS order, NaN = null][f64 processes if flagged]
+ *              [u8 id length][id, ASCII][u8 flags: bit e = extra e present]
+ *              [f64 LE per column but the extras: timestamp, gauges, counters in the series' order, NaN = null]
+ *              [f64 per extra flagged, in order]
  *   tombstone: [u8 2][u64 LE lsn][u8 id length][id]
+ * For the process point (PROCESS_SERIES) that is 8 fixed values and bit 0 = `processes`.
  */
 const RECORD_POINTS = 1
 const RECORD_TOMBSTONE = 2
 const HEAD_BYTES = 1 + 8
 const POINTS_HEAD_BYTES = HEAD_BYTES + 4
-/** Point fields always written (all COLUMNS but the optional `processes`). */
-const FIXED = COLUMNS.length - 1
-const PROCESSES = COLUMNS.length - 1
-/** Columns holding counts, which must also be integers. */
-const IS_COUNT = COLUMNS.map((name) => INTEGER_FIELDS.has(name))
-/** Values per decoded point: COLUMNS order, NaN for null (and for an absent `processes`). */
-export const VALUES_PER_POINT = COLUMNS.length
-
 export interface JournalEntry {
   readonly id: string
-  readonly point: ResourceDataPoint
+  readonly point: object
 }
 
 export type JournalRecord =
@@ -31,27 +25,29 @@ export type JournalRecord =
       readonly type: 'points'
       readonly lsn: number
       readonly ids: readonly string[]
-      /** `VALUES_PER_POINT` per point, in `ids` order. */
+      /** `series.columns.length` values per point (columns order, NaN = null or an absent extra), in `ids` order. */
       readonly values: Float64Array
     }
   | { readonly type: 'tombstone'; readonly lsn: number; readonly id: string }
 
-const value = (point: ResourceDataPoint, c: number): number => {
-  const v = (point as unknown as Record<string, number | null | undefined>)[COLUMNS[c]!]
+const value = (s: Series, point: object, c: number): number => {
+  const v = (point as Record<string, number | null | undefined>)[s.columns[c]!]
   return v === null || v === undefined ? Number.NaN : v
 }
 
 /** Bytes of the points record of `entries` (ids are validated, so ASCII: one byte per character). */
-export function pointsRecordSize(entries: readonly JournalEntry[]): number {
+export function pointsRecordSize(s: Series, entries: readonly JournalEntry[]): number {
   let size = POINTS_HEAD_BYTES
   for (const { id, point } of entries) {
-    size += 2 + id.length + FIXED * 8 + (Number.isNaN(value(point, PROCESSES)) ? 0 : 8)
+    size += 2 + id.length + s.extraCol * 8
+    for (let c = s.extraCol; c < s.columns.length; c++) if (!Number.isNaN(value(s, point, c))) size += 8
   }
   return size
 }
 
 /** Writes the points record into `buf` at `offset`; returns the offset after it. */
 export function writePointsRecord(
+  s: Series,
   buf: Buffer,
   offset: number,
   lsn: number,
@@ -62,11 +58,15 @@ export function writePointsRecord(
   for (const { id, point } of entries) {
     o = buf.writeUInt8(id.length, o)
     o += buf.write(id, o, 'latin1')
-    const processes = value(point, PROCESSES)
-    const present = !Number.isNaN(processes)
-    o = buf.writeUInt8(present ? 1 : 0, o)
-    for (let c = 0; c < FIXED; c++) o = buf.writeDoubleLE(value(point, c), o)
-    if (present) o = buf.writeDoubleLE(processes, o)
+    let flags = 0
+    for (let c = s.extraCol; c < s.columns.length; c++) {
+      if (!Number.isNaN(value(s, point, c))) flags |= 1 << (c - s.extraCol)
+    }
+    o = buf.writeUInt8(flags, o)
+    for (let c = 0; c < s.extraCol; c++) o = buf.writeDoubleLE(value(s, point, c), o)
+    for (let c = s.extraCol; c < s.columns.length; c++) {
+      if ((flags & (1 << (c - s.extraCol))) !== 0) o = buf.writeDoubleLE(value(s, point, c), o)
+    }
   }
   return o
 }
@@ -89,7 +89,7 @@ function writeHead(buf: Buffer, offset: number, type: number, lsn: number): numb
 export class RecordFormatError extends Error {}
 
 /** Decodes and validates one payload by the rules points are accepted with; throws `RecordFormatError`. */
-export function decodeRecord(payload: Buffer): JournalRecord {
+export function decodeRecord(s: Series, payload: Buffer): JournalRecord {
   const r = new Cursor(payload)
   const type = r.u8()
   const big = r.u64()
@@ -102,31 +102,37 @@ export function decodeRecord(payload: Buffer): JournalRecord {
   }
   if (type !== RECORD_POINTS) throw new RecordFormatError(`unknown record type ${type}`)
   const count = r.u32()
-  // Each point takes at least 2 + 1 + 64 bytes: a count that cannot fit is damage, not an allocation.
-  if (count === 0 || count > payload.length / (3 + FIXED * 8)) {
+  const fixed = s.extraCol
+  const perPoint = s.columns.length
+  const isCount = s.isInt
+  // Each point takes at least 2 + 1 + 8 bytes per fixed column: a count that cannot fit is damage, not an allocation.
+  if (count === 0 || count > payload.length / (3 + fixed * 8)) {
     throw new RecordFormatError(`bad point count ${count}`)
   }
   const ids = new Array<string>(count)
-  const values = new Float64Array(count * VALUES_PER_POINT)
+  const values = new Float64Array(count * perPoint)
   for (let i = 0; i < count; i++) {
     ids[i] = r.id()
     const flags = r.u8()
-    if (flags > 1) throw new RecordFormatError(`bad flags ${flags}`)
-    const base = i * VALUES_PER_POINT
-    for (let c = 0; c < FIXED; c++) values[base + c] = r.f64()
-    values[base + PROCESSES] = flags === 1 ? r.f64() : Number.NaN
-    for (let c = 0; c < VALUES_PER_POINT; c++) {
+    if (flags >= 1 << (perPoint - fixed)) throw new RecordFormatError(`bad flags ${flags}`)
+    const base = i * perPoint
+    for (let c = 0; c < fixed; c++) values[base + c] = r.f64()
+    for (let c = fixed; c < perPoint; c++) {
+      values[base + c] = (flags & (1 << (c - fixed))) !== 0 ? r.f64() : Number.NaN
+    }
+    for (let c = 0; c < perPoint; c++) {
       const v = values[base + c]!
       // The common case checked inline (a replay reads a million values); the rule itself says why not.
       if (
         c === 0
           ? Number.isFinite(v)
-          : Number.isNaN(v) || (v >= 0 && v < Number.POSITIVE_INFINITY && !IS_COUNT[c])
+          : Number.isNaN(v) || (v >= 0 && v < Number.POSITIVE_INFINITY && !isCount[c])
       ) {
         continue
       }
-      const problem = valueProblem(COLUMNS[c]!, v)
-      if (problem !== undefined) throw new RecordFormatError(`point ${i} ${COLUMNS[c]}: expected ${problem}`)
+      const problem = valueProblem(s, s.columns[c]!, v)
+      if (problem !== undefined)
+        throw new RecordFormatError(`point ${i} ${s.columns[c]}: expected ${problem}`)
     }
   }
   r.end()
@@ -134,15 +140,17 @@ export function decodeRecord(payload: Buffer): JournalRecord {
 }
 
 /** The point at `base` of decoded `values`. */
-export function pointAt(values: Float64Array, base: number): ResourceDataPoint {
+export function pointAt(s: Series, values: Float64Array, base: number): Record<string, number | null> {
   const point: Record<string, number | null> = {}
-  for (let c = 0; c < PROCESSES; c++) {
+  for (let c = 0; c < s.extraCol; c++) {
     const v = values[base + c]!
-    point[COLUMNS[c]!] = Number.isNaN(v) ? null : v
+    point[s.columns[c]!] = Number.isNaN(v) ? null : v
   }
-  const processes = values[base + PROCESSES]!
-  if (!Number.isNaN(processes)) point.processes = processes
-  return point as unknown as ResourceDataPoint
+  for (let c = s.extraCol; c < s.columns.length; c++) {
+    const v = values[base + c]!
+    if (!Number.isNaN(v)) point[s.columns[c]!] = v
+  }
+  return point
 }
 
 /**

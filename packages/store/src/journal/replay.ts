@@ -1,6 +1,7 @@
 import { type FileHandle, unlink } from 'node:fs/promises'
 import { JournalCorruptError, NotRegularFileError, StoreIOError } from '../errors.js'
 import { moveAside } from '../file/quarantine.js'
+import type { Series } from '../history/series.js'
 import { PendingLog } from './pending.js'
 import { scanSegment } from './scan.js'
 import { openSegment, RECOVER_FLAGS, segmentsIn } from './segment.js'
@@ -36,8 +37,9 @@ export async function recoverJournal(
   names: readonly string[],
   dirHandle: FileHandle | undefined,
   fsync: boolean,
+  series: Series,
 ): Promise<RecoveredJournal> {
-  const pending = new PendingLog()
+  const pending = new PendingLog(series)
   const segments: SegmentInfo[] = []
   const truncated: JournalTruncatedEvent[] = []
   const report = (segment: string, offset: number, bytesDropped: number, reason: string): void => {
@@ -61,7 +63,7 @@ export async function recoverJournal(
     try {
       const { size } = await handle.stat()
       let firstLsn = Number.POSITIVE_INFINITY
-      const scan = await scanSegment(handle, 0, size, lastLsn, (record) => {
+      const scan = await scanSegment(series, handle, 0, size, lastLsn, (record) => {
         if (firstLsn === Number.POSITIVE_INFINITY) firstLsn = record.lsn
         pending.add(record, seq)
       })

@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises'
+import type { Series } from '../history/series.js'
 import { FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, readFrame, SEGMENT_MAGIC } from './frame.js'
 import { decodeRecord, type JournalRecord, RecordFormatError } from './record.js'
 
@@ -29,6 +30,7 @@ export interface ScanResult {
  * Reads in chunks, so memory stays bounded by the largest frame whatever the segment's size.
  */
 export async function scanSegment(
+  series: Series,
   handle: FileHandle,
   from: number,
   size: number,
@@ -65,7 +67,7 @@ export async function scanSegment(
       if (frame.kind === 'corrupt') return { end, lastLsn, stop: frame }
       let record: JournalRecord
       try {
-        record = decodeRecord(frame.payload)
+        record = decodeRecord(series, frame.payload)
       } catch (error) {
         if (!(error instanceof RecordFormatError)) throw error
         return { end, lastLsn, stop: { kind: 'corrupt', detail: `invalid record: ${error.message}` } }

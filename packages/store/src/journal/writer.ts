@@ -2,6 +2,7 @@ import { type FileHandle, unlink } from 'node:fs/promises'
 import { InvalidOptionError, StoreIOError } from '../errors.js'
 import { writeAll } from '../file/atomic-write.js'
 import { syncDir } from '../file/dir-sync.js'
+import type { Series } from '../history/series.js'
 import { FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, SEGMENT_MAGIC, sealFrame } from './frame.js'
 import {
   type JournalEntry,
@@ -50,6 +51,8 @@ interface Active {
 
 export interface JournalWriterOptions {
   readonly dir: string
+  /** The columns a point record holds. */
+  readonly series: Series
   readonly fsync: boolean
   readonly segmentBytes: number
   readonly dirHandle: FileHandle | undefined
@@ -116,7 +119,7 @@ export class JournalWriter {
     apply: (lsn: number, index: number) => void,
     fail?: () => void,
   ): Promise<void> {
-    const size = pointsRecordSize(entries)
+    const size = pointsRecordSize(this.#options.series, entries)
     if (size > MAX_PAYLOAD_BYTES) {
       throw new InvalidOptionError({
         option: 'entries',
@@ -225,7 +228,7 @@ export class JournalWriter {
     const tombstones = items.filter((item) => item.kind === 'tombstone')
     const entries = points.length === 1 ? points[0]!.entries : points.flatMap((item) => item.entries)
     const sizes = tombstones.map((item) => tombstoneRecordSize(item.id))
-    if (points.length > 0) sizes.unshift(pointsRecordSize(entries))
+    if (points.length > 0) sizes.unshift(pointsRecordSize(this.#options.series, entries))
     const recordsBytes = sizes.reduce((sum, size) => sum + FRAME_HEADER_BYTES + size, 0)
     let active: Active
     try {
@@ -242,7 +245,13 @@ export class JournalWriter {
     const firstLsn = this.#nextLsn
     const pointsLsn = points.length > 0 ? this.#nextLsn++ : 0
     if (points.length > 0) {
-      const end = writePointsRecord(buf, offset + FRAME_HEADER_BYTES, pointsLsn, entries)
+      const end = writePointsRecord(
+        this.#options.series,
+        buf,
+        offset + FRAME_HEADER_BYTES,
+        pointsLsn,
+        entries,
+      )
       offset = sealFrame(buf, offset, end - offset - FRAME_HEADER_BYTES)
     }
     const tombstoneLsns = tombstones.map((item) => {

@@ -1,5 +1,6 @@
 import type { ResourceDataPoint } from '@warden/store'
 import { describe, expect, it } from 'vitest'
+import { PROCESS_SERIES as S } from '../../src/history/series.js'
 import {
   decodeRecord,
   type JournalEntry,
@@ -7,15 +8,14 @@ import {
   pointsRecordSize,
   RecordFormatError,
   tombstoneRecordSize,
-  VALUES_PER_POINT,
   writePointsRecord,
   writeTombstoneRecord,
 } from '../../src/journal/record.js'
 import { point } from '../helpers/points.js'
 
 function encodePoints(lsn: number, entries: JournalEntry[]): Buffer {
-  const buf = Buffer.alloc(pointsRecordSize(entries))
-  expect(writePointsRecord(buf, 0, lsn, entries)).toBe(buf.length)
+  const buf = Buffer.alloc(pointsRecordSize(S, entries))
+  expect(writePointsRecord(S, buf, 0, lsn, entries)).toBe(buf.length)
   return buf
 }
 
@@ -42,10 +42,12 @@ describe('journal records', () => {
     const payload = encodePoints(42, ENTRIES)
     // type + lsn + count, then per point: id length, id, flags, 8 float64 (+ processes when present).
     expect(payload.length).toBe(13 + (2 + 5 + 64) * 2 + (2 + 1 + 72))
-    const record = decodeRecord(payload)
+    const record = decodeRecord(S, payload)
     expect(record).toMatchObject({ type: 'points', lsn: 42, ids: ['web-1', 'a', 'web-1'] })
     if (record.type !== 'points') return
-    const points: ResourceDataPoint[] = record.ids.map((_, i) => pointAt(record.values, i * VALUES_PER_POINT))
+    const points: ResourceDataPoint[] = record.ids.map(
+      (_, i) => pointAt(S, record.values, i * S.columns.length) as unknown as ResourceDataPoint,
+    )
     expect(points).toEqual(ENTRIES.map((e) => e.point))
     expect('processes' in points[0]!).toBe(false)
   })
@@ -53,7 +55,7 @@ describe('journal records', () => {
   it('tombstone: the id and the lsn', () => {
     const buf = Buffer.alloc(tombstoneRecordSize('gone'))
     writeTombstoneRecord(buf, 0, 2 ** 40, 'gone')
-    expect(decodeRecord(buf)).toEqual({ type: 'tombstone', lsn: 2 ** 40, id: 'gone' })
+    expect(decodeRecord(S, buf)).toEqual({ type: 'tombstone', lsn: 2 ** 40, id: 'gone' })
   })
 
   const valid = encodePoints(7, [{ id: 'ok', point: point({ timestamp: 1 }) }])
@@ -71,12 +73,14 @@ describe('journal records', () => {
   it.each(damaged)('refuses %s', (_, damage, message) => {
     const buf = Buffer.from(valid)
     damage(buf)
-    expect(() => decodeRecord(buf)).toThrow(RecordFormatError)
-    expect(() => decodeRecord(buf)).toThrow(message)
+    expect(() => decodeRecord(S, buf)).toThrow(RecordFormatError)
+    expect(() => decodeRecord(S, buf)).toThrow(message)
   })
 
   it('refuses bytes after the record and a record cut short', () => {
-    expect(() => decodeRecord(Buffer.concat([valid, Buffer.from([0])]))).toThrow(/1 bytes after the record/)
-    expect(() => decodeRecord(valid.subarray(0, valid.length - 1))).toThrow(/ends early/)
+    expect(() => decodeRecord(S, Buffer.concat([valid, Buffer.from([0])]))).toThrow(
+      /1 bytes after the record/,
+    )
+    expect(() => decodeRecord(S, valid.subarray(0, valid.length - 1))).toThrow(/ends early/)
   })
 })
