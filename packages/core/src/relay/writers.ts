@@ -81,15 +81,27 @@ export class Writers {
     await Promise.all(this.#closing.values())
   }
 
-  /** One stream of the writer ended; the last one closes it (what is queued is written first). */
+  /**
+   * One stream of the writer ended. The last one closes it, but only once what is queued is
+   * written: until then it stays the file's writer, so the next process of a crash loop shares it
+   * instead of a second writer rotating the same file beside it (backups renamed over each other
+   * lost whole files of lines). A writer closing has nothing left to write.
+   */
   #release(writer: Writer): void {
     if (--writer.refs > 0) return
-    this.#open.delete(writer.key)
-    const closing = writer.file.close().then(() => {
-      writer.throttle.close()
-      this.#count(writer)
-      this.#closing.delete(writer)
-    })
+    const closing: Promise<void> = writer.file
+      .flush()
+      .then(async () => {
+        // Taken again while its queue was written: it stays open.
+        if (writer.refs > 0) return
+        if (this.#open.get(writer.key) === writer) this.#open.delete(writer.key)
+        await writer.file.close()
+        writer.throttle.close()
+        this.#count(writer)
+      })
+      .finally(() => {
+        if (this.#closing.get(writer) === closing) this.#closing.delete(writer)
+      })
     this.#closing.set(writer, closing)
   }
 

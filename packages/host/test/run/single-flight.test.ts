@@ -68,7 +68,8 @@ describe('SingleFlightCommand', () => {
       { match: 'ok', stdout: 'fine' },
     ])
     const children = childrenOf()
-    const tool = command(dir, 'tool', 300)
+    // Long enough for the fake to start and log its pid on a loaded machine (300 ms was not, in CI).
+    const tool = command(dir, 'tool', 2000)
     const error = await tool.run(['hang']).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CommandTimeoutError)
     const pid = Number(fake.log()[0]!.split(' ')[0])
