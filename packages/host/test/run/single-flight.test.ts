@@ -73,7 +73,8 @@ describe('SingleFlightCommand', () => {
     const error = await tool.run(['hang']).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CommandTimeoutError)
     const pid = Number(fake.log()[0]!.split(' ')[0])
-    await until(() => !exists(pid), 10_000, 'the killed run to be reaped')
+    // Gone from /proc, and its exit seen by the command (a moment later, through the launcher).
+    await until(() => !exists(pid) && tool.pid === undefined, 10_000, 'the killed run to be reaped')
     expect((await tool.run(['ok'])).stdout).toBe('fine')
     await launcher.close()
     expect(childrenOf()).toEqual(children)
