@@ -54,7 +54,7 @@ export type {
 } from './persist/state.js'
 export type { AgentStateStore } from './persist/store-adapter.js'
 export { AgentRegistry, type RegistryEvents } from './registry/registry.js'
-export type { AgentInfo, AgentStatus, PidSource } from './registry/types.js'
+export type { AgentInfo, AgentStatus, PidSource, PidSourceEntry } from './registry/types.js'
 export type { RestoreResult } from './restore/restore.js'
 export {
   type AdoptOptions,

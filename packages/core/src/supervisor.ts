@@ -37,7 +37,7 @@ import { Persister } from './persist/persister.js'
 import type { StoredAgentSpec } from './persist/state.js'
 import { type AgentStateStore, saverFor } from './persist/store-adapter.js'
 import { AgentRegistry, type RegistryWriter, registryWriter } from './registry/registry.js'
-import type { AgentInfo, AgentStatus } from './registry/types.js'
+import { type AgentInfo, type AgentStatus, AGENT_STATUSES as STATUSES } from './registry/types.js'
 import { RelayHub } from './relay/hub.js'
 import { type RestoreResult, restoreAll } from './restore/restore.js'
 import { booleanOption, durationOption, fail, intOption, intRange, objectOption } from './validate.js'
@@ -86,16 +86,6 @@ const MAX_LOG_READ_BYTES = 64 * 1024 * 1024
 
 /** The spec of an agent as it was given (`env` values `null` where given as `undefined`); frozen. */
 export type AgentSpecView = Readonly<StoredAgentSpec & { readonly id: string }>
-
-const STATUSES: readonly AgentStatus[] = [
-  'stopped',
-  'starting',
-  'running',
-  'stopping',
-  'backoff',
-  'exited',
-  'fatal',
-]
 
 export interface AdoptOptions {
   readonly id: string

@@ -1,6 +1,4 @@
-import type { PidSource } from '@warden/core'
-
-type RegistryEntry = ReturnType<PidSource['list']> extends Iterable<infer E> ? E : never
+import type { PidSource, PidSourceEntry as RegistryEntry } from '@warden/core'
 
 import type { AggregateResult, AppendEntry, ResourceDataPoint } from '@warden/store'
 import { emitSafely, InvalidOptionError, once, SerialQueue, Ticker } from '@warden/utils'
@@ -228,6 +226,8 @@ export class ResourceMonitor extends EventEmitter<MonitorEvents> {
   }
 
   #entry(id: string): RegistryEntry | undefined {
+    // O(1) with an AgentRegistry: a server asking latest() of every agent must not scan the list each time.
+    if (this.#registry.get !== undefined) return this.#registry.get(id)
     for (const entry of this.#registry.list()) if (entry.id === id) return entry
     return undefined
   }

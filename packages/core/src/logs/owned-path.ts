@@ -183,16 +183,30 @@ async function openAs(path: string, owner: Owner): Promise<FileHandle> {
         return await giveTo(created, entry, owner, lookup)
       }
       if (!allowed(st, owner, WRITE)) fail('EACCES', 'open', path)
-      const handle = await open(entry, APPEND_FLAGS).catch((e) => Promise.reject(lookup.relabel(e)))
-      const now = await handle.stat()
-      if (now.dev === st.dev && now.ino === st.ino) return handle
-      // Replaced between the check and the open: check the newcomer.
-      await handle.close()
-      lookup.retry()
+      const handle = await openChecked(lookup, entry, APPEND_FLAGS, st)
+      if (handle !== undefined) return handle
     }
   } finally {
     await lookup.close()
   }
+}
+
+/**
+ * Opens `entry` if it is still the file `st` described (checked by the caller); undefined, with
+ * the lookup set to retry, when it was replaced between the check and the open.
+ */
+async function openChecked(
+  lookup: Lookup,
+  entry: string,
+  flags: number,
+  st: Stats,
+): Promise<FileHandle | undefined> {
+  const handle = await open(entry, flags).catch((e) => Promise.reject(lookup.relabel(e)))
+  const now = await handle.stat()
+  if (now.dev === st.dev && now.ino === st.ino) return handle
+  await handle.close()
+  lookup.retry()
+  return undefined
 }
 
 /**
@@ -211,12 +225,8 @@ export async function openReadableAs(path: string, owner: Owner): Promise<FileHa
         continue
       }
       if (!allowed(st, owner, READ)) fail('EACCES', 'open', path)
-      const handle = await open(entry, READ_FLAGS).catch((e) => Promise.reject(lookup.relabel(e)))
-      const now = await handle.stat()
-      if (now.dev === st.dev && now.ino === st.ino) return handle
-      // Replaced between the check and the open: check the newcomer.
-      await handle.close()
-      lookup.retry()
+      const handle = await openChecked(lookup, entry, READ_FLAGS, st)
+      if (handle !== undefined) return handle
     }
   } finally {
     await lookup.close()

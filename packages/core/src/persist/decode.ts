@@ -1,19 +1,9 @@
 import { WardenError } from '@warden/utils'
 import { InvalidRecordError, UnknownUserError } from '../errors.js'
 import { type ResolvedSpec, resolveSpec } from '../options.js'
-import type { AgentStatus } from '../registry/types.js'
+import { type AgentStatus, AGENT_STATUSES as STATUSES } from '../registry/types.js'
 import { TOKEN_PATTERN } from '../relay/record.js'
 import type { PersistedAgentState, StoredRelay, StoredRun } from './state.js'
-
-const STATUSES: readonly AgentStatus[] = [
-  'stopped',
-  'starting',
-  'running',
-  'stopping',
-  'backoff',
-  'exited',
-  'fatal',
-]
 
 /** A saved state, checked field by field: a hand-edited or stale record must not make us spawn garbage. */
 export type DecodedRecord =

@@ -1,6 +1,17 @@
 /** Lifecycle of an agent (supervisord / systemd vocabulary). */
 export type AgentStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'backoff' | 'exited' | 'fatal'
 
+/** Every status, in lifecycle order: what `waitFor()` accepts and a saved record may hold. */
+export const AGENT_STATUSES: readonly AgentStatus[] = [
+  'stopped',
+  'starting',
+  'running',
+  'stopping',
+  'backoff',
+  'exited',
+  'fatal',
+]
+
 /** What the registry knows of one agent: the monitor reads this every tick, so it stays flat. */
 export interface AgentInfo {
   readonly id: string
@@ -40,8 +51,11 @@ export interface AgentInfo {
  * monitor's `snapshot()` passes on; a plain source may leave them out.
  */
 export interface PidSource {
-  list(): Iterable<
-    Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'> &
-      Partial<Pick<AgentInfo, 'startTime' | 'restartCount' | 'lastExit'>>
-  >
+  list(): Iterable<PidSourceEntry>
+  /** One agent by id, when the source can look it up (an `AgentRegistry` can); else `list()` is searched. */
+  get?(id: string): PidSourceEntry | undefined
 }
+
+/** What a `PidSource` lists of one agent. */
+export type PidSourceEntry = Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'> &
+  Partial<Pick<AgentInfo, 'startTime' | 'restartCount' | 'lastExit'>>
