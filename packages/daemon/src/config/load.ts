@@ -9,8 +9,8 @@ import type { TokenOptions } from '@warden/server'
 import { errnoCode, InvalidOptionError, messageOf, WardenError } from '@warden/utils'
 import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../errors.js'
-import { type AgentEntry, type ConfigFile, ConfigSchema, type ThresholdEntry } from './schema.js'
-import { parseDuration, parseSize } from './units.js'
+import { type AgentEntry, type ConfigFile, ConfigSchema, HostThresholdSchema, type ThresholdEntry } from './schema.js'
+import { parseDuration, parseSize, suggest } from './units.js'
 import { isPlainObject, Locator, schemaIssues } from './validate.js'
 
 export const DEFAULT_PORT = 9477
@@ -336,8 +336,14 @@ class Resolver {
     if (raw.hostThresholds !== undefined) {
       const t = raw.hostThresholds as Record<string, number | string>
       const out: Record<string, number> = {}
+      const known = Object.keys(HostThresholdSchema.properties)
       for (const [key, value] of Object.entries(t)) {
         const path = ['hostThresholds', key]
+        if (!known.includes(key) && !key.startsWith('disk:/')) {
+          const hint = suggest(key, [...known, 'disk:/'])
+          this.#issue(path, hint === undefined ? `unknown key; expected one of ${known.join(', ')}, disk:/<mount point>` : `unknown key; did you mean ${hint}?`, true)
+          continue
+        }
         out[key] =
           key === 'durationMs' || key === 'repeatMs'
             ? this.#duration(value, path, key === 'repeatMs' ? 1 : 0)

@@ -128,7 +128,7 @@ const TokenSchema = strict(
   'expected { token | file, access, name? }',
 )
 
-const HostThresholdSchema = Type.Object(
+export const HostThresholdSchema = Type.Object(
   {
     cpuPercent: Type.Optional(Num),
     load1: Type.Optional(Num),
@@ -142,9 +142,8 @@ const HostThresholdSchema = Type.Object(
     repeatMs: Type.Optional(Duration),
   },
   {
-    // `disk:/mount` keys: % of that filesystem used.
-    patternProperties: { '^disk:/.*$': Num },
-    additionalProperties: false,
+    // `disk:/mount` keys (% of that filesystem used); other keys are refused by the resolver, with a suggestion.
+    additionalProperties: Num,
     [EXPECTED]:
       'expected host thresholds: { cpuPercent?, load1?, memoryUsedPercent?, …, "disk:/": 90, durationMs }',
   },
