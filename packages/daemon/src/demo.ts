@@ -67,10 +67,10 @@ export async function demo(
   }
 
   const start = async (listen: string) => {
-    const loaded = await loadConfig(DEMO_CONFIG, { env, overrides: { dataDir, listen } })
-    const config = { ...loaded, log: { ...loaded.log, format: format as 'auto' | 'json' | 'pretty' } }
+    const overrides = { dataDir, listen, logFormat: format as 'auto' | 'json' | 'pretty' }
+    const config = await loadConfig(DEMO_CONFIG, { env, overrides })
     const logger = createLogger({ ...config.log, destination: io.stdout })
-    return WardenDaemon.start({ config, logger, env, overrides: { dataDir, listen } })
+    return WardenDaemon.start({ config, logger, env, overrides })
   }
   let daemon: WardenDaemon
   try {

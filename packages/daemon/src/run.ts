@@ -65,12 +65,10 @@ async function configFrom(argv: readonly string[], io: RunIO) {
   const overrides = {
     ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
     ...(values.listen !== undefined && { listen: values.listen }),
+    ...(format !== undefined && { logFormat: format as 'auto' | 'json' | 'pretty' }),
   }
   try {
-    const config = await loadConfig(file, { env: io.env, overrides })
-    const log =
-      format === undefined ? config.log : { ...config.log, format: format as 'auto' | 'json' | 'pretty' }
-    return { config: { ...config, log }, overrides }
+    return { config: await loadConfig(file, { env: io.env, overrides }), overrides }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     io.stderr.write(`warden: ${error.message}\n`)

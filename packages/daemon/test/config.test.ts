@@ -108,18 +108,39 @@ describe('config: a valid file', () => {
 describe('config: errors name the key path, the problem and the line', () => {
   it('an unknown key, with a suggestion', () => {
     const issues = issuesOf(
-      ['dataDir: /d', 'agents:', '  - { id: a, command: x }', '  - { id: b, command: x }', '  - id: c', '    command: x', '    thresholds:', '      cpu: 90', '      durationMs: 1m'].join('\n'),
+      [
+        'dataDir: /d',
+        'agents:',
+        '  - { id: a, command: x }',
+        '  - { id: b, command: x }',
+        '  - id: c',
+        '    command: x',
+        '    thresholds:',
+        '      cpu: 90',
+        '      durationMs: 1m',
+      ].join('\n'),
     )
-    expect(issues).toEqual([{ path: 'agents[2].thresholds.cpu', line: 8, column: 7, message: 'unknown key; did you mean cpuPercent?' }])
+    expect(issues).toEqual([
+      {
+        path: 'agents[2].thresholds.cpu',
+        line: 8,
+        column: 7,
+        message: 'unknown key; did you mean cpuPercent?',
+      },
+    ])
     const error = (() => {
       try {
-        parse('dataDir: /d\nagents:\n  - id: c\n    command: x\n    thresholds:\n      cpu: 90\n      durationMs: 1m')
+        parse(
+          'dataDir: /d\nagents:\n  - id: c\n    command: x\n    thresholds:\n      cpu: 90\n      durationMs: 1m',
+        )
       } catch (e) {
         return e as ConfigError
       }
     })()
     expect(error?.code).toBe('ERR_DAEMON_CONFIG')
-    expect(error?.message).toContain('/etc/warden/warden.yaml:6:7: agents[0].thresholds.cpu: unknown key; did you mean cpuPercent?')
+    expect(error?.message).toContain(
+      '/etc/warden/warden.yaml:6:7: agents[0].thresholds.cpu: unknown key; did you mean cpuPercent?',
+    )
   })
 
   it('an unknown key with nothing close lists what is known', () => {
@@ -133,11 +154,24 @@ describe('config: errors name the key path, the problem and the line', () => {
     expect(issuesOf('dataDir: /d\nagents:\n  - id: a\n    command: x\n    logs: { stdot: /tmp/x }')).toEqual([
       { path: 'agents[0].logs.stdot', line: 5, column: 13, message: 'unknown key; did you mean stdout?' },
     ])
-    expect(issuesOf('dataDir: /d\ntemperature: { chp: x }')[0]?.message).toBe('unknown key; did you mean chip?')
+    expect(issuesOf('dataDir: /d\ntemperature: { chp: x }')[0]?.message).toBe(
+      'unknown key; did you mean chip?',
+    )
   })
 
   it('every issue of a file at once, each with its line', () => {
-    const issues = issuesOf(['agents:', '  - id: "bad id"', '    command: x', '    restart: sometimes', '  - id: ok', '    stopTimeoutMs: 10 minutes', '    command: y', 'listen: [1]'].join('\n'))
+    const issues = issuesOf(
+      [
+        'agents:',
+        '  - id: "bad id"',
+        '    command: x',
+        '    restart: sometimes',
+        '  - id: ok',
+        '    stopTimeoutMs: 10 minutes',
+        '    command: y',
+        'listen: [1]',
+      ].join('\n'),
+    )
     expect(issues.map((i) => [i.path, i.line])).toEqual([
       ['listen', 8],
       ['agents[0].id', 2],
@@ -145,7 +179,9 @@ describe('config: errors name the key path, the problem and the line', () => {
       ['agents[1].stopTimeoutMs', 6],
     ])
     expect(issues[2]?.message).toBe(`expected 'always', 'on-failure' or 'never', got "sometimes"`)
-    expect(issues[3]?.message).toMatch(/^expected a duration: ms as an integer, or a number with ms, s, m, h or d \(30s, 5m\), got "10 minutes"/)
+    expect(issues[3]?.message).toMatch(
+      /^expected a duration: ms as an integer, or a number with ms, s, m, h or d \(30s, 5m\), got "10 minutes"/,
+    )
   })
 
   it('a missing required key is reported at its object', () => {
@@ -162,7 +198,13 @@ describe('config: errors name the key path, the problem and the line', () => {
 
   it('what only the libraries know: a bad signal, a duplicate id, a threshold without a line', () => {
     const issues = issuesOf(
-      ['dataDir: /d', 'agents:', '  - { id: a, command: x, stopSignal: SIGNOPE }', '  - { id: b, command: x, thresholds: { durationMs: 1m } }', '  - { id: a, command: y }'].join('\n'),
+      [
+        'dataDir: /d',
+        'agents:',
+        '  - { id: a, command: x, stopSignal: SIGNOPE }',
+        '  - { id: b, command: x, thresholds: { durationMs: 1m } }',
+        '  - { id: a, command: y }',
+      ].join('\n'),
     )
     expect(issues.map((i) => [i.path, i.line])).toEqual([
       ['agents[0].stopSignal', 3],
@@ -246,8 +288,28 @@ describe('config units', () => {
 describe('config: host thresholds', () => {
   it('disk:/<mount> keys are lines; other unknown keys are typos', () => {
     expect(issuesOf('dataDir: /d\nhostThresholds: { cpuPrecent: 90, durationMs: 1m }')).toEqual([
-      { path: 'hostThresholds.cpuPrecent', line: 2, column: 19, message: 'unknown key; did you mean cpuPercent?' },
+      {
+        path: 'hostThresholds.cpuPrecent',
+        line: 2,
+        column: 19,
+        message: 'unknown key; did you mean cpuPercent?',
+      },
     ])
-    expect(issuesOf('dataDir: /d\nhostThresholds: { "disk:/": high, durationMs: 1m }')[0]?.path).toBe('hostThresholds["disk:/"]')
+    expect(issuesOf('dataDir: /d\nhostThresholds: { "disk:/": high, durationMs: 1m }')[0]?.path).toBe(
+      'hostThresholds["disk:/"]',
+    )
+  })
+})
+
+describe('config: shutdownTimeout', () => {
+  it('must outlast every agent stop (grace + SIGKILL wait), else agents could be left running', () => {
+    const [issue] = issuesOf(
+      'dataDir: /d\nshutdownTimeout: 20s\nagents:\n  - { id: a, command: x }\n  - { id: b, command: x, stopTimeoutMs: 30s }',
+    )
+    expect(issue).toMatchObject({ path: 'shutdownTimeout', line: 2 })
+    expect(issue?.message).toMatch(/^expected more than 35000 ms: agents\[1\]/)
+    expect(
+      parse('dataDir: /d\nshutdownTimeout: 16s\nagents:\n  - { id: a, command: x }').shutdownTimeoutMs,
+    ).toBe(16_000)
   })
 })

@@ -9,11 +9,20 @@ import type { TokenOptions } from '@warden/server'
 import { errnoCode, InvalidOptionError, messageOf, WardenError } from '@warden/utils'
 import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../errors.js'
-import { type AgentEntry, type ConfigFile, ConfigSchema, HostThresholdSchema, type ThresholdEntry } from './schema.js'
+import {
+  type AgentEntry,
+  type ConfigFile,
+  ConfigSchema,
+  HostThresholdSchema,
+  type ThresholdEntry,
+} from './schema.js'
 import { parseDuration, parseSize, suggest } from './units.js'
 import { isPlainObject, Locator, schemaIssues } from './validate.js'
 
 export const DEFAULT_PORT = 9477
+/** The supervisor's defaults: an agent's `stopTimeoutMs`, and how long SIGKILLed processes are waited for. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000
+const KILL_TIMEOUT_MS = 5000
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 
 /** One configured agent: what the supervisor runs and the monitor watches. */
@@ -51,6 +60,7 @@ export interface DaemonConfig {
 export interface ConfigOverrides {
   readonly dataDir?: string
   readonly listen?: string
+  readonly logFormat?: 'auto' | 'json' | 'pretty'
 }
 
 export interface LoadOptions {
@@ -150,12 +160,13 @@ class Resolver {
       shutdownTimeoutMs: this.#duration(raw.shutdownTimeout ?? '60s', ['shutdownTimeout'], 1),
       log: {
         level: (raw.log?.level ?? 'info') as LogLevel,
-        format: raw.log?.format ?? 'auto',
+        format: this.#overrides.logFormat ?? raw.log?.format ?? 'auto',
         requests: raw.log?.requests ?? false,
       },
       agents,
       host: this.#host(),
     }
+    this.#checkShutdownTimeout(config)
     this.#checkWithLibraries(config)
     if (this.issues.length > 0) throw new ConfigError({ file: this.#file, issues: this.issues })
     return config
@@ -341,7 +352,13 @@ class Resolver {
         const path = ['hostThresholds', key]
         if (!known.includes(key) && !key.startsWith('disk:/')) {
           const hint = suggest(key, [...known, 'disk:/'])
-          this.#issue(path, hint === undefined ? `unknown key; expected one of ${known.join(', ')}, disk:/<mount point>` : `unknown key; did you mean ${hint}?`, true)
+          this.#issue(
+            path,
+            hint === undefined
+              ? `unknown key; expected one of ${known.join(', ')}, disk:/<mount point>`
+              : `unknown key; did you mean ${hint}?`,
+            true,
+          )
           continue
         }
         out[key] =
@@ -354,6 +371,21 @@ class Resolver {
       host.threshold = out as unknown as HostThreshold
     }
     return host as DaemonConfig['host']
+  }
+
+  /** A shutdown deadline shorter than an agent's stop (grace + the SIGKILL wait) would leave it running. */
+  #checkShutdownTimeout(config: DaemonConfig): void {
+    let longest: { i: number; ms: number } | undefined
+    for (const [i, a] of config.agents.entries()) {
+      const ms = (a.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS) + KILL_TIMEOUT_MS
+      if (longest === undefined || ms > longest.ms) longest = { i, ms }
+    }
+    if (longest !== undefined && config.shutdownTimeoutMs <= longest.ms) {
+      this.#issue(
+        ['shutdownTimeout'],
+        `expected more than ${longest.ms} ms: agents[${longest.i}] may take its stopTimeoutMs plus ${KILL_TIMEOUT_MS} ms for SIGKILL to stop, and a shorter deadline would leave it running, got ${config.shutdownTimeoutMs} ms`,
+      )
+    }
   }
 
   /**
