@@ -43,6 +43,7 @@ describe('usage', () => {
     [['history', 'web', '--since', 'yesterday'], '--since expects epoch ms, or a duration'],
     [['history', 'web', '--interval', '0m'], '--interval expects a duration above 0'],
     [['history', 'web', '--until', '5 min'], '--until expects epoch ms'],
+    [['history', 'web', '--until', '0m'], '--until expects epoch ms, or a duration above 0'],
     [['status', '--url', 'localhost:9477'], '--url expects an http:// or https:// URL'],
     [['status', '--url'], "Option '--url <value>' argument missing"],
     [['status', '--token', 'a', '--token-file', 'b'], 'give --token or --token-file, not both'],

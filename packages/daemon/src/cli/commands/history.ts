@@ -91,9 +91,10 @@ function note({ io }: Context, answer: History): void {
 
 function time(name: 'since' | 'until', value: string | boolean | undefined): string | undefined {
   if (typeof value !== 'string') return undefined
-  if (!DURATION.test(value)) {
+  // A duration with a unit must be above 0 (the server's rule); digits alone are epoch ms, 0 included.
+  if (!DURATION.test(value) || /^0+(ms|s|m|h|d|w)$/.test(value)) {
     throw new UsageError(
-      `--${name} expects epoch ms, or a duration meaning that long ago (15m, 24h, 7d), got ${JSON.stringify(value)}`,
+      `--${name} expects epoch ms, or a duration above 0 meaning that long ago (15m, 24h, 7d), got ${JSON.stringify(value)}`,
     )
   }
   return value
