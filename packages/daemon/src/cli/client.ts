@@ -151,7 +151,7 @@ export class DaemonClient {
     return new DaemonAnswerError({
       status: res.status,
       ...(serverCode !== undefined && { serverCode }),
-      message: typeof body?.message === 'string' ? body.message : `${res.status} ${res.statusText}`.trim(),
+      message: typeof body?.message === 'string' ? body.message : res.statusText || 'error',
       ...(typeof body?.parameter === 'string' && { parameter: body.parameter }),
     })
   }

@@ -53,11 +53,11 @@ export async function resolveToken(
         `cannot read --token-file ${flags.tokenFile}: ${errnoCode(error) ?? messageOf(error)}`,
       )
     }
-    if (token === '') throw new UsageError(`--token-file ${flags.tokenFile} is empty`)
   } else {
     from = flags.token === undefined ? 'WARDEN_TOKEN' : '--token'
     token = flags.token ?? (env.WARDEN_TOKEN?.trim() || undefined)
   }
+  if (token === '') throw new UsageError(`${from} is empty`)
   // The token itself is never echoed: it may be a real one with a typo.
   if (token !== undefined && !TOKEN.test(token)) {
     throw new UsageError(

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -47,6 +48,7 @@ describe('usage', () => {
     [['status', '--url', 'localhost:9477'], '--url expects an http:// or https:// URL'],
     [['status', '--url'], "Option '--url <value>' argument missing"],
     [['status', '--token', 'a', '--token-file', 'b'], 'give --token or --token-file, not both'],
+    [['status', '--token', ''], '--token is empty'],
     [
       ['status', '--token', 'has spaces in it'],
       'the token from --token has characters a bearer token cannot have',
@@ -132,6 +134,27 @@ describe('errors from the daemon', () => {
     expect(fromFile.code).toBe(0)
     const fromFlag = await w.cli(['--token', READ_TOKEN, 'status', '--url', w.url], { env })
     expect(fromFlag.code).toBe(0)
+  })
+
+  it('something other than a Warden daemon at the URL is 1, saying what it answered', async () => {
+    const other = createServer((req, res) => {
+      if (req.url === '/v1/agents')
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>')
+      else res.writeHead(502, { 'content-type': 'text/html' }).end('<html>bad gateway</html>')
+    })
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(other.address() as { port: number }).port}`
+      const html = await cli(['status'], { env: { WARDEN_URL: url } })
+      expect(html).toMatchObject({ code: 1, stdout: '' })
+      expect(html.stderr).toBe(
+        `warden: the answer from ${url} is not JSON: is a Warden daemon listening there? (HTTP 200)\n`,
+      )
+      const gateway = await cli(['logs', 'web'], { env: { WARDEN_URL: url } })
+      expect(gateway).toMatchObject({ code: 1, stderr: 'warden: Bad Gateway (HTTP 502)\n' })
+    } finally {
+      await new Promise((resolve) => other.close(resolve))
+    }
   })
 
   it('an aborted signal interrupts the request: exit 130', async () => {
