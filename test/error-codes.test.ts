@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import * as core from '@warden/core'
+import * as daemon from '@warden/daemon'
 import * as host from '@warden/host'
 import * as monitor from '@warden/monitor'
 import * as server from '@warden/server'
@@ -12,7 +13,7 @@ import { describe, expect, it } from 'vitest'
  * `WardenError`, has a literal code of its package, a distinct code, its class name, and is listed
  * in its package's README (the shared ones in @warden/utils's) — and the READMEs list nothing else.
  */
-const PACKAGES = { utils, store, core, monitor, host, server } as const
+const PACKAGES = { utils, store, core, monitor, host, server, daemon } as const
 const PREFIX: Record<keyof typeof PACKAGES, string> = {
   utils: 'ERR_WARDEN_',
   store: 'ERR_STORE_',
@@ -20,6 +21,7 @@ const PREFIX: Record<keyof typeof PACKAGES, string> = {
   monitor: 'ERR_MONITOR_',
   host: 'ERR_HOST_',
   server: 'ERR_SERVER_',
+  daemon: 'ERR_DAEMON_',
 }
 
 /** A superset of every error constructor's fields, so each class can be made with one object. */
@@ -62,6 +64,10 @@ const CONTEXT = {
   method: 'GET',
   stream: 'stdout',
   maxStreams: 1,
+  file: 'warden.yaml',
+  issues: [{ path: 'agents[0].id', line: 3, column: 7, message: 'm' }],
+  step: 'store',
+  failures: [{ step: 'agents', message: 'm' }],
 }
 
 /** Intermediate bases with no code of their own. */
@@ -116,6 +122,7 @@ describe('error codes across packages', () => {
     expect(monitor.WaitTimeoutError).toBe(utils.WaitTimeoutError)
     expect(host.InvalidOptionError).toBe(utils.InvalidOptionError)
     expect(server.InvalidOptionError).toBe(utils.InvalidOptionError)
+    expect(daemon.InvalidOptionError).toBe(utils.InvalidOptionError)
     for (const pkg of [store, core, monitor, host]) expect(pkg.WardenError).toBe(utils.WardenError)
   })
 

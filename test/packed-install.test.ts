@@ -26,7 +26,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const run = promisify(execFile)
 /** In the order they depend on each other. */
-const PACKAGES = ['utils', 'store', 'core', 'monitor', 'host', 'server'] as const
+const PACKAGES = ['utils', 'store', 'core', 'monitor', 'host', 'server', 'daemon'] as const
 
 interface Manifest {
   name: string

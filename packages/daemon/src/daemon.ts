@@ -234,9 +234,9 @@ export class WardenDaemon {
    * touched. Settings that cannot change live are listed in `needsRestart`. Reloads run one at a time.
    */
   reload(next?: DaemonConfig): Promise<ReloadResult> {
-    if (this.#shutdown !== undefined) return Promise.reject(new DaemonClosedError('reload()'))
+    if (this.#shutdown !== undefined) return Promise.reject(new DaemonClosedError({ operation: 'reload()' }))
     return this.#reloads.run(async () => {
-      if (this.#shutdown !== undefined) throw new DaemonClosedError('reload()')
+      if (this.#shutdown !== undefined) throw new DaemonClosedError({ operation: 'reload()' })
       const config =
         next ??
         (await loadConfig(this.#config.file, {
@@ -360,7 +360,7 @@ export class WardenDaemon {
       })
     }
     if (failures.length > 0) {
-      const error = new ShutdownError(failures)
+      const error = new ShutdownError({ failures })
       this.log.error({ event: 'stopped', failures }, error.message)
       this.#detach()
       throw error

@@ -12,6 +12,9 @@ import { createLogger } from './log.js'
 import { EXIT, type RunIO } from './run.js'
 
 /** The bundled demo config (`demo/warden.yaml` of this package). */
+/** Run from a checkout (TypeScript source), where the CLI is the root package's `warden` script. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+
 export const DEMO_CONFIG = fileURLToPath(new URL('../demo/warden.yaml', import.meta.url))
 
 const DEMO_USAGE = `usage: warden demo [--listen HOST:PORT] [--for DURATION] [--log-format auto|json|pretty] [--keep]
@@ -96,7 +99,7 @@ export async function demo(
       '',
       `  Dashboard   ${url}/`,
       `  Token       ${token}`,
-      `  CLI         WARDEN_URL=${url} WARDEN_TOKEN=${token} npx warden status`,
+      `  CLI         WARDEN_URL=${url} WARDEN_TOKEN=${token} ${FROM_SOURCE ? 'npx --yes pnpm@10 warden' : 'warden'} status`,
       `  Metrics     curl -H 'Authorization: Bearer ${token}' ${url}/metrics`,
       '',
       '  burner  burns a core 25 s out of 35: CPU over 30 % → warning, then error after 6 s',

@@ -49,8 +49,10 @@ export class StartupError extends WardenError {
 /** `reload()` or `shutdown()` after `shutdown()` was called. */
 export class DaemonClosedError extends WardenError {
   readonly code = 'ERR_DAEMON_CLOSED' as const
-  constructor(what: string) {
-    super(`The daemon is shutting down: ${what} is refused`)
+  readonly operation: string
+  constructor({ operation }: { operation: string }) {
+    super(`The daemon is shutting down: ${operation} is refused`)
+    this.operation = operation
   }
 }
 
@@ -59,7 +61,7 @@ export class ShutdownError extends WardenError {
   readonly code = 'ERR_DAEMON_SHUTDOWN' as const
   /** The steps that failed or did not finish, with why. */
   readonly failures: readonly { step: string; message: string }[]
-  constructor(failures: readonly { step: string; message: string }[]) {
+  constructor({ failures }: { failures: readonly { step: string; message: string }[] }) {
     super(`Shutdown incomplete: ${failures.map((f) => `${f.step}: ${f.message}`).join('; ')}`)
     this.failures = failures
   }

@@ -23,12 +23,12 @@ export const EXIT = {
 
 /** A command line the CLI cannot run: unknown command or flag, bad value, missing argument. */
 export class UsageError extends WardenError {
-  readonly code = 'ERR_CLI_USAGE' as const
+  readonly code = 'ERR_DAEMON_CLI_USAGE' as const
 }
 
 /** Nothing answers at the daemon's URL, it did not answer in time, or it closed a stream. */
 export class DaemonUnreachableError extends WardenError {
-  readonly code = 'ERR_CLI_DAEMON_UNREACHABLE' as const
+  readonly code = 'ERR_DAEMON_CLI_UNREACHABLE' as const
   readonly url: string
   /** In words: `connection refused`, `host not found`, `no answer within 30 s`, … */
   readonly reason: string
@@ -44,7 +44,7 @@ export class DaemonUnreachableError extends WardenError {
 
 /** The daemon refused the token (401), or the token may only read (403). */
 export class AuthError extends WardenError {
-  readonly code = 'ERR_CLI_AUTH' as const
+  readonly code = 'ERR_DAEMON_CLI_AUTH' as const
   readonly status: 401 | 403
   /** The server's `code` (`ERR_SERVER_UNAUTHORIZED`, `ERR_SERVER_FORBIDDEN`). */
   readonly serverCode: string | undefined
@@ -73,7 +73,7 @@ function authMessage(url: string, status: 401 | 403, tokenSent: boolean): string
 
 /** The daemon answered with an error (`{ statusCode, code, message, parameter? }`), or not with Warden's JSON. */
 export class DaemonAnswerError extends WardenError {
-  readonly code = 'ERR_CLI_DAEMON_ERROR' as const
+  readonly code = 'ERR_DAEMON_CLI_ANSWER' as const
   readonly status: number
   /** The server's error `code` (`ERR_SERVER_AGENT_NOT_FOUND`, …); undefined when the answer had none. */
   readonly serverCode: string | undefined
@@ -93,7 +93,7 @@ export class DaemonAnswerError extends WardenError {
 
 /** `io.signal` was aborted before the daemon answered. */
 export class InterruptedError extends WardenError {
-  readonly code = 'ERR_CLI_INTERRUPTED' as const
+  readonly code = 'ERR_DAEMON_CLI_INTERRUPTED' as const
   constructor(options?: { cause?: unknown }) {
     super('interrupted', options)
   }
