@@ -225,6 +225,13 @@ describe('the packed packages, installed in another project', () => {
     const all = await run(process.execPath, ['dist/all.js'], { cwd: app })
     for (const p of PACKAGES) expect(all.stdout).toMatch(new RegExp(`${p}=[1-9]`))
 
+    // The `warden` bin of the packed @warden/daemon: its config check and its CLI's usage.
+    writeFileSync(join(app, 'warden.yaml'), `dataDir: data\nagents:\n  - { id: web, command: node, args: [server.js] }\n`)
+    const check = await run(join(app, 'node_modules', '.bin', 'warden'), ['check', '--config', 'warden.yaml'], { cwd: app })
+    expect(check.stdout).toMatch(/warden\.yaml: ok — 1 agents \(web\), listen 127\.0\.0\.1:9477/)
+    const help = await run(join(app, 'node_modules', '.bin', 'warden'), ['help'], { cwd: app })
+    expect(help.stdout).toContain('warden status')
+
     const { stdout } = await run(process.execPath, ['dist/library.js'], { cwd: app, timeout: 30_000 })
     const m = /^web status=running pid=\d+ memoryRss=(\d+)$/m.exec(stdout)
     expect(m, stdout).not.toBeNull()
