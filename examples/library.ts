@@ -5,45 +5,36 @@ import { Supervisor } from '@warden/core'
 import { ResourceMonitor } from '@warden/monitor'
 import { FileMetadataStore } from '@warden/store'
 
-const dir = await mkdtemp(join(tmpdir(), 'warden-')) // a daemon keeps it, e.g. /var/lib/warden/agents
-const store = new FileMetadataStore({ dir }) // one crash-safe <id>.json per agent
-await store.open() // single writer: a second one gets StoreLockedError
-
+const store = new FileMetadataStore({ dir: await mkdtemp(join(tmpdir(), 'warden-')) }) // e.g. /var/lib/warden
+await store.open()
 const supervisor = new Supervisor({ store })
 supervisor.add({
   id: 'web',
-  command: process.execPath, // node
-  args: ['-e', 'setInterval(() => {}, 1e9)'], // your server.js
+  command: process.execPath,
+  args: ['-e', 'setInterval(() => {}, 1e9)'],
   restart: 'always',
-  stopTimeoutMs: 5000,
 })
-supervisor.on('agent:fatal', ({ id, reason }) => console.error(`${id} gave up: ${reason}`))
-await supervisor.startAll()
+await supervisor.restore() // adopts what a previous run left running, starts the rest
 
-const monitor = new ResourceMonitor({
-  registry: supervisor.registry,
-  store,
-  supervisor,
-  intervalMs: 60_000,
-  includeChildren: true,
-  defaultThreshold: { cpuPercent: 90, memoryBytes: 1024 ** 3, durationMs: 5 * 60_000 },
-})
-monitor.on('threshold:error', (alert) => console.warn(alert))
+const monitor = new ResourceMonitor({ registry: supervisor.registry, store, supervisor, intervalMs: 10_000 })
+monitor.setThreshold('web', { memoryBytes: 1024 ** 3, durationMs: 60_000, action: 'restart' })
+monitor.on('threshold:error', (alert) =>
+  console.warn(`${alert.agentId}: ${alert.resource} over ${alert.threshold}`),
+)
 monitor.start()
-await monitor.collectOnce() // sample now instead of waiting for the first tick
+await monitor.collectOnce() // sample now rather than at the first tick
 
-const points = await monitor.getResourceHistory('web', { since: Date.now() - 60_000 })
+const points = await monitor.getResourceHistory('web', { durationMs: 60_000 })
 const hourly = await monitor.getResourceHistoryAggregated('web', {
   since: Date.now() - 86_400_000,
   intervalMs: 3_600_000,
 })
-const web = supervisor.get('web')
-console.log(`web status=${web?.status} pid=${web?.pid} memoryRss=${points.at(-1)?.memoryRss}`)
+console.log(
+  `web status=${supervisor.get('web')?.status} pid=${supervisor.get('web')?.pid} memoryRss=${points.at(-1)?.memoryRss}`,
+)
 console.log(`web points=${points.length} hourly buckets=${hourly.buckets.length}`)
 
-// The shutdown order (a daemon runs it on SIGTERM): no tick samples a stopping agent or writes to
-// a closing store, and the store closes after the supervisor's last saves.
-await monitor.stop()
-await supervisor.shutdown() // stops every agent's whole process tree
+await monitor.stop() // on SIGTERM: the monitor, then every agent's process tree, then the store
+await supervisor.shutdown()
 await store.close()
-await rm(dir, { recursive: true })
+await rm(store.dir, { recursive: true }) // a daemon keeps it

@@ -226,8 +226,15 @@ describe('the packed packages, installed in another project', () => {
     for (const p of PACKAGES) expect(all.stdout).toMatch(new RegExp(`${p}=[1-9]`))
 
     // The `warden` bin of the packed @warden/daemon: its config check and its CLI's usage.
-    writeFileSync(join(app, 'warden.yaml'), `dataDir: data\nagents:\n  - { id: web, command: node, args: [server.js] }\n`)
-    const check = await run(join(app, 'node_modules', '.bin', 'warden'), ['check', '--config', 'warden.yaml'], { cwd: app })
+    writeFileSync(
+      join(app, 'warden.yaml'),
+      `dataDir: data\nagents:\n  - { id: web, command: node, args: [server.js] }\n`,
+    )
+    const check = await run(
+      join(app, 'node_modules', '.bin', 'warden'),
+      ['check', '--config', 'warden.yaml'],
+      { cwd: app },
+    )
     expect(check.stdout).toMatch(/warden\.yaml: ok — 1 agents \(web\), listen 127\.0\.0\.1:9477/)
     const help = await run(join(app, 'node_modules', '.bin', 'warden'), ['help'], { cwd: app })
     expect(help.stdout).toContain('warden status')
