@@ -10,6 +10,11 @@ if (command === 'run') code = await run(rest, io)
 else if (command === 'check') code = await check(rest, io)
 else if (command === 'demo') code = await demo(rest, io)
 else {
+  // `warden logs web -f | head`: a closed pipe ends the command quietly, as for any Unix tool.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0)
+    throw error
+  })
   const abort = new AbortController()
   process.once('SIGINT', () => abort.abort())
   code = await runCli(process.argv.slice(2), {
