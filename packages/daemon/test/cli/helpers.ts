@@ -3,33 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type AgentSpec, Supervisor } from '@warden/core'
 import { ResourceMonitor, type ResourceMonitorOptions } from '@warden/monitor'
-import { type AuthOptions, createServer, type ServerOptions } from '@warden/server'
+import { createServer, type ServerOptions } from '@warden/server'
 import { FileMetadataStore } from '@warden/store'
 import { afterEach } from 'vitest'
+// A real node on 127.0.0.1:0, with the tokens and agents of @warden/server's tests.
+import { AUTH, CONTROL_TOKEN, idle, READ_TOKEN } from '../../../server/test/helpers.js'
 import { type CliIO, runCli } from '../../src/cli/index.js'
 
-// A minimal copy of @warden/server's test helpers (test dirs are not exported): a real node on 127.0.0.1:0.
-
-export const READ_TOKEN = 'read-token-0123456789abcdef'
-export const CONTROL_TOKEN = 'control-token-0123456789abcdef'
-const AUTH: AuthOptions = {
-  tokens: [
-    { token: READ_TOKEN, access: 'read', name: 'reader' },
-    { token: CONTROL_TOKEN, access: 'control', name: 'operator' },
-  ],
-}
-
-/** An idle agent: a node process that waits forever. */
-export function idle(id: string, extra: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    id,
-    command: process.execPath,
-    args: ['-e', 'setInterval(() => {}, 1e9)'],
-    backoff: { initialMs: 20, maxMs: 80, factor: 2 },
-    stopTimeoutMs: 2000,
-    ...extra,
-  }
-}
+export { CONTROL_TOKEN, idle, READ_TOKEN }
 
 /** An agent printing `line <n>` to its stdout log every `everyMs`. */
 export function talker(id: string, logFile: string, everyMs = 20): AgentSpec {
