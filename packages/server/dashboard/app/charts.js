@@ -13,6 +13,17 @@ export const SCALES = {
 
 const PALETTE = ['#2f6fdd', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#862e9c']
 
+/**
+ * Dots as well as lines while a series has few readings in view: uPlot's own rule looks at the
+ * x span only, so a single reading (or a few close together at the window's edge) drew nothing.
+ */
+function fewReadings(u, si, i0, i1) {
+  const ys = u.data[si]
+  let n = 0
+  for (let i = i0; i <= i1; i++) if (ys[i] !== null && ys[i] !== undefined) n++
+  return n * 8 < u.bbox.width / devicePixelRatio
+}
+
 /** A card `<figure>` with a caption, a plot area and a note line, appended to `parent`. */
 export function card(parent, { key, title }) {
   const figure = document.createElement('figure')
@@ -97,6 +108,7 @@ export class Chart {
           scale: s.scale,
           stroke: s.color ?? PALETTE[i % PALETTE.length],
           width: 1.5,
+          points: { show: fewReadings },
           value: (_u, v) => (SCALES[s.scale] ?? SCALES.n).format(v),
         })),
       ],
@@ -112,6 +124,8 @@ export class Chart {
   /** Shows `data` (`[xs, ...ys]`); the first call creates the plot. */
   setData(data) {
     this.parts.figure.dataset.available = 'true'
+    // How many readings the first series has in the window: what a test (or a person) can check against the canvas.
+    this.parts.figure.dataset.points = String(data[1]?.filter((v) => v !== null).length ?? 0)
     this.parts.plot.hidden = false
     if (this.#u === null) this.#u = new uPlot(this.#options(), data, this.parts.plot)
     else this.#u.setData(data)
