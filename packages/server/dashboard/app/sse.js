@@ -7,11 +7,16 @@
 /** Splits a Server-Sent Events byte stream into `{ id, event, data }` messages. */
 export class SseParser {
   #buffer = ''
+  /** A CR that ended a chunk: the LF of its CRLF may start the next one. */
+  #cr = false
   #decoder = new TextDecoder()
 
   /** Feeds a chunk; returns the messages it completed. */
   push(chunk) {
-    this.#buffer += this.#decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n')
+    let text = (this.#cr ? '\r' : '') + this.#decoder.decode(chunk, { stream: true })
+    this.#cr = text.endsWith('\r')
+    if (this.#cr) text = text.slice(0, -1)
+    this.#buffer += text.replace(/\r\n?/g, '\n')
     const out = []
     for (let end = this.#buffer.indexOf('\n\n'); end !== -1; end = this.#buffer.indexOf('\n\n')) {
       const block = this.#buffer.slice(0, end)
