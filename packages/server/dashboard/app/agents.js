@@ -1,5 +1,5 @@
 /** The agents table (status, pid, uptime, restarts, alerts, sparkline, controls) and one chart per agent. */
-import { avg, Chart, card, columns, sparkline } from './charts.js'
+import { Chart, card, sparkline } from './charts.js'
 import { bytes, duration, percent } from './format.js'
 import { MARKER_KINDS, markersPlugin } from './markers.js'
 
@@ -113,16 +113,20 @@ export class AgentChart {
     })
   }
 
-  /** The window's buckets (or the error fetching them gave); returns the CPU column. */
+  /**
+   * The window's columns from `/v1/history/agents` (`start`, `cpuPercent`, `memoryRss`), or the
+   * error fetching them gave; returns the CPU column.
+   */
   render(history) {
     if (history instanceof Error) {
       this.chart.unavailable(`history failed: ${history.message}`)
       return []
     }
-    const data = columns(history.buckets ?? [], [avg('cpuPercent'), avg('memoryRss')])
-    this.chart.setData(data)
-    this.parts.note.textContent = history.buckets?.length ? '' : 'no samples in this window'
-    return data[1]
+    const xs = history.start.map((t) => t / 1000)
+    const cpu = history.cpuPercent ?? xs.map(() => null)
+    this.chart.setData([xs, cpu, history.memoryRss ?? xs.map(() => null)])
+    this.parts.note.textContent = xs.length > 0 ? '' : 'no samples in this window'
+    return cpu
   }
 
   /** Replaces the markers (a new window) and redraws. */

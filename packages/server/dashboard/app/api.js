@@ -65,17 +65,3 @@ export class Api {
     return this.#request('GET', path, { headers, signal })
   }
 }
-
-/** Runs `fn` over `items` with at most `limit` at once (a browser opens ~6 connections per origin). */
-export async function mapLimit(items, limit, fn) {
-  const out = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i], i)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
-}

@@ -3,6 +3,9 @@ import { bytes, celsius, percent, plain } from './format.js'
 
 const uPlot = globalThis.uPlot
 
+/** The plot width of a card; null until measured (and after a resize). */
+export const layout = { width: null }
+
 /** Axis and legend formats per scale. */
 export const SCALES = {
   '%': { format: percent },
@@ -118,7 +121,10 @@ export class Chart {
   }
 
   #width() {
-    return Math.max(240, this.parts.plot.clientWidth || this.parts.figure.clientWidth - 16)
+    // Every card has the grid's column width: measured once per layout, not once per chart (each
+    // read forces a layout of the whole page, and a 100-agent window made 100 of them).
+    layout.width ??= Math.max(240, this.parts.plot.clientWidth || this.parts.figure.clientWidth - 16)
+    return layout.width
   }
 
   /** Shows `data` (`[xs, ...ys]`); the first call creates the plot. */
