@@ -159,10 +159,11 @@ async function renderWindow(win) {
   state.markerState = new Map()
   const markers = byAgent(markersFrom(recent.events, state.markerState))
   state.lastEventId = recent.lastId
-  const reach = recent.keptSince === null ? null : recent.keptSince
+  // A full ring means older events were dropped: say how far back the markers reach.
+  const full = recent.events.length >= recent.keep
   $('marker-reach').textContent =
-    reach !== null && reach > since
-      ? `Markers reach back to ${new Date(reach).toLocaleString()}: the server keeps its last ${recent.keep} events.`
+    full && recent.keptSince !== null && recent.keptSince > since
+      ? `Markers reach back to ${new Date(recent.keptSince).toLocaleString()}: the server keeps its last ${recent.keep} events (keptEvents).`
       : ''
 
   const draws = []

@@ -156,3 +156,64 @@ describe('GET /v1/events/recent', () => {
     expect(recent.keptSince).toBe(recent.events[0].time)
   })
 })
+
+describe('history for the dashboard', () => {
+  it('`fields` keeps only the named columns of /v1/agents/:id/history, raw and in buckets', async () => {
+    const w = await startWarden({ agents: [idle('a')], startMonitor: false })
+    await w.monitor.collectOnce()
+    await w.monitor.collectOnce()
+    const get = async (q: string): Promise<Json> =>
+      (await (await w.get(`/v1/agents/a/history?${q}`, READ_TOKEN)).json()) as Json
+    const raw = await get('fields=cpuPercent,diskRead')
+    expect(raw.points).toHaveLength(2)
+    for (const p of raw.points) expect(Object.keys(p)).toEqual(['timestamp', 'cpuPercent', 'diskReadBytes'])
+    const full = await get('')
+    expect(raw.points[1]).toEqual({
+      timestamp: full.points[1].timestamp,
+      cpuPercent: full.points[1].cpuPercent,
+      diskReadBytes: full.points[1].diskReadBytes,
+    })
+    const buckets = await get('interval=1h&fields=memoryRss,diskWrite')
+    expect(Object.keys(buckets.buckets[0])).toEqual(['start', 'end', 'count', 'memoryRss', 'diskWriteRate'])
+    expect(buckets.buckets[0].memoryRss).toEqual((await get('interval=1h')).buckets[0].memoryRss)
+    const bad = await w.get('/v1/agents/a/history?fields=cpu', READ_TOKEN)
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ code: 'ERR_SERVER_INVALID_PARAMETER', parameter: 'fields' })
+  })
+
+  it('/v1/history/agents answers every agent’s buckets as columns of averages, the same as each agent’s route', async () => {
+    const w = await startWarden({ agents: [idle('a'), idle('b')], startMonitor: false })
+    await w.monitor.collectOnce()
+    await w.monitor.collectOnce()
+    const all = (await (await w.get('/v1/history/agents?since=1h&interval=1m', READ_TOKEN)).json()) as Json
+    expect(all).toMatchObject({ intervalMs: 60_000, until: null })
+    expect(all.agents.map((a: Json) => a.agent)).toEqual(['a', 'b'])
+    for (const entry of all.agents) {
+      const one = (await (
+        await w.get(`/v1/agents/${entry.agent}/history?since=1h&interval=1m`, READ_TOKEN)
+      ).json()) as Json
+      expect(entry.tier).toBe(one.tier)
+      expect(entry.start).toEqual(one.buckets.map((b: Json) => b.start))
+      expect(entry.count).toEqual(one.buckets.map((b: Json) => b.count))
+      expect(entry.cpuPercent).toEqual(one.buckets.map((b: Json) => b.cpuPercent.avg))
+      expect(entry.memoryRss).toEqual(one.buckets.map((b: Json) => b.memoryRss.avg))
+      expect(entry.diskReadRate).toEqual(one.buckets.map((b: Json) => b.diskReadRate))
+    }
+    const some = (await (
+      await w.get('/v1/history/agents?interval=1m&fields=cpuPercent,memoryRss', READ_TOKEN)
+    ).json()) as Json
+    expect(Object.keys(some.agents[0])).toEqual([
+      'agent',
+      'tier',
+      'coveredSince',
+      'start',
+      'count',
+      'cpuPercent',
+      'memoryRss',
+    ])
+    expect((await w.get('/v1/history/agents?interval=1m')).status).toBe(401)
+    const noInterval = await w.get('/v1/history/agents', READ_TOKEN)
+    expect(noInterval.status).toBe(400)
+    expect(await noInterval.json()).toMatchObject({ parameter: 'interval' })
+  })
+})
