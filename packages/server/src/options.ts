@@ -41,4 +41,11 @@ export interface ServerOptions {
   readonly heartbeatMs?: number
   /** How often a followed log file is read for new lines (ms). @default 250 */
   readonly logPollMs?: number
+  /** Serve the live dashboard at `/` (its static files are public; its data needs a token). `false`: no `/` routes. @default true */
+  readonly dashboard?: boolean
+  /**
+   * Lifecycle and alert events kept in memory: what `Last-Event-ID` replays and
+   * `/v1/events/recent` answers, so how far back the dashboard's markers reach. @default 1000
+   */
+  readonly keptEvents?: number
 }

@@ -1,6 +1,7 @@
 import fastify, { type FastifyInstance, LogController } from 'fastify'
 import { authHook } from './auth/hook.js'
 import { TokenSet } from './auth/tokens.js'
+import { loadAssets } from './dashboard/assets.js'
 import { errorHandler, notFoundHandler } from './http/error-handler.js'
 import { guardListen } from './http/listen.js'
 import { logResponse } from './http/request-log.js'
@@ -8,6 +9,7 @@ import { MetricsExporter } from './metrics/exporter.js'
 import type { ServerOptions } from './options.js'
 import { agentRoutes } from './routes/agents.js'
 import { controlRoutes } from './routes/control.js'
+import { dashboardRoutes } from './routes/dashboard.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { historyRoutes } from './routes/history.js'
@@ -27,6 +29,8 @@ import { validateOptions } from './validate-options.js'
 export function createServer(options: ServerOptions): FastifyInstance {
   const o = validateOptions(options)
   const tokens = new TokenSet(o.tokens)
+  // Read before anything starts: a package without its dashboard files fails here, not on a page load.
+  const assets = o.dashboard ? loadAssets({ auth: tokens.size > 0 }) : undefined
   const app = fastify({
     ...(o.logger !== undefined && { loggerInstance: o.logger }),
     // Our onResponse hook logs requests without their query string (a pasted token stays out of logs).
@@ -63,6 +67,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   controlRoutes(app, sources)
   serviceRoutes(app, sources)
   metricsRoutes(app, exporter)
+  if (assets !== undefined) dashboardRoutes(app, assets)
   guardListen(app, tokens.size > 0)
   return app
 }

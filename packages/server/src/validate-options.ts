@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { describe } from '@warden/utils'
 import { InvalidOptionError } from './errors.js'
 import type { ServerOptions, TokenOptions } from './options.js'
+import { DEFAULT_KEPT_EVENTS } from './sources/event-log.js'
 
 const MAX_TIMER_MS = 2 ** 31 - 1
 const KEYS = [
@@ -15,6 +16,8 @@ const KEYS = [
   'maxStreams',
   'heartbeatMs',
   'logPollMs',
+  'dashboard',
+  'keptEvents',
 ] as const satisfies ReadonlyArray<keyof ServerOptions>
 const TOKEN_KEYS = ['token', 'access', 'name'] as const satisfies ReadonlyArray<keyof TokenOptions>
 /** RFC 6750 token68, bounded: long enough to resist guessing, short enough to hash cheaply. */
@@ -69,6 +72,12 @@ function int(option: string, value: unknown, fallback: number, min: number, max:
     fail(option, value, `an integer from ${min} to ${max}${unit}`)
   }
   return value as number
+}
+
+function bool(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') fail(option, value, 'a boolean')
+  return value
 }
 
 function tokens(auth: unknown): Required<TokenOptions>[] {
@@ -139,5 +148,8 @@ export function validateOptions(options: unknown): ResolvedOptions {
     maxStreams: int('maxStreams', o.maxStreams, 64, 1, 100_000),
     heartbeatMs: int('heartbeatMs', o.heartbeatMs, 15_000, 1, MAX_TIMER_MS, ' (ms)'),
     logPollMs: int('logPollMs', o.logPollMs, 250, 1, MAX_TIMER_MS, ' (ms)'),
+    dashboard: bool('dashboard', o.dashboard, true),
+    // Each kept event is a few hundred bytes of JSON: 100 000 stay within tens of MB.
+    keptEvents: int('keptEvents', o.keptEvents, DEFAULT_KEPT_EVENTS, 1, 100_000),
   }
 }

@@ -9,7 +9,15 @@ import {
 } from '../errors.js'
 import { AgentParams, errors } from '../schemas/common.js'
 import { durationMs, timeMs } from '../schemas/duration.js'
-import { History, HistoryQuery, HostHistory, HostHistoryQuery } from '../schemas/history.js'
+import {
+  AgentsHistory,
+  AgentsHistoryQuery,
+  HISTORY_FIELDS,
+  History,
+  HistoryQuery,
+  HostHistory,
+  HostHistoryQuery,
+} from '../schemas/history.js'
 import type { Sources } from '../sources/sources.js'
 
 /** `since`/`until` in epoch ms, checked against each other. */
@@ -41,20 +49,59 @@ export function historyRoutes(app: FastifyInstance, sources: Sources): void {
       const range = window(request.query, Date.now())
       const intervalMs =
         request.query.interval === undefined ? undefined : durationMs('interval', request.query.interval)
-      const meta = sources.store === undefined ? undefined : await sources.store.get(id)
-      if (sources.supervisor.get(id) === undefined && meta === undefined) throw new AgentNotFoundError({ id })
+      const fields = fieldList(request.query.fields)
+      const supervised = sources.supervisor.get(id) !== undefined
+      // The record is a copy of the whole history: only read it when it is needed.
+      const needRecord = sources.store !== undefined && (!supervised || intervalMs === undefined)
+      const meta = needRecord ? await sources.store!.get(id) : undefined
+      if (!supervised && meta === undefined) throw new AgentNotFoundError({ id })
       const head = { agent: id, since: range.since ?? null, until: range.until ?? null }
       if (intervalMs !== undefined) {
         const r = await sources.monitor.getResourceHistoryAggregated(id, { ...range, intervalMs })
-        return { ...head, tier: r.tier, coveredSince: r.coveredSince, intervalMs, buckets: r.buckets }
+        const buckets = pickBuckets(r.buckets, fields)
+        return { ...head, tier: r.tier, coveredSince: r.coveredSince, intervalMs, buckets }
       }
+      const pointKeys = fields && ['timestamp', ...fields.map((f) => HISTORY_FIELDS[f][0])]
       if (meta !== undefined) {
         // The store's query says which level answered when raw points no longer reach back.
         const q = meta.resourceUsage.query(range)
-        return { ...head, tier: q.tier, coveredSince: q.coveredSince, intervalMs: null, points: q.points }
+        const points = q.points.map((p) => pick<unknown>(p, pointKeys))
+        return { ...head, tier: q.tier, coveredSince: q.coveredSince, intervalMs: null, points }
       }
-      const points = await sources.monitor.getResourceHistory(id, range)
+      const points = (await sources.monitor.getResourceHistory(id, range)).map((p) =>
+        pick<unknown>(p, pointKeys),
+      )
       return { ...head, tier: 'raw', coveredSince: null, intervalMs: null, points }
+    },
+  )
+
+  // One request for every agent's buckets: a window of 100 agents was 100 requests, and their
+  // per-request cost in the browser (not the server's work) made most of its load time.
+  app.get<{ Querystring: AgentsHistoryQuery }>(
+    '/v1/history/agents',
+    {
+      config: { access: 'read' },
+      schema: { querystring: AgentsHistoryQuery, response: { 200: AgentsHistory, ...errors(400, 401) } },
+    },
+    async (request): Promise<AgentsHistory> => {
+      const range = window(request.query, Date.now())
+      const intervalMs = durationMs('interval', request.query.interval)
+      const fields = fieldList(request.query.fields)
+      const columns = (fields ?? (Object.keys(HISTORY_FIELDS) as Field[])).map((f) => HISTORY_FIELDS[f][1])
+      const agents: AgentsHistory['agents'] = []
+      for (const info of sources.supervisor.list()) {
+        const r = await sources.monitor.getResourceHistoryAggregated(info.id, { ...range, intervalMs })
+        const out: Record<string, unknown> = {
+          agent: info.id,
+          tier: r.tier,
+          coveredSince: r.coveredSince,
+          start: r.buckets.map((b) => b.start),
+          count: r.buckets.map((b) => b.count),
+        }
+        for (const column of columns) out[column] = r.buckets.map((b) => average(b, column))
+        agents.push(out as AgentsHistory['agents'][number])
+      }
+      return { since: range.since ?? null, until: range.until ?? null, intervalMs, agents }
     },
   )
 
@@ -94,6 +141,24 @@ export function historyRoutes(app: FastifyInstance, sources: Sources): void {
   )
 }
 
+type Field = keyof typeof HISTORY_FIELDS
+
+const fieldList = (fields: string | undefined): Field[] | undefined =>
+  fields?.split(',') as Field[] | undefined
+
+/** Buckets with only the columns of `fields` (all without it). */
+function pickBuckets(buckets: readonly object[], fields: readonly Field[] | undefined) {
+  const keys = fields && ['start', 'end', 'count', ...fields.map((f) => HISTORY_FIELDS[f][1])]
+  return buckets.map((b) => pick<unknown>(b, keys)) as NonNullable<History['buckets']>
+}
+
+/** A gauge's average or a counter's rate in a bucket. */
+function average(bucket: object, column: string): number | null {
+  const value = (bucket as Record<string, GaugeStats | number | null | undefined>)[column]
+  if (value === undefined || value === null) return null
+  return typeof value === 'number' ? value : value.avg
+}
+
 /** A counter's column becomes its rate in a bucket. */
 const bucketKey = (column: string): string => HOST_SERIES.rates[column] ?? column
 
@@ -102,6 +167,6 @@ function pick<V>(value: object, keys: readonly string[] | undefined): Record<str
   const all = value as Record<string, V>
   if (keys === undefined) return all
   const out: Record<string, V> = {}
-  for (const key of keys) out[key] = all[key]!
+  for (const key of keys) if (key in all) out[key] = all[key]!
   return out
 }

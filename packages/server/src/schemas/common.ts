@@ -26,5 +26,12 @@ export const NoQuery = Type.Object({}, { additionalProperties: false })
 /** Nullable shorthand. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 
+/**
+ * A number or null as one JSON Schema type list, for values sent in bulk (history buckets):
+ * fast-json-stringify writes it directly, while an anyOf (`Nullable`) is decided per value by
+ * validating against each branch, which made a 100-agent window's answer 3× slower to serialize.
+ */
+export const NullableNumber = Type.Unsafe<number | null>({ type: ['number', 'null'] })
+
 /** The error answers a route may give, for its `response` schema. */
 export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorBody]))

@@ -1,7 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { Point } from './agent.js'
-import { Nullable } from './common.js'
+import { Nullable, NullableNumber } from './common.js'
 import { Duration, TimeParam } from './duration.js'
+
+/** What `fields` may name: a gauge, or a disk counter (`…Bytes` in points, `…Rate` in buckets). */
+export const HISTORY_FIELDS = {
+  cpuPercent: ['cpuPercent', 'cpuPercent'],
+  memoryRss: ['memoryRss', 'memoryRss'],
+  memoryVms: ['memoryVms', 'memoryVms'],
+  openFiles: ['openFiles', 'openFiles'],
+  threads: ['threads', 'threads'],
+  diskRead: ['diskReadBytes', 'diskReadRate'],
+  diskWrite: ['diskWriteBytes', 'diskWriteRate'],
+} as const satisfies Record<string, readonly [point: string, bucket: string]>
+const FIELD = `(${Object.keys(HISTORY_FIELDS).join('|')})`
 
 export const HistoryQuery = Type.Object(
   {
@@ -9,15 +21,19 @@ export const HistoryQuery = Type.Object(
     until: Type.Optional(TimeParam),
     /** Bucket width: raw points without it, aggregated buckets with it. */
     interval: Type.Optional(Duration),
+    /** Only these columns (comma-separated), besides the times and counts: a smaller answer. */
+    fields: Type.Optional(
+      Type.String({ pattern: `^${FIELD}(,${FIELD})*$`, description: Object.keys(HISTORY_FIELDS).join(', ') }),
+    ),
   },
   { additionalProperties: false },
 )
 export type HistoryQuery = Static<typeof HistoryQuery>
 
 const Gauge = Type.Object({
-  avg: Nullable(Type.Number()),
-  min: Nullable(Type.Number()),
-  max: Nullable(Type.Number()),
+  avg: NullableNumber,
+  min: NullableNumber,
+  max: NullableNumber,
   count: Type.Integer(),
 })
 
@@ -31,9 +47,17 @@ export const Bucket = Type.Object({
   memoryVms: Gauge,
   openFiles: Gauge,
   threads: Gauge,
-  diskReadRate: Nullable(Type.Number()),
-  diskWriteRate: Nullable(Type.Number()),
+  diskReadRate: NullableNumber,
+  diskWriteRate: NullableNumber,
 })
+
+/** A point or a bucket as `/v1/agents/:id/history` answers them: without the columns `fields` left out. */
+const HistoryPoint = Type.Partial(Point)
+// One object schema, not an intersection: fast-json-stringify serializes an allOf several times slower.
+const HistoryBucket = Type.Composite([
+  Type.Pick(Bucket, ['start', 'end', 'count']),
+  Type.Partial(Type.Omit(Bucket, ['start', 'end', 'count'])),
+])
 
 export const History = Type.Object({
   agent: Type.String(),
@@ -45,10 +69,54 @@ export const History = Type.Object({
   coveredSince: Nullable(Type.Number()),
   /** The bucket width asked for; null for raw points. */
   intervalMs: Nullable(Type.Number()),
-  points: Type.Optional(Type.Array(Point)),
-  buckets: Type.Optional(Type.Array(Bucket)),
+  points: Type.Optional(Type.Array(HistoryPoint)),
+  buckets: Type.Optional(Type.Array(HistoryBucket)),
 })
 export type History = Static<typeof History>
+
+export const AgentsHistoryQuery = Type.Object(
+  {
+    since: Type.Optional(TimeParam),
+    until: Type.Optional(TimeParam),
+    /** Bucket width (required: this route answers buckets only). */
+    interval: Duration,
+    fields: HistoryQuery.properties.fields,
+  },
+  { additionalProperties: false },
+)
+export type AgentsHistoryQuery = Static<typeof AgentsHistoryQuery>
+
+const Column = Type.Optional(Type.Array(NullableNumber))
+
+/**
+ * `/v1/history/agents`: every supervised agent's buckets in one answer, as columns (one array per
+ * field, index i = bucket i), with each gauge's average and each counter's rate: the dashboard's
+ * compact form. `/v1/agents/:id/history` has min, max and count per gauge.
+ */
+export const AgentsHistory = Type.Object({
+  since: Nullable(Type.Number()),
+  until: Nullable(Type.Number()),
+  intervalMs: Type.Number(),
+  agents: Type.Array(
+    Type.Object({
+      agent: Type.String(),
+      tier: History.properties.tier,
+      coveredSince: Nullable(Type.Number()),
+      /** Each bucket's start (ms since epoch). */
+      start: Type.Array(Type.Number()),
+      /** Points in each bucket. */
+      count: Type.Array(Type.Integer()),
+      cpuPercent: Column,
+      memoryRss: Column,
+      memoryVms: Column,
+      openFiles: Column,
+      threads: Column,
+      diskReadRate: Column,
+      diskWriteRate: Column,
+    }),
+  ),
+})
+export type AgentsHistory = Static<typeof AgentsHistory>
 
 export const HostHistoryQuery = Type.Object(
   {

@@ -8,6 +8,8 @@ export interface LoggedEvent {
   /** `agent:start`, `agent:exit`, …, `threshold:warning`, …, `monitor:restart`. */
   readonly name: string
   readonly agent: string
+  /** ms since epoch when the server saw it (the packages' payloads carry no time). */
+  readonly time: number
   /** The payload as JSON (errors as `{ code, message }`). */
   readonly data: string
 }
@@ -27,6 +29,9 @@ const MONITOR_EVENTS = {
   restart: 'monitor:restart',
 } as const satisfies Partial<Record<keyof MonitorEvents, string>>
 
+/** How many events a server keeps by default (`keptEvents`). */
+export const DEFAULT_KEPT_EVENTS = 1000
+
 /** Every event name `/v1/events` sends. */
 export const EVENT_NAMES: readonly string[] = [...SUPERVISOR_EVENTS, ...Object.values(MONITOR_EVENTS)]
 
@@ -37,7 +42,8 @@ const replacer = (_key: string, value: unknown): unknown =>
 
 /**
  * The supervisor's lifecycle events and the monitor's alert events, as they happen, numbered and
- * kept in a ring of the last `keep` so a reconnecting client misses nothing recent.
+ * kept in a ring of the last `keep` so a reconnecting client misses nothing recent and the
+ * dashboard can place past lifecycle and alert markers.
  */
 export class EventLog {
   readonly #ring: LoggedEvent[] = []
@@ -46,7 +52,7 @@ export class EventLog {
   readonly #detach: (() => void)[] = []
   #seq = 0
 
-  constructor(supervisor: Supervisor, monitor: ResourceMonitor, keep = 1000) {
+  constructor(supervisor: Supervisor, monitor: ResourceMonitor, keep = DEFAULT_KEPT_EVENTS) {
     this.#keep = keep
     for (const name of SUPERVISOR_EVENTS) {
       const listener = (event: { readonly id: string }): void => this.#push(name, event.id, event)
@@ -71,13 +77,45 @@ export class EventLog {
     return this.#ring.filter((e) => e.seq > seq)
   }
 
+  /** Kept events at or after `time` (ms since epoch), of one agent when given, oldest first. */
+  recent(time: number, agent?: string): LoggedEvent[] {
+    // Kept in time order: search for the first one at `time`, then filter what follows.
+    let lo = 0
+    let hi = this.#ring.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.#ring[mid]!.time < time) lo = mid + 1
+      else hi = mid
+    }
+    const out = this.#ring.slice(lo)
+    return agent === undefined ? out : out.filter((e) => e.agent === agent)
+  }
+
+  /** The oldest kept event's time; undefined while none is kept. */
+  get oldestTime(): number | undefined {
+    return this.#ring[0]?.time
+  }
+
+  /** The newest event's `seq` (0 before any). */
+  get lastSeq(): number {
+    return this.#seq
+  }
+
+  /** How many events are kept at most. */
+  get keep(): number {
+    return this.#keep
+  }
+
   close(): void {
     for (const detach of this.#detach.splice(0)) detach()
     this.#listeners.clear()
   }
 
   #push(name: string, agent: string, payload: object): void {
-    const event: LoggedEvent = { seq: ++this.#seq, name, agent, data: JSON.stringify(payload, replacer) }
+    // Date.now() can step back (NTP): keep the ring in time order, which recent() searches.
+    const time = Math.max(Date.now(), this.#ring.at(-1)?.time ?? 0)
+    const data = JSON.stringify(payload, replacer)
+    const event: LoggedEvent = { seq: ++this.#seq, name, agent, time, data }
     this.#ring.push(event)
     if (this.#ring.length > this.#keep) this.#ring.shift()
     for (const listener of this.#listeners) listener(event)

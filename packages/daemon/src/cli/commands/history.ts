@@ -46,10 +46,10 @@ function printBuckets({ io, color }: Context, buckets: readonly Bucket[]): void 
   const rows = buckets.map((b) => [
     formatTime(b.start),
     String(b.count),
-    orDash(b.cpuPercent.avg, formatPercent),
-    orDash(b.cpuPercent.max, formatPercent),
-    orDash(b.memoryRss.avg, formatBytes),
-    orDash(b.memoryRss.max, formatBytes),
+    orDash(b.cpuPercent?.avg, formatPercent),
+    orDash(b.cpuPercent?.max, formatPercent),
+    orDash(b.memoryRss?.avg, formatBytes),
+    orDash(b.memoryRss?.max, formatBytes),
   ])
   io.stdout.write(renderTable(columns, rows, color))
 }
@@ -64,9 +64,9 @@ function printPoints({ io, color }: Context, points: readonly Point[]): void {
     { header: 'FILES', align: 'right' },
   ] as const
   const rows = points.map((p) => [
-    formatTime(p.timestamp),
+    formatTime(p.timestamp ?? 0),
     orDash(p.cpuPercent, formatPercent),
-    formatBytes(p.memoryRss),
+    orDash(p.memoryRss, formatBytes),
     orDash(p.threads, String),
     orDash(p.openFiles, String),
   ])

@@ -100,7 +100,7 @@ async function cpuLastHour(client: DaemonClient, id: string): Promise<CpuLastHou
   const cpuPercent: (number | null)[] = new Array(SPARK_CELLS).fill(null)
   for (const bucket of history.buckets ?? []) {
     const slot = Math.floor((bucket.start - since) / SPARK_INTERVAL_MS)
-    if (slot >= 0 && slot < SPARK_CELLS) cpuPercent[slot] = bucket.cpuPercent.avg
+    if (slot >= 0 && slot < SPARK_CELLS) cpuPercent[slot] = bucket.cpuPercent?.avg ?? null
   }
   return { since, intervalMs: SPARK_INTERVAL_MS, cpuPercent }
 }
