@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { type AgentInfo, Supervisor } from '@warden/core'
 import { HostHistory, HostMonitor } from '@warden/host'
 import { ResourceMonitor } from '@warden/monitor'
-import { createServer } from '@warden/server'
+import { createServer, type EventFile, openEventFile } from '@warden/server'
 import { FileMetadataStore } from '@warden/store'
 import { messageOf, SerialQueue } from '@warden/utils'
 import { type ConfigOverrides, type DaemonAgent, type DaemonConfig, loadConfig } from './config/load.js'
@@ -50,6 +50,7 @@ export class WardenDaemon {
   readonly server: ReturnType<typeof createServer>
   readonly log: Logger
   readonly #hostHistory: HostHistory
+  readonly #eventFile: EventFile
   readonly #options: DaemonOptions
   readonly #reloads = new SerialQueue()
   readonly #detach: () => void
@@ -62,6 +63,7 @@ export class WardenDaemon {
     log: Logger
     store: FileMetadataStore
     hostHistory: HostHistory
+    eventFile: EventFile
     supervisor: Supervisor
     monitor: ResourceMonitor
     host: HostMonitor
@@ -73,6 +75,7 @@ export class WardenDaemon {
     this.log = parts.log
     this.store = parts.store
     this.#hostHistory = parts.hostHistory
+    this.#eventFile = parts.eventFile
     this.supervisor = parts.supervisor
     this.monitor = parts.monitor
     this.host = parts.host
@@ -122,6 +125,22 @@ export class WardenDaemon {
       return fail('host-history', error)
     }
     undo.push(() => hostHistory.close())
+    let eventFile: EventFile
+    try {
+      eventFile = await openEventFile(join(config.dataDir, 'events.jsonl'), {
+        keep: config.keptEvents,
+        onError: (error) => log.error({ event: 'event-file', code: error.code }, error.message),
+      })
+    } catch (error) {
+      return fail('events', error)
+    }
+    if (eventFile.skipped > 0) {
+      log.warn(
+        { event: 'event-file', skipped: eventFile.skipped },
+        `events.jsonl: ${eventFile.skipped} damaged lines skipped`,
+      )
+    }
+    undo.push(() => eventFile.close())
     const supervisor = new Supervisor({ store })
     const monitor = new ResourceMonitor({
       registry: supervisor.registry,
@@ -138,6 +157,8 @@ export class WardenDaemon {
       host,
       store,
       auth: config.tokens.length > 0 ? { tokens: [...config.tokens] } : false,
+      keptEvents: config.keptEvents,
+      eventFile,
       logger: log.child(
         { component: 'http' },
         {
@@ -153,6 +174,8 @@ export class WardenDaemon {
       () => supervisor.shutdown(),
       () => server.close(),
     )
+    // Recorded until the store closes, so the exits of the shutdown are in the file too.
+    eventFile.record(supervisor, monitor)
     const detach = logEvents(log, supervisor, monitor, host)
     undo.push(async () => detach())
     const daemon = new WardenDaemon({
@@ -160,6 +183,7 @@ export class WardenDaemon {
       log,
       store,
       hostHistory,
+      eventFile,
       supervisor,
       monitor,
       host,
@@ -288,7 +312,16 @@ export class WardenDaemon {
       this.host.setThreshold(config.host.threshold)
     this.log.level = config.log.level
     const needsRestart = (
-      ['nodeId', 'listen', 'tokens', 'dataDir', 'intervalMs', 'hostIntervalMs', 'includeChildren'] as const
+      [
+        'nodeId',
+        'listen',
+        'tokens',
+        'dataDir',
+        'intervalMs',
+        'hostIntervalMs',
+        'includeChildren',
+        'keptEvents',
+      ] as const
     ).filter((k) => stable(this.#config[k]) !== stable(config[k])) as string[]
     for (const k of ['disks', 'gpu', 'systemd', 'temperature'] as const) {
       if (stable(this.#config.host[k]) !== stable(config.host[k])) needsRestart.push(k)
@@ -304,6 +337,7 @@ export class WardenDaemon {
       intervalMs: this.#config.intervalMs,
       hostIntervalMs: this.#config.hostIntervalMs,
       includeChildren: this.#config.includeChildren,
+      keptEvents: this.#config.keptEvents,
       log: { ...config.log, format: this.#config.log.format },
       host: { ...this.#config.host, threshold: config.host.threshold },
     }

@@ -52,8 +52,9 @@ afterEach(async () => {
 })
 
 describe('warden run', () => {
-  it('starts its agents, serves the API, and on SIGTERM stops every agent and exits 0', async () => {
-    const w = run(await write(config(agent('a') + agent('b'))))
+  it('starts its agents, serves the API, and on SIGTERM stops every agent and exits 0; its events outlive it', async () => {
+    const file = await write(config(agent('a') + agent('b')))
+    const w = run(file)
     const url = await w.ready()
     const { status, body } = await api<{ agents: { id: string; status: string; pid: number }[] }>(
       url,
@@ -71,7 +72,19 @@ describe('warden run', () => {
     expect(await w.exited).toBe(0)
     expect(w.lines.at(-1)).toMatchObject({ event: 'stopped' })
     expect([...running.values()].filter(alive)).toEqual([])
-  }, 90_000)
+
+    // The next daemon on the same data directory still knows those events (dashboard markers).
+    const next = run(file)
+    const url2 = await next.ready()
+    const { body: recent } = await api<{
+      events: { event: string; agent: string; data: { pid?: number } }[]
+    }>(url2, '/v1/events/recent')
+    const exits = recent.events.filter((e) => e.event === 'agent:exit').map((e) => [e.agent, e.data.pid])
+    expect(exits).toEqual(expect.arrayContaining([...running]))
+    startsOf(next)
+    next.signal('SIGTERM')
+    expect(await next.exited).toBe(0)
+  }, 120_000)
 
   it('a daemon killed with SIGKILL leaves its agents running; the next one adopts them (same pids)', async () => {
     const file = await write(config(agent('a') + agent('b')))

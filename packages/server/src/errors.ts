@@ -199,11 +199,31 @@ export class InternalError extends HttpError {
 }
 
 /** Every error @warden/server throws or answers with: narrow it with `switch (error.code)`. */
+/** The event file (`openEventFile`) could not be opened, read or written: not a regular file, a symlink, no space, … */
+export class EventFileError extends WardenError {
+  readonly code = 'ERR_SERVER_EVENT_FILE' as const
+  readonly path: string
+  readonly operation: 'open' | 'read' | 'write'
+  constructor({
+    path,
+    operation,
+    cause,
+  }: { path: string; operation: 'open' | 'read' | 'write'; cause: unknown }) {
+    super(
+      `Cannot ${operation} the event file ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    )
+    this.path = path
+    this.operation = operation
+  }
+}
+
 export type ServerError =
   | AgentNotFoundError
   | BadRequestError
   | ControlConflictError
   | ControlFailedError
+  | EventFileError
   | ForbiddenError
   | HostHistoryNotConfiguredError
   | HostNotConfiguredError

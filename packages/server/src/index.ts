@@ -5,6 +5,7 @@ export {
   BadRequestError,
   ControlConflictError,
   ControlFailedError,
+  EventFileError,
   ForbiddenError,
   HostHistoryNotConfiguredError,
   HostNotConfiguredError,
@@ -31,5 +32,6 @@ export type { AgentsHistory, History } from './schemas/history.js'
 export type { Snapshot } from './schemas/snapshot.js'
 export { createServer } from './server.js'
 export type { OpenEpisode } from './sources/alerts.js'
+export { EventFile, openEventFile, type StoredEvent } from './sources/event-file.js'
 export { EVENT_NAMES } from './sources/event-log.js'
 export type { Health } from './views/health.js'

@@ -3,6 +3,7 @@ import type { HostMonitor } from '@warden/host'
 import type { ResourceMonitor } from '@warden/monitor'
 import type { FileMetadataStore } from '@warden/store'
 import type { FastifyBaseLogger } from 'fastify'
+import type { EventFile } from './sources/event-file.js'
 
 /** What a token may do: `read` every GET route, `control` also start/stop/restart agents. */
 export type Access = 'read' | 'control'
@@ -48,4 +49,9 @@ export interface ServerOptions {
    * `/v1/events/recent` answers, so how far back the dashboard's markers reach. @default 1000
    */
   readonly keptEvents?: number
+  /**
+   * Where events are kept across restarts (`openEventFile()`): the kept events start with the
+   * file's, and every new one is appended. The caller opens it and closes it after the server.
+   */
+  readonly eventFile?: EventFile
 }

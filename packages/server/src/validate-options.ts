@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { describe } from '@warden/utils'
 import { InvalidOptionError } from './errors.js'
 import type { ServerOptions, TokenOptions } from './options.js'
+import { EventFile } from './sources/event-file.js'
 import { DEFAULT_KEPT_EVENTS } from './sources/event-log.js'
 
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -18,6 +19,7 @@ const KEYS = [
   'logPollMs',
   'dashboard',
   'keptEvents',
+  'eventFile',
 ] as const satisfies ReadonlyArray<keyof ServerOptions>
 const TOKEN_KEYS = ['token', 'access', 'name'] as const satisfies ReadonlyArray<keyof TokenOptions>
 /** RFC 6750 token68, bounded: long enough to resist guessing, short enough to hash cheaply. */
@@ -25,7 +27,9 @@ const TOKEN = /^[A-Za-z0-9\-._~+/]{16,512}=*$/
 const NAME = /^[\w.@-]{1,64}$/
 const LOGGER_METHODS = ['info', 'warn', 'error', 'debug', 'child'] as const
 
-export interface ResolvedOptions extends Omit<Required<ServerOptions>, 'host' | 'store' | 'logger' | 'auth'> {
+export interface ResolvedOptions
+  extends Omit<Required<ServerOptions>, 'host' | 'store' | 'logger' | 'auth' | 'eventFile'> {
+  readonly eventFile: EventFile | undefined
   readonly host: ServerOptions['host']
   readonly store: ServerOptions['store']
   readonly logger: ServerOptions['logger']
@@ -133,6 +137,8 @@ export function validateOptions(options: unknown): ResolvedOptions {
     )
   if (o.store !== undefined) hasMethods('store', o.store, ['get'], 'a FileMetadataStore')
   if (o.logger !== undefined) hasMethods('logger', o.logger, LOGGER_METHODS, 'a pino-compatible logger')
+  if (o.eventFile !== undefined && !(o.eventFile instanceof EventFile))
+    fail('eventFile', o.eventFile, 'an EventFile from openEventFile()')
   if (!('auth' in o)) fail('auth', undefined, 'an object { tokens } or false (no tokens: loopback only)')
   const id = o.id ?? hostname()
   if (typeof id !== 'string' || id === '' || id.length > 256)
@@ -151,5 +157,6 @@ export function validateOptions(options: unknown): ResolvedOptions {
     dashboard: bool('dashboard', o.dashboard, true),
     // Each kept event is a few hundred bytes of JSON: 100 000 stay within tens of MB.
     keptEvents: int('keptEvents', o.keptEvents, DEFAULT_KEPT_EVENTS, 1, 100_000),
+    eventFile: o.eventFile as EventFile | undefined,
   }
 }

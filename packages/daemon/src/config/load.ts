@@ -45,6 +45,8 @@ export interface DaemonConfig {
   readonly hostIntervalMs: number
   readonly includeChildren: boolean
   readonly shutdownTimeoutMs: number
+  /** Lifecycle and alert events kept (in `<dataDir>/events.jsonl` and in memory): how far back the dashboard's markers reach. */
+  readonly keptEvents: number
   readonly log: {
     readonly level: LogLevel
     readonly format: 'auto' | 'json' | 'pretty'
@@ -158,6 +160,7 @@ class Resolver {
       ),
       includeChildren: raw.includeChildren ?? true,
       shutdownTimeoutMs: this.#duration(raw.shutdownTimeout ?? '60s', ['shutdownTimeout'], 1),
+      keptEvents: raw.keptEvents ?? 10_000,
       log: {
         level: (raw.log?.level ?? 'info') as LogLevel,
         format: this.#overrides.logFormat ?? raw.log?.format ?? 'auto',

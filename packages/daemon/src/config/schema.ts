@@ -168,6 +168,9 @@ export const ConfigSchema = strict(
     hostInterval: Type.Optional(Duration),
     includeChildren: Type.Optional(Bool),
     shutdownTimeout: Type.Optional(Duration),
+    keptEvents: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100_000, [EXPECTED]: 'expected an integer from 1 to 100000' }),
+    ),
     log: Type.Optional(
       strict(
         {

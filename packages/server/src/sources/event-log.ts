@@ -1,5 +1,6 @@
 import type { Supervisor, SupervisorEvents } from '@warden/core'
 import type { MonitorEvents, ResourceMonitor } from '@warden/monitor'
+import type { EventFile } from './event-file.js'
 
 /** One lifecycle or alert event, serialized once for every stream. */
 export interface LoggedEvent {
@@ -40,6 +41,36 @@ const replacer = (_key: string, value: unknown): unknown =>
     ? { code: (value as { code?: unknown }).code ?? 'ERR_UNKNOWN', message: value.message }
     : value
 
+/** An event's payload as `/v1/events` sends it: JSON, errors as `{ code, message }`. */
+export function eventJSON(payload: object): string {
+  return JSON.stringify(payload, replacer)
+}
+
+/**
+ * Calls `onEvent` with each lifecycle event of the supervisor and alert event of the monitor
+ * (named as `/v1/events` names them) until the returned function is called.
+ */
+export function watchEvents(
+  supervisor: Supervisor,
+  monitor: ResourceMonitor,
+  onEvent: (name: string, agent: string, payload: object) => void,
+): () => void {
+  const detach: (() => void)[] = []
+  for (const name of SUPERVISOR_EVENTS) {
+    const listener = (event: { readonly id: string }): void => onEvent(name, event.id, event)
+    supervisor.on(name, listener)
+    detach.push(() => supervisor.off(name, listener))
+  }
+  for (const [source, name] of Object.entries(MONITOR_EVENTS) as [keyof typeof MONITOR_EVENTS, string][]) {
+    const listener = (event: { readonly agentId: string }): void => onEvent(name, event.agentId, event)
+    monitor.on(source, listener)
+    detach.push(() => monitor.off(source, listener))
+  }
+  return () => {
+    for (const d of detach.splice(0)) d()
+  }
+}
+
 /**
  * The supervisor's lifecycle events and the monitor's alert events, as they happen, numbered and
  * kept in a ring of the last `keep` so a reconnecting client misses nothing recent and the
@@ -52,18 +83,21 @@ export class EventLog {
   readonly #detach: (() => void)[] = []
   #seq = 0
 
-  constructor(supervisor: Supervisor, monitor: ResourceMonitor, keep = DEFAULT_KEPT_EVENTS) {
+  /** With `file`, its events are kept first (numbered from 1, oldest first). */
+  constructor(
+    supervisor: Supervisor,
+    monitor: ResourceMonitor,
+    keep = DEFAULT_KEPT_EVENTS,
+    file?: EventFile,
+  ) {
     this.#keep = keep
-    for (const name of SUPERVISOR_EVENTS) {
-      const listener = (event: { readonly id: string }): void => this.#push(name, event.id, event)
-      supervisor.on(name, listener)
-      this.#detach.push(() => supervisor.off(name, listener))
+    for (const e of file?.initial.slice(-keep) ?? []) {
+      const time = Math.max(e.time, this.#ring.at(-1)?.time ?? 0)
+      this.#ring.push({ seq: ++this.#seq, name: e.name, agent: e.agent, time, data: JSON.stringify(e.data) })
     }
-    for (const [source, name] of Object.entries(MONITOR_EVENTS) as [keyof typeof MONITOR_EVENTS, string][]) {
-      const listener = (event: { readonly agentId: string }): void => this.#push(name, event.agentId, event)
-      monitor.on(source, listener)
-      this.#detach.push(() => monitor.off(source, listener))
-    }
+    this.#detach.push(
+      watchEvents(supervisor, monitor, (name, agent, payload) => this.#push(name, agent, payload)),
+    )
   }
 
   /** Calls `listener` for each new event until the returned function is called. */
@@ -114,7 +148,7 @@ export class EventLog {
   #push(name: string, agent: string, payload: object): void {
     // Date.now() can step back (NTP): keep the ring in time order, which recent() searches.
     const time = Math.max(Date.now(), this.#ring.at(-1)?.time ?? 0)
-    const data = JSON.stringify(payload, replacer)
+    const data = eventJSON(payload)
     const event: LoggedEvent = { seq: ++this.#seq, name, agent, time, data }
     this.#ring.push(event)
     if (this.#ring.length > this.#keep) this.#ring.shift()

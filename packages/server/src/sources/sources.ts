@@ -32,7 +32,7 @@ export class Sources {
     this.alerts = new AlertTracker(o.monitor)
     this.cpu = new CpuSecondsCounter(o.supervisor, o.monitor)
     this.ticks = new TickTracker(o.monitor, o.host)
-    this.events = new EventLog(o.supervisor, o.monitor, o.keptEvents)
+    this.events = new EventLog(o.supervisor, o.monitor, o.keptEvents, o.eventFile)
     this.changes = new ChangeCounter(o.supervisor, o.monitor, o.host)
   }
 
