@@ -32,6 +32,8 @@ export interface AgentInfo {
     readonly signal: string | null
     readonly at: number
     readonly stderrTail?: readonly string[]
+    /** `'oom'`: the OOM killer killed a process of its cgroup (see `agent:exit`). */
+    readonly reason?: 'oom'
   }
   /** `code` is a CoreError code; `errno` the OS code behind it (ENOENT, EACCES...) when there is one. */
   readonly lastError?: {
@@ -43,6 +45,11 @@ export interface AgentInfo {
   readonly labels?: Readonly<Record<string, string>>
   /** Log lines dropped so far (disk slower than the agent, or failing writes); 0 when healthy. */
   readonly droppedLogLines: number
+  /**
+   * The agent's cgroup directory (absolute path) while it has one: its processes, and what an
+   * exited process left until it is stopped. Absent for a process-group agent.
+   */
+  readonly cgroup?: string
 }
 
 /**
@@ -58,4 +65,4 @@ export interface PidSource {
 
 /** What a `PidSource` lists of one agent. */
 export type PidSourceEntry = Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'> &
-  Partial<Pick<AgentInfo, 'startTime' | 'restartCount' | 'lastExit'>>
+  Partial<Pick<AgentInfo, 'startTime' | 'restartCount' | 'lastExit' | 'cgroup'>>
