@@ -250,6 +250,7 @@ export class AgentInstance {
       {
         status: kept ? state.status : 'stopped',
         restartCount: state.restartCount,
+        ...(state.oomRestarts === undefined ? {} : { oomRestarts: state.oomRestarts }),
         startTime: state.startTime,
         lastExit: state.lastExit,
         lastError: state.lastError,
@@ -600,12 +601,18 @@ export class AgentInstance {
         })
       })
       const restartCount = this.info.restartCount + (countsAsRestart ? 1 : 0)
+      // Restarts after an OOM kill, for `warden_agent_restarts_total{reason="oom"}`.
+      const oom =
+        countsAsRestart && this.info.lastExit?.reason === 'oom'
+          ? { oomRestarts: (this.info.oomRestarts ?? 0) + 1 }
+          : {}
       this.#update({
         status: 'running',
         pid,
         startTicks,
         startTime: this.#startedAt,
         restartCount,
+        ...oom,
         lastError: undefined,
         cgroup: cgroup?.path,
       })

@@ -146,11 +146,6 @@ export class AgentCgroup {
     this.#oomBase = cgroupOomKills(this.path) ?? null
   }
 
-  /** Whether `pid` lives in this cgroup (its /proc/<pid>/cgroup `0::` line). */
-  holds(pid: number): boolean {
-    return cgroupProcs(this.path).includes(pid)
-  }
-
   members(): number[] {
     return cgroupProcs(this.path)
   }

@@ -24,6 +24,8 @@ export interface AgentInfo {
   /** ms since epoch when the current process started, or null. */
   readonly startTime: number | null
   readonly restartCount: number
+  /** Of `restartCount`, the restarts that followed an OOM kill (`lastExit.reason: 'oom'`); absent until the first. */
+  readonly oomRestarts?: number
   /** True when the process was adopted rather than spawned by the supervisor. */
   readonly adopted: boolean
   /** How the last process ended; `stderrTail` (when it wrote to stderr) says why. */

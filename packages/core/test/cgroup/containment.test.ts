@@ -1,4 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { FileMetadataStore } from '@warden/store'
 import { cgroupOf, cgroupProcs, readStat } from '@warden/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -24,8 +27,11 @@ const NEEDS = `(needs a writable cgroup v2${cgroupUnavailable === undefined ? ''
 let sup: Supervisor
 let cgroup: ReturnType<typeof testCgroup> | undefined
 const markers: string[] = []
-supervisorPerTest(() => sup)
+const tmp = supervisorPerTest(() => sup)
+let store: FileMetadataStore | undefined
 afterEach(async () => {
+  await store?.close()
+  store = undefined
   for (const m of markers.splice(0)) killMarked(m)
   await cgroup?.remove()
   cgroup = undefined
@@ -175,8 +181,13 @@ describe('containment: cgroup', () => {
         containment: 'cgroup',
       })
       const seen: number[] = []
-      // At each start, no sleeper of an earlier process is left (the new process carries the marker in its own command line).
-      sup.on('agent:start', (e) => seen.push(scanProc(m).filter((pid) => pid !== e.pid).length))
+      // At each start, no sleeper older than the new process is left (the new one may have forked its own already).
+      sup.on('agent:start', (e) =>
+        seen.push(
+          scanProc(m).filter((pid) => (readStat(pid)?.startTicks ?? Number.POSITIVE_INFINITY) < e.startTicks!)
+            .length,
+        ),
+      )
       await sup.start('again')
       await until(() => seen.length >= 3, 20_000, 'three starts')
       await sup.stop('again')
@@ -223,6 +234,110 @@ describe('containment: cgroup', () => {
       expect(scanProc(m)).toEqual([])
       expect(existsSync(`${cgroup!.path}/agent-r`)).toBe(false)
       expect(existsSync(`${cgroup!.path}/agent-q`)).toBe(false)
+    },
+  )
+})
+
+/** `sh -c <script>` started by the test in its own session, moved into `cgroup` before it runs `script`. */
+async function inCgroup(
+  cgroup: string,
+  script: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const child = spawn('sh', ['-c', `read go; ${script}`], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env,
+  })
+  await new Promise((resolve) => child.once('spawn', resolve))
+  writeFileSync(`${cgroup}/cgroup.procs`, String(child.pid))
+  child.stdin!.end('go\n')
+  child.unref()
+  return child.pid!
+}
+
+describe('restore() after a supervisor restart', () => {
+  const BOOT = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim()
+
+  async function leave(
+    id: string,
+    spec: Record<string, unknown>,
+    state: Record<string, unknown>,
+  ): Promise<void> {
+    store = new FileMetadataStore({ dir: tmp.dir, fsync: false })
+    await store.open()
+    await store.update(id, (meta) =>
+      Object.assign(meta, {
+        status: 'running',
+        restartCount: 0,
+        startTime: null,
+        adopted: false,
+        want: 'up',
+        spec,
+        ...state,
+      }),
+    )
+  }
+
+  it.skipIf(!canMakeCgroup)(
+    `finds the agent's cgroup again: adopts the process in it, and stop() empties it ${NEEDS}`,
+    async () => {
+      cgroup = testCgroup()
+      const path = `${cgroup.path}/agent-a`
+      mkdirSync(path)
+      const m = marker()
+      const cookie = randomBytes(16).toString('hex')
+      // A daemonized descendant of the run (its own session) beside the main process, in the same cgroup.
+      const pid = await inCgroup(path, `(setsid sleep ${m} &); exec sleep ${m}`, {
+        ...process.env,
+        WARDEN_AGENT_COOKIE: cookie,
+      })
+      await until(() => scanProc(m).length === 2, 10_000, 'both sleeps')
+      const spec = { command: 'sleep', args: [m], containment: 'cgroup', stopTimeoutMs: 500 }
+      await leave('a', spec, {
+        pid,
+        startTicks: readStat(pid)!.startTicks,
+        run: { bootId: BOOT, cookie, cookieSinceTicks: null, relay: null, stderrFile: null },
+      })
+      sup = new Supervisor({ store: store!, cgroupParent: cgroup.path, keepAlive: false })
+      const [result] = await sup.restore()
+      expect(result).toMatchObject({ id: 'a', outcome: 'adopted' })
+      expect(result!.info).toMatchObject({ status: 'running', pid, cgroup: path })
+      await sup.stop('a')
+      expect(scanProc(m)).toEqual([])
+      expect(existsSync(path)).toBe(false)
+    },
+  )
+
+  it.skipIf(!canMakeCgroup)(
+    `what is left in the cgroup of a process that died meanwhile is stopped before the restart ${NEEDS}`,
+    async () => {
+      cgroup = testCgroup()
+      const path = `${cgroup.path}/agent-b`
+      mkdirSync(path)
+      const left = marker()
+      await inCgroup(path, `trap '' TERM; exec sleep ${left}`)
+      await until(() => scanProc(left).length === 1, 10_000, 'the leftover')
+      const m = marker()
+      const spec = {
+        command: 'sleep',
+        args: [m],
+        containment: 'cgroup',
+        stopTimeoutMs: 100,
+        backoff: { initialMs: 1, maxMs: 1 },
+      }
+      // Its recorded process is gone (a pid no process has), its cgroup still holds a leftover.
+      await leave('b', spec, { pid: 999_999_999 % 4_194_304, startTicks: 1, run: null })
+      sup = new Supervisor({ store: store!, cgroupParent: cgroup.path, keepAlive: false })
+      const starts: number[] = []
+      sup.on('agent:start', () => starts.push(scanProc(left).length))
+      await sup.restore()
+      await sup.waitFor('b', 'running', { timeoutMs: 10_000 })
+      expect(starts).toEqual([0])
+      expect(scanProc(left)).toEqual([])
+      expect(sup.get('b')?.cgroup).toBe(path)
+      await sup.stop('b')
+      expect(existsSync(path)).toBe(false)
     },
   )
 })
