@@ -23,13 +23,13 @@ export interface ResourceDataPoint {
   /*
    * From the agent's cgroup v2 (see @warden/monitor, "Cgroup accounting"); absent or null when the
    * agent has no cgroup or the controller behind a field is not enabled for it. Raw-only (kept with
-   * the raw points, not rolled up).
+   * the raw points, not rolled up); a stored point leaves out the ones that were null.
    */
   /** Cumulative cpu time of every process that ran in the cgroup, reaped children included (cpu.stat `usage_usec`), seconds. */
   readonly cpuSeconds?: number | null
   /** `memory.current`: all memory charged to the cgroup (page cache and kernel memory included), bytes. */
   readonly memoryCurrent?: number | null
-  /** `memory.peak`: the highest `memoryCurrent` since the cgroup was made, bytes. */
+  /** `memory.peak`: the highest `memoryCurrent` since the cgroup was made, bytes. Live only: not kept in the history. */
   readonly memoryPeak?: number | null
   /** `oom_kill` of memory.events: processes of the cgroup the OOM killer killed (cumulative). */
   readonly oomKills?: number | null

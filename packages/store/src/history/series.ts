@@ -192,12 +192,12 @@ export const PROCESS_SERIES: Series = makeSeries(
     counters: ['diskReadBytes', 'diskWriteBytes'],
     rates: { diskReadBytes: 'diskReadRate', diskWriteBytes: 'diskWriteRate' },
     integers: ['openFiles', 'threads', 'processes', 'oomKills'],
-    // Appended, never reordered: each extra's journal flag bit is its position here.
+    // Appended, never reordered: each extra's journal flag bit is its position here. Seven of the
+    // eight bits: an unknown flag still tells a damaged record (memoryPeak stays live-only).
     extras: [
       'processes',
       'cpuSeconds',
       'memoryCurrent',
-      'memoryPeak',
       'oomKills',
       'cpuPressure',
       'memoryPressure',
