@@ -60,6 +60,8 @@ export class CgroupParent {
   readonly #selfMove: boolean
   /** Warden's to configure: made by Warden (`auto` in the root cgroup) or its own, delegated cgroup. */
   readonly #ours: boolean
+  /** The `warden` child of the root cgroup (`auto`): Warden's whoever made it, removed when empty. */
+  readonly #autoChild: boolean
   #ready = false
   #created = false
 
@@ -82,6 +84,7 @@ export class CgroupParent {
     this.reason = reason
     this.#selfMove = this.path !== undefined && this.path === ownDir && own !== '/'
     this.#ours = this.path !== undefined && (this.#selfMove || option === undefined || option === 'auto')
+    this.#autoChild = this.#ours && !this.#selfMove
   }
 
   /** Whether agents may get a cgroup at all (the parent may still fail to be made: see ensure()). */
@@ -161,9 +164,12 @@ export class CgroupParent {
     }
   }
 
-  /** Removes the parent if Warden made it and it is empty (shutdown). */
+  /**
+   * Removes the parent if it is empty and Warden's: made by this supervisor, or the `auto` `warden`
+   * child of the root cgroup (an earlier supervisor that was killed may have made it).
+   */
   close(): void {
-    if (!this.#created || this.path === undefined) return
+    if (!(this.#created || this.#autoChild) || this.path === undefined) return
     try {
       rmdirSync(this.path)
       this.#created = false
