@@ -12,6 +12,7 @@ import {
 } from '../../../../test/helpers/cgroup.js'
 import { type AgentExitEvent, Supervisor } from '../../src/index.js'
 import {
+  fixture,
   killMarked,
   nodeSpec,
   scanProc,
@@ -338,6 +339,41 @@ describe('restore() after a supervisor restart', () => {
       expect(sup.get('b')?.cgroup).toBe(path)
       await sup.stop('b')
       expect(existsSync(path)).toBe(false)
+    },
+  )
+})
+
+describe('a supervisor in a delegated (non-root) cgroup', () => {
+  it.skipIf(!canMakeCgroup)(
+    `moves itself (only itself) into its supervisor leaf, then makes agent-<id> beside it ${NEEDS}`,
+    async () => {
+      // This test's supervisor runs in the child; the one of the shared teardown has nothing to do.
+      sup = new Supervisor({ cgroupParent: null, keepAlive: false })
+      cgroup = testCgroup()
+      const own = `${cgroup.path}/own`
+      mkdirSync(own)
+      const m = marker()
+      // A supervisor process the test starts, placed in `own` before it reads its cgroup.
+      const child = spawn(
+        process.execPath,
+        ['--conditions=@warden/source', '--import', 'tsx', fixture('delegated-supervisor.ts'), m],
+        { stdio: ['pipe', 'pipe', 'inherit'] },
+      )
+      await new Promise((resolve) => child.once('spawn', resolve))
+      writeFileSync(`${own}/cgroup.procs`, String(child.pid))
+      child.stdin!.write('go\n')
+      let out = ''
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk
+      })
+      const code = await new Promise((resolve) => child.once('exit', resolve))
+      expect(code).toBe(0)
+      const result = JSON.parse(out.trim()) as { self: string; agent: string | null; error?: string }
+      const relative = own.slice(own.indexOf(cgroup.path.split('/').pop()!) - 1)
+      expect(result.self.endsWith(`${relative}/supervisor`)).toBe(true)
+      expect(result.agent).toBe(`${own}/agent-x`)
+      expect(scanProc(m)).toEqual([])
+      expect(existsSync(`${own}/agent-x`)).toBe(false)
     },
   )
 })
