@@ -212,9 +212,8 @@ export class AgentInstance {
       this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
       // Only a process already in a cgroup of ours is contained; others keep the process-group stop.
       const relative = this.#ctx.cgroups.agentRelative(this.id)
-      if (relative !== undefined && cgroupOf(identity.pid) === relative) {
-        this.#cgroup ??= new AgentCgroup(this.id, this.#ctx.cgroups.agentPath(this.id)!)
-      }
+      const contained = relative !== undefined && cgroupOf(identity.pid) === relative
+      if (contained) this.#cgroup ??= new AgentCgroup(this.id, this.#ctx.cgroups.agentPath(this.id)!)
       this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
         this.#unwatch = undefined
         if (this.#identity === identity) this.#onExit(identity.pid, null, null, this.#logs.adoptedTail())
@@ -225,7 +224,7 @@ export class AgentInstance {
         startTicks: identity.startTicks,
         startTime: this.#startedAt,
         adopted: true,
-        cgroup: this.#cgroup?.path,
+        cgroup: contained ? this.#cgroup?.path : undefined,
       })
       this.#emit('agent:start', {
         id: this.id,
@@ -262,7 +261,7 @@ export class AgentInstance {
     this.#wanted = state.want
     // Its relay, still writing what the process writes, is attached again: agent:log goes on.
     this.#logs.adopt(live.relay, live.stderrFile)
-    this.#findCgroup()
+    this.#findCgroup(live.process)
     if (live.process !== undefined) {
       this.adopt(live.process, true)
       if (state.want === 'up') return 'adopted'
@@ -302,11 +301,16 @@ export class AgentInstance {
    * After a supervisor restart: takes the agent's cgroup (`agent-<id>` under the parent) back. What
    * is left in it without a live recorded process is stopped (the next spawn waits for that).
    */
-  #findCgroup(): void {
+  #findCgroup(live: ProcessIdentity | undefined): void {
     const path = this.#ctx.cgroups.agentPath(this.id)
     if (path === undefined || cgroupPopulated(path) === undefined) return
     this.#cgroup = new AgentCgroup(this.id, path)
-    this.#update({ cgroup: path }, false)
+    if (live !== undefined && cgroupOf(live.pid) === this.#ctx.cgroups.agentRelative(this.id)) {
+      this.#update({ cgroup: path }, false)
+      return
+    }
+    // No recorded process lives in it: what is left there is stopped now, whatever the outcome.
+    this.#sweepCgroup()
   }
 
   /** Releases timers, watchers and log files; call after stop(). */
@@ -424,8 +428,14 @@ export class AgentInstance {
     // What an earlier process left is being stopped: this stop goes on from there.
     await this.#cleanup
     const cgroup = this.#cgroup
-    const result =
-      cgroup !== undefined
+    // Spawned into it, or adopted from it; else (a process-group run) the cgroup only holds leftovers.
+    const contained =
+      cgroup !== undefined &&
+      (identity === undefined || child !== undefined || cgroup.members().includes(identity.pid))
+    const leftovers =
+      cgroup !== undefined && !contained ? await this.#stopCgroup(cgroup, signal, timeoutMs) : undefined
+    const stopped =
+      cgroup !== undefined && contained
         ? await this.#stopCgroup(cgroup, signal, timeoutMs)
         : await terminateTree({
             root: identity,
@@ -437,6 +447,7 @@ export class AgentInstance {
             envCookie: cookie === undefined ? undefined : cookieEntry(cookie),
             sinceTicks: this.#cookieSince,
           })
+    const result = { survivors: [...stopped.survivors, ...(leftovers?.survivors ?? [])] }
     const rootSurvived = identity !== undefined && result.survivors.includes(identity.pid)
     if (child !== undefined && exited !== undefined && !rootSurvived) await exited
     // Its streams end once the agent's processes are gone; stop() resolves with the logs written.

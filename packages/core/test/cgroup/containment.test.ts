@@ -341,6 +341,43 @@ describe('restore() after a supervisor restart', () => {
       expect(existsSync(path)).toBe(false)
     },
   )
+  it.skipIf(!canMakeCgroup)(
+    `a recorded process outside the agent's cgroup keeps the process-group stop; the cgroup's leftovers are stopped at once ${NEEDS}`,
+    async () => {
+      cgroup = testCgroup()
+      const path = `${cgroup.path}/agent-c`
+      mkdirSync(path)
+      const left = marker()
+      await inCgroup(path, `trap '' TERM; exec sleep ${left}`)
+      const m = marker()
+      const cookie = randomBytes(16).toString('hex')
+      const outside = spawn('sleep', [m], {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...process.env, WARDEN_AGENT_COOKIE: cookie },
+      })
+      outside.unref()
+      await new Promise((resolve) => outside.once('spawn', resolve))
+      const pid = outside.pid!
+      const spec = { command: 'sleep', args: [m], stopTimeoutMs: 100 }
+      await leave('c', spec, {
+        pid,
+        startTicks: readStat(pid)!.startTicks,
+        run: { bootId: BOOT, cookie, cookieSinceTicks: null, relay: null, stderrFile: null },
+      })
+      sup = new Supervisor({ store: store!, cgroupParent: cgroup.path, keepAlive: false })
+      const [result] = await sup.restore()
+      expect(result).toMatchObject({ id: 'c', outcome: 'adopted' })
+      expect(result!.info?.cgroup).toBeUndefined()
+      await until(
+        () => scanProc(left).length === 0 && !existsSync(path),
+        10_000,
+        'the leftover to be stopped',
+      )
+      await sup.stop('c')
+      expect(scanProc(m)).toEqual([])
+    },
+  )
 })
 
 describe('a supervisor in a delegated (non-root) cgroup', () => {
