@@ -43,7 +43,9 @@ export class SpawnError extends WardenError {
   /** What probably went wrong, when it can be guessed (a command line given as `command`). */
   readonly hint: string | undefined
   constructor(opts: { id: string; command: string; reason: string; cause?: unknown }) {
-    const c = (opts.cause as { code?: unknown } | undefined)?.code
+    const cause = opts.cause as { code?: unknown; errno?: unknown } | undefined
+    // A CgroupError cause carries its OS code as `errno` (its `code` is Warden's).
+    const c = opts.cause instanceof WardenError ? cause?.errno : cause?.code
     const syscallCode = typeof c === 'string' ? c : undefined
     const hint = syscallCode === 'ENOENT' && /\s/.test(opts.command) ? spaceHint(opts.command) : undefined
     super(`Cannot spawn agent "${opts.id}" (${opts.command}): ${opts.reason}${hint ? ` (${hint})` : ''}`, {
@@ -263,6 +265,39 @@ export class AdoptRefusedError extends WardenError {
   }
 }
 
+/** Why an agent could not be contained in a cgroup (see `CgroupError`). */
+export type CgroupFailure =
+  /** No writable cgroup v2 parent: none mounted, no parent configured, or it is read-only. */
+  | 'unavailable'
+  /** A limit (`memoryMax`, `cpuMax`, `pidsMax`) needs a controller the parent does not pass down. */
+  | 'controller-unavailable'
+  /** `agent-<id>` exists with processes Warden does not know (another supervisor's). */
+  | 'busy'
+  /** Creating the cgroup, writing a limit or moving the process into it failed. */
+  | 'io'
+
+/**
+ * An agent's cgroup could not be made or used. With `containment: 'cgroup'` (or a limit) the spawn
+ * fails with it (the `cause` of the recorded `SpawnError`); with `'auto'`, `unavailable` falls back to
+ * a process group instead. `errno` is the OS code behind an `io` failure.
+ */
+export class CgroupError extends WardenError {
+  readonly code = 'ERR_CORE_CGROUP' as const
+  readonly id: string
+  readonly reason: CgroupFailure
+  /** The cgroup (or parent) directory concerned. */
+  readonly path: string | undefined
+  readonly errno: string | undefined
+  constructor(opts: { id: string; reason: CgroupFailure; message: string; path?: string; cause?: unknown }) {
+    super(`Agent "${opts.id}": ${opts.message}`, { cause: opts.cause })
+    const c = (opts.cause as { code?: unknown } | undefined)?.code
+    this.id = opts.id
+    this.reason = opts.reason
+    this.path = opts.path
+    this.errno = typeof c === 'string' && !c.startsWith('ERR_') ? c : undefined
+  }
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
@@ -272,6 +307,7 @@ export type CoreError =
   | AdoptRefusedError
   | AgentExistsError
   | AgentNotFoundError
+  | CgroupError
   | InvalidAgentIdError
   | InvalidOptionError
   | InvalidRecordError

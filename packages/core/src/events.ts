@@ -26,6 +26,11 @@ export interface AgentExitEvent {
    * stderr lines reported since).
    */
   readonly stderrTail: readonly string[]
+  /**
+   * `'oom'` when the kernel's OOM killer killed a process of the agent's cgroup while this process
+   * ran (memory.events `oom_kill` grew; needs a cgroup with the memory controller); absent otherwise.
+   */
+  readonly reason?: 'oom'
 }
 
 export interface AgentBackoffEvent {

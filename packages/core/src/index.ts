@@ -5,6 +5,8 @@ export {
   AdoptRefusedError,
   AgentExistsError,
   AgentNotFoundError,
+  CgroupError,
+  type CgroupFailure,
   type CoreError,
   InvalidAgentIdError,
   InvalidOptionError,
@@ -40,6 +42,7 @@ export type { LogPosition, LogRead, ReadLogOptions } from './logs/read-log.js'
 export type {
   AgentSpec,
   BackoffOptions,
+  Containment,
   LogOptions,
   RestartPolicy,
   StartLimitOptions,

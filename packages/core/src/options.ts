@@ -57,6 +57,21 @@ export interface LogOptions {
   readonly errorReportIntervalMs?: number
 }
 
+/**
+ * Where an agent's processes are kept so `stop()` finds every one of them: `cgroup` (its own cgroup
+ * v2, `agent-<id>` under the supervisor's `cgroupParent`), `process-group` (its own session and
+ * process group, plus the environment cookie), or `auto` (a cgroup where one can be made, else a
+ * process group).
+ */
+export type Containment = 'auto' | 'cgroup' | 'process-group'
+
+/** Limits written into the agent's cgroup before its process runs (each needs its controller). */
+export interface CgroupLimits {
+  readonly memoryMax: number | undefined
+  readonly cpuMax: number | undefined
+  readonly pidsMax: number | undefined
+}
+
 /** What to run and how to supervise it. */
 export interface AgentSpec {
   /** 1..128 characters of `[A-Za-z0-9._-]`, not `.` or `..` (it becomes a file name in the store). */
@@ -94,6 +109,14 @@ export interface AgentSpec {
   readonly group?: string
   /** Run with this gid (exclusive with `group`). @default the user's primary group */
   readonly gid?: number
+  /** Its own cgroup, its own process group, or a cgroup where one can be made. @default 'auto' */
+  readonly containment?: Containment
+  /** `memory.max` of its cgroup, bytes (needs the memory controller; not with `process-group`). */
+  readonly memoryMax?: number
+  /** `cpu.max` of its cgroup as a number of CPUs (0.5 = half of one), per 100 ms period (needs the cpu controller). */
+  readonly cpuMax?: number
+  /** `pids.max` of its cgroup: most processes and threads at once (needs the pids controller). */
+  readonly pidsMax?: number
 }
 
 export interface StderrTailOptions {
@@ -131,6 +154,8 @@ export interface ResolvedSpec {
   readonly logs: ResolvedLogOptions | undefined
   readonly labels: Readonly<Record<string, string>> | undefined
   readonly stderrTail: TailLimits
+  readonly containment: Containment
+  readonly limits: CgroupLimits
   /** Who the agent runs as (and owns its log files); undefined: the supervisor's user. */
   readonly user: ProcessUser | undefined
   /** The spec as given, as saved for `restore()`. */
@@ -187,6 +212,10 @@ export const SPEC_KEYS = [
   'uid',
   'group',
   'gid',
+  'containment',
+  'memoryMax',
+  'cpuMax',
+  'pidsMax',
 ] as const satisfies ReadonlyArray<keyof AgentSpec>
 
 const TAIL_KEYS = ['lines', 'maxBytes'] as const satisfies ReadonlyArray<keyof StderrTailOptions>
@@ -231,6 +260,37 @@ function resolveLogs(value: unknown): ResolvedLogOptions | undefined {
       1,
     ),
   }
+}
+
+/** The kernel's `cpu.max` quota is at least 1 ms per 100 ms period: 0.01 CPU. */
+const MIN_CPU_MAX = 0.01
+const MAX_CPU_MAX = 4096
+
+function resolveContainment(s: Record<string, unknown>): { containment: Containment; limits: CgroupLimits } {
+  const containment = (s.containment ?? 'auto') as Containment
+  if (containment !== 'auto' && containment !== 'cgroup' && containment !== 'process-group') {
+    fail('containment', '"auto", "cgroup" or "process-group"', s.containment)
+  }
+  const limits: CgroupLimits = {
+    memoryMax: s.memoryMax === undefined ? undefined : intOption('memoryMax', s.memoryMax, 0, 1),
+    cpuMax:
+      s.cpuMax === undefined
+        ? undefined
+        : typeof s.cpuMax === 'number' && s.cpuMax >= MIN_CPU_MAX && s.cpuMax <= MAX_CPU_MAX
+          ? s.cpuMax
+          : fail('cpuMax', `a number of CPUs from ${MIN_CPU_MAX} to ${MAX_CPU_MAX}`, s.cpuMax),
+    pidsMax: s.pidsMax === undefined ? undefined : intRange('pidsMax', s.pidsMax, 0, 1, 2 ** 31 - 1),
+  }
+  if (containment === 'cgroup' && s.killTree === false) {
+    fail('killTree', "true (or unset) with containment 'cgroup': a cgroup is stopped as a whole", s.killTree)
+  }
+  if (containment === 'process-group') {
+    for (const key of ['memoryMax', 'cpuMax', 'pidsMax'] as const) {
+      if (limits[key] !== undefined)
+        fail(key, "unset with containment 'process-group' (limits need a cgroup)", s[key])
+    }
+  }
+  return { containment, limits }
 }
 
 /**
@@ -285,6 +345,7 @@ export function resolveSpec(spec: unknown, requireCommand = true): ResolvedSpec 
     logs: resolveLogs(s.logs),
     labels: stringRecord('labels', s.labels),
     stderrTail: resolveTail(s.stderrTail),
+    ...resolveContainment(s),
     user: resolveUser(s.id, s),
     stored: storedSpec(s),
   }

@@ -10,6 +10,7 @@ import {
 import { EventEmitter } from 'eventemitter3'
 import { adoptRefusal } from './adopt/guard.js'
 import { AgentInstance, type StopOptions } from './agent/instance.js'
+import { CgroupParent } from './cgroup/parent.js'
 import {
   AdoptRefusedError,
   AgentExistsError,
@@ -65,6 +66,15 @@ export interface SupervisorOptions {
    * @default true
    */
   readonly keepAlive?: boolean
+  /**
+   * The cgroup v2 directory agents' cgroups (`agent-<id>`) are made in. `'auto'`: a `warden`
+   * subtree of the supervisor's own cgroup (its `warden` child in the root cgroup; else the own,
+   * delegated cgroup itself, the supervisor moving into its `supervisor` leaf first). A path: that
+   * directory (created if missing; when it is the supervisor's own cgroup, it moves into its
+   * `supervisor` leaf first). `null`: no cgroups (`containment: 'auto'` agents get process groups).
+   * @default 'auto'
+   */
+  readonly cgroupParent?: string | null
 }
 
 const SUPERVISOR_KEYS = [
@@ -73,6 +83,7 @@ const SUPERVISOR_KEYS = [
   'adoptPollIntervalMs',
   'killTimeoutMs',
   'keepAlive',
+  'cgroupParent',
 ] as const satisfies ReadonlyArray<keyof SupervisorOptions>
 const ADOPT_KEYS = ['id', 'pid', 'type', 'startTicks', 'spec'] as const satisfies ReadonlyArray<
   keyof AdoptOptions
@@ -130,6 +141,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #relays: RelayHub
   readonly #adoptPollIntervalMs: number
   readonly #killTimeoutMs: number
+  readonly #cgroups: CgroupParent
   #closed = false
   #shutdown: Promise<void> | undefined
   #shutdownDone = false
@@ -158,6 +170,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#killTimeoutMs = durationOption('killTimeoutMs', o.killTimeoutMs, DEFAULTS.killTimeoutMs, 0)
     this.#relays = new RelayHub(this.#adoptPollIntervalMs)
     this.#keepAlive = new KeepAlive(booleanOption('keepAlive', o.keepAlive, true))
+    const parent = o.cgroupParent
+    if (
+      parent !== undefined &&
+      parent !== null &&
+      (typeof parent !== 'string' || (parent !== 'auto' && !parent.startsWith('/')))
+    ) {
+      fail('cgroupParent', "'auto', an absolute path or null", parent)
+    }
+    this.#cgroups = new CgroupParent(parent)
     this.#store = o.store
     if (o.store !== undefined) {
       this.#persister = new Persister(saverFor(o.store), (error) => {
@@ -437,6 +458,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     await Promise.allSettled(this.#removals.values())
     // The agents' streams have ended and been written: their relay goes now.
     const relays = await this.#relays.close(this.#killTimeoutMs)
+    // Empty once every agent stopped (their cgroups removed): a parent Warden made goes too.
+    this.#cgroups.close()
     await this.#persister?.flush()
     this.#shutdownDone = true
     this.#keepAlive.set(false)
@@ -471,6 +494,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         adoptPollIntervalMs: this.#adoptPollIntervalMs,
         killTimeoutMs: this.#killTimeoutMs,
         relays: this.#relays,
+        cgroups: this.#cgroups,
       },
       initial,
     )

@@ -27,6 +27,13 @@ function allErrors(): core.WardenError[] {
     new core.InvalidRecordError({ id: 'a', field: 'pid', expected: 'an integer', value: 'x' }),
     new core.UnknownUserError({ id: 'a', kind: 'user', account: 'bob' }),
     new core.UserSwitchDeniedError({ id: 'a', uid: 0, gid: 0, supervisorUid: 1000 }),
+    new core.CgroupError({
+      id: 'a',
+      reason: 'io',
+      message: 'cannot create',
+      path: '/sys/fs/cgroup/x',
+      cause: Object.assign(new Error('e'), { code: 'EACCES' }),
+    }),
   ]
 }
 
@@ -44,6 +51,12 @@ describe('error classes', () => {
       expect(e.code).toMatch(/^ERR_(CORE|WARDEN)_[A-Z_]+$/)
     }
     expect((made[5] as core.SpawnError).syscallCode).toBe('ENOENT')
+    const cgroup = made.at(-1) as core.CgroupError
+    expect(cgroup.errno).toBe('EACCES')
+    // A spawn that failed for its cgroup reports the OS code behind it, not Warden's.
+    expect(new core.SpawnError({ id: 'a', command: 'x', reason: 'r', cause: cgroup }).syscallCode).toBe(
+      'EACCES',
+    )
   })
 
   it('the README lists exactly the codes that exist', () => {

@@ -88,11 +88,11 @@ describe('spec validation', () => {
   })
 
   it('validates through Supervisor.add and the constructor', () => {
-    const sup = new Supervisor()
+    const sup = new Supervisor({ cgroupParent: null })
     expect(() => sup.add({ id: 'bad/id', command: 'x' })).toThrow(InvalidAgentIdError)
     sup.add({ id: 'ok', command: 'x' })
     expect(() => sup.add({ id: 'ok', command: 'x' })).toThrow('Agent "ok" already exists')
-    expect(() => new Supervisor({ adoptPollIntervalMs: 0 })).toThrow(
+    expect(() => new Supervisor({ cgroupParent: null, adoptPollIntervalMs: 0 })).toThrow(
       'Expected `adoptPollIntervalMs` to be an integer from 1 to 2147483647 (ms), got 0 (number)',
     )
   })
@@ -106,12 +106,12 @@ describe('durations are bounded by what a Node timer holds (2³¹−1 ms)', () =
     ['minUptimeMs', (ms) => resolveSpec(spec({ minUptimeMs: ms }))],
     ['stopTimeoutMs', (ms) => resolveSpec(spec({ stopTimeoutMs: ms }))],
     ['logs.errorReportIntervalMs', (ms) => resolveSpec(spec({ logs: { errorReportIntervalMs: ms } }))],
-    ['adoptPollIntervalMs', (ms) => new Supervisor({ adoptPollIntervalMs: ms })],
-    ['killTimeoutMs', (ms) => new Supervisor({ killTimeoutMs: ms })],
+    ['adoptPollIntervalMs', (ms) => new Supervisor({ cgroupParent: null, adoptPollIntervalMs: ms })],
+    ['killTimeoutMs', (ms) => new Supervisor({ cgroupParent: null, killTimeoutMs: ms })],
     [
       'timeoutMs',
       (ms) => {
-        const sup = new Supervisor()
+        const sup = new Supervisor({ cgroupParent: null })
         sup.add({ id: 's', command: 'x' })
         return sup.stop('s', { timeoutMs: ms })
       },
@@ -119,7 +119,7 @@ describe('durations are bounded by what a Node timer holds (2³¹−1 ms)', () =
     [
       'timeoutMs',
       (ms) => {
-        const sup = new Supervisor()
+        const sup = new Supervisor({ cgroupParent: null })
         sup.add({ id: 'w', command: 'x' })
         return sup.waitFor('w', 'stopped', { timeoutMs: ms })
       },
@@ -166,10 +166,10 @@ describe('unknown keys are errors everywhere', () => {
   })
 
   it('in the Supervisor, adopt, stop and waitFor options', async () => {
-    expect(() => new Supervisor({ killTimeout: 5 } as never)).toThrow(
+    expect(() => new Supervisor({ cgroupParent: null, killTimeout: 5 } as never)).toThrow(
       'Unknown key `killTimeout` in the Supervisor options; expected one of store, registry, adoptPollIntervalMs, killTimeoutMs',
     )
-    const sup = new Supervisor()
+    const sup = new Supervisor({ cgroupParent: null })
     expect(() => sup.adopt({ id: 'x', pid: 5, startTick: 1 } as never)).toThrow(
       'Unknown key `startTick` in the adopt options',
     )
@@ -207,7 +207,7 @@ describe('environment', () => {
   })
 
   it('passes a valid env through to the process', async () => {
-    const sup = new Supervisor()
+    const sup = new Supervisor({ cgroupParent: null })
     const lines: string[] = []
     sup.on('agent:log', (e) => lines.push(e.line))
     sup.add({

@@ -121,7 +121,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-server-'))
   const store = new FileMetadataStore({ dir, fsync: false, ...(opts.history && { history: opts.history }) })
   await store.open()
-  const supervisor = new Supervisor({ keepAlive: false })
+  const supervisor = new Supervisor({ cgroupParent: null, keepAlive: false })
   for (const spec of opts.agents ?? []) supervisor.add(spec)
   await supervisor.startAll()
   const monitor = new ResourceMonitor({

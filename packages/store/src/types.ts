@@ -20,6 +20,25 @@ export interface ResourceDataPoint {
   readonly threads: number | null
   /** When the process tree is summed: how many processes the point covers. */
   readonly processes?: number
+  /*
+   * From the agent's cgroup v2 (see @warden/monitor, "Cgroup accounting"); absent or null when the
+   * agent has no cgroup or the controller behind a field is not enabled for it. Raw-only (kept with
+   * the raw points, not rolled up); a stored point leaves out the ones that were null.
+   */
+  /** Cumulative cpu time of every process that ran in the cgroup, reaped children included (cpu.stat `usage_usec`), seconds. */
+  readonly cpuSeconds?: number | null
+  /** `memory.current`: all memory charged to the cgroup (page cache and kernel memory included), bytes. */
+  readonly memoryCurrent?: number | null
+  /** `memory.peak`: the highest `memoryCurrent` since the cgroup was made, bytes. Live only: not kept in the history. */
+  readonly memoryPeak?: number | null
+  /** `oom_kill` of memory.events: processes of the cgroup the OOM killer killed (cumulative). */
+  readonly oomKills?: number | null
+  /** % of the time since the previous point that some task of the cgroup waited for a cpu (PSI `cpu.pressure` some). */
+  readonly cpuPressure?: number | null
+  /** % of the time some task of the cgroup stalled on memory (PSI `memory.pressure` some). */
+  readonly memoryPressure?: number | null
+  /** % of the time some task of the cgroup stalled on I/O (PSI `io.pressure` some). */
+  readonly ioPressure?: number | null
 }
 
 /** One rollup tier: points are summarised into buckets of `intervalMs`, the newest `size` buckets kept. */

@@ -19,6 +19,19 @@ export type {
   ThresholdTiming,
 } from './alerts/types.js'
 export { checkThreshold, type ThresholdRules } from './alerts/validate.js'
+export {
+  cgroupControllers,
+  cgroupCpuUsageUsec,
+  cgroupIoBytes,
+  cgroupNumber,
+  cgroupOomKills,
+  cgroupPopulated,
+  cgroupPressureTotalUsec,
+  cgroupProcs,
+  keyedValue,
+  readCgroupFile,
+} from './cgroup/files.js'
+export { cgroup2Mount, cgroupOf, parseCgroup2Mount, parseOwnCgroup } from './cgroup/mount.js'
 export { describe, errnoCode, messageOf } from './errors/describe.js'
 export {
   InvalidAgentIdError,

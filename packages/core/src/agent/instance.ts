@@ -1,9 +1,18 @@
 import type { ChildProcess } from 'node:child_process'
 import type { ProcessIdentity } from '@warden/utils'
-import { rethrowLater, startTimeFromTicks, UNKNOWN_START_TICKS } from '@warden/utils'
+import {
+  cgroupOf,
+  cgroupPopulated,
+  rethrowLater,
+  startTimeFromTicks,
+  UNKNOWN_START_TICKS,
+} from '@warden/utils'
 import { watchIdentity } from '../adopt/exit-poll.js'
+import { AgentCgroup } from '../cgroup/agent-cgroup.js'
+import type { CgroupParent } from '../cgroup/parent.js'
 import {
   AgentExistsError,
+  CgroupError,
   errorMessage,
   LogRelayError,
   LogWriteError,
@@ -40,6 +49,8 @@ export interface InstanceContext {
   readonly killTimeoutMs: number
   /** The supervisor's log relay (shared by its agents). */
   readonly relays: RelayHub
+  /** Where the agents' cgroups are made. */
+  readonly cgroups: CgroupParent
 }
 
 export interface StopOptions {
@@ -91,6 +102,10 @@ export class AgentInstance {
   /** Start ticks of the run's first process: every carrier of the cookie started at or after it. */
   #cookieSince: number | undefined
   #startedAt = 0
+  /** The cgroup of the current process (or of what an earlier one left behind) while it exists. */
+  #cgroup: AgentCgroup | undefined
+  /** Stopping what a process that exited on its own left in its cgroup: the next spawn waits for it. */
+  #cleanup: Promise<void> | undefined
   #exited: Promise<void> | undefined
   #unwatch: (() => void) | undefined
   #timer: NodeJS.Timeout | undefined
@@ -195,6 +210,10 @@ export class AgentInstance {
       this.#child = undefined
       this.#hadProcess = true
       this.#startedAt = startTimeFromTicks(identity.startTicks) ?? Date.now()
+      // Only a process already in a cgroup of ours is contained; others keep the process-group stop.
+      const relative = this.#ctx.cgroups.agentRelative(this.id)
+      const contained = relative !== undefined && cgroupOf(identity.pid) === relative
+      if (contained) this.#cgroup ??= new AgentCgroup(this.id, this.#ctx.cgroups.agentPath(this.id)!)
       this.#unwatch = watchIdentity(identity, this.#ctx.adoptPollIntervalMs, () => {
         this.#unwatch = undefined
         if (this.#identity === identity) this.#onExit(identity.pid, null, null, this.#logs.adoptedTail())
@@ -205,6 +224,7 @@ export class AgentInstance {
         startTicks: identity.startTicks,
         startTime: this.#startedAt,
         adopted: true,
+        cgroup: contained ? this.#cgroup?.path : undefined,
       })
       this.#emit('agent:start', {
         id: this.id,
@@ -229,6 +249,7 @@ export class AgentInstance {
       {
         status: kept ? state.status : 'stopped',
         restartCount: state.restartCount,
+        ...(state.oomRestarts === undefined ? {} : { oomRestarts: state.oomRestarts }),
         startTime: state.startTime,
         lastExit: state.lastExit,
         lastError: state.lastError,
@@ -240,6 +261,7 @@ export class AgentInstance {
     this.#wanted = state.want
     // Its relay, still writing what the process writes, is attached again: agent:log goes on.
     this.#logs.adopt(live.relay, live.stderrFile)
+    this.#findCgroup(live.process)
     if (live.process !== undefined) {
       this.adopt(live.process, true)
       if (state.want === 'up') return 'adopted'
@@ -275,9 +297,26 @@ export class AgentInstance {
     })
   }
 
+  /**
+   * After a supervisor restart: takes the agent's cgroup (`agent-<id>` under the parent) back. What
+   * is left in it without a live recorded process is stopped (the next spawn waits for that).
+   */
+  #findCgroup(live: ProcessIdentity | undefined): void {
+    const path = this.#ctx.cgroups.agentPath(this.id)
+    if (path === undefined || cgroupPopulated(path) === undefined) return
+    this.#cgroup = new AgentCgroup(this.id, path)
+    if (live !== undefined && cgroupOf(live.pid) === this.#ctx.cgroups.agentRelative(this.id)) {
+      this.#update({ cgroup: path }, false)
+      return
+    }
+    // No recorded process lives in it: what is left there is stopped now, whatever the outcome.
+    this.#sweepCgroup()
+  }
+
   /** Releases timers, watchers and log files; call after stop(). */
   async dispose(): Promise<void> {
     this.#clearTimer()
+    await this.#cleanup
     this.#unwatch?.()
     this.#unwatch = undefined
     await this.#logs.close(this.#ctx.killTimeoutMs)
@@ -335,7 +374,9 @@ export class AgentInstance {
 
   async #doRestart(op: Operation<OperationOptions>): Promise<AgentInfo> {
     const replaces = this.#hadProcess
-    if (this.#identity !== undefined || this.#cookie !== undefined) await this.#terminate({})
+    if (this.#identity !== undefined || this.#cookie !== undefined || this.#cgroup !== undefined) {
+      await this.#terminate({})
+    }
     if (op.cancelled) return this.info
     this.#resetCrashHistory()
     await this.#spawn(op, replaces)
@@ -353,7 +394,9 @@ export class AgentInstance {
   async #doStop(opts: StopOptions): Promise<AgentInfo> {
     this.#clearTimer()
     try {
-      if (this.#identity !== undefined || this.#cookie !== undefined) await this.#terminate(opts)
+      if (this.#identity !== undefined || this.#cookie !== undefined || this.#cgroup !== undefined) {
+        await this.#terminate(opts)
+      }
     } finally {
       // exited and fatal say more than stopped about an agent that was not running: they stay.
       const status = this.info.status
@@ -380,16 +423,31 @@ export class AgentInstance {
       this.#unwatch?.()
       this.#unwatch = undefined
     }
-    const result = await terminateTree({
-      root: identity,
-      signal: opts.signal ?? this.spec.stopSignal,
-      timeoutMs: opts.timeoutMs ?? this.spec.stopTimeoutMs,
-      killTimeoutMs: this.#ctx.killTimeoutMs,
-      tree: this.spec.killTree,
-      group: this.spec.killTree,
-      envCookie: cookie === undefined ? undefined : cookieEntry(cookie),
-      sinceTicks: this.#cookieSince,
-    })
+    const signal = opts.signal ?? this.spec.stopSignal
+    const timeoutMs = opts.timeoutMs ?? this.spec.stopTimeoutMs
+    // What an earlier process left is being stopped: this stop goes on from there.
+    await this.#cleanup
+    const cgroup = this.#cgroup
+    // Spawned into it, or adopted from it; else (a process-group run) the cgroup only holds leftovers.
+    const contained =
+      cgroup !== undefined &&
+      (identity === undefined || child !== undefined || cgroup.members().includes(identity.pid))
+    const leftovers =
+      cgroup !== undefined && !contained ? await this.#stopCgroup(cgroup, signal, timeoutMs) : undefined
+    const stopped =
+      cgroup !== undefined && contained
+        ? await this.#stopCgroup(cgroup, signal, timeoutMs)
+        : await terminateTree({
+            root: identity,
+            signal,
+            timeoutMs,
+            killTimeoutMs: this.#ctx.killTimeoutMs,
+            tree: this.spec.killTree,
+            group: this.spec.killTree,
+            envCookie: cookie === undefined ? undefined : cookieEntry(cookie),
+            sinceTicks: this.#cookieSince,
+          })
+    const result = { survivors: [...stopped.survivors, ...(leftovers?.survivors ?? [])] }
     const rootSurvived = identity !== undefined && result.survivors.includes(identity.pid)
     if (child !== undefined && exited !== undefined && !rootSurvived) await exited
     // Its streams end once the agent's processes are gone; stop() resolves with the logs written.
@@ -420,6 +478,74 @@ export class AgentInstance {
     })
   }
 
+  /**
+   * Stops everything in the agent's cgroup (signal, grace, `cgroup.kill`, `populated 0`) and removes
+   * the cgroup once it is empty.
+   */
+  async #stopCgroup(
+    cgroup: AgentCgroup,
+    signal: NodeJS.Signals,
+    timeoutMs: number,
+  ): Promise<{ survivors: readonly number[] }> {
+    const result = await cgroup.stop({ signal, timeoutMs, killTimeoutMs: this.#ctx.killTimeoutMs })
+    if (result.survivors.length === 0 && cgroup.remove() && this.#cgroup === cgroup) {
+      this.#cgroup = undefined
+      this.#update({ cgroup: undefined }, false)
+    }
+    return result
+  }
+
+  /**
+   * A process exited on its own (or restore() found its cgroup without it): whatever it left in its
+   * cgroup is stopped as `stop()` would, in the background; the next spawn and any stop wait for it.
+   */
+  #sweepCgroup(): void {
+    const cgroup = this.#cgroup
+    if (cgroup === undefined || this.#cleanup !== undefined) return
+    const sweep = this.#stopCgroup(cgroup, this.spec.stopSignal, this.spec.stopTimeoutMs).then(
+      () => {
+        if (this.#cleanup === sweep) this.#cleanup = undefined
+      },
+      (error: unknown) => {
+        if (this.#cleanup === sweep) this.#cleanup = undefined
+        rethrowLater(error)
+      },
+    )
+    this.#cleanup = sweep
+  }
+
+  /**
+   * The cgroup for the next process: undefined for a process group (asked for, or `auto` where none
+   * can be made). Throws the CgroupError when a cgroup is required (`cgroup`, or limits) and cannot be had.
+   */
+  async #prepareCgroup(): Promise<AgentCgroup | undefined> {
+    const { containment, limits } = this.spec
+    // A stop of the main pid only (killTree: false) cannot be a cgroup's.
+    if (containment === 'process-group' || (containment === 'auto' && !this.spec.killTree)) return undefined
+    // Anything an earlier process left is gone before the next one runs.
+    await this.#cleanup
+    const left = this.#cgroup
+    if (left !== undefined) {
+      const { survivors } = await this.#stopCgroup(left, this.spec.stopSignal, this.spec.stopTimeoutMs)
+      if (survivors.length > 0) {
+        throw new CgroupError({
+          id: this.id,
+          reason: 'busy',
+          message: `${survivors.length} process(es) of an earlier run survived SIGKILL in ${left.path}`,
+          path: left.path,
+        })
+      }
+    }
+    const limited =
+      limits.memoryMax !== undefined || limits.cpuMax !== undefined || limits.pidsMax !== undefined
+    try {
+      return AgentCgroup.create(this.id, this.#ctx.cgroups, limits)
+    } catch (error) {
+      if (containment === 'auto' && !limited && error instanceof CgroupError) return undefined
+      throw error
+    }
+  }
+
   /** Spawns the next process; `countsAsRestart` when it replaces an earlier one of this run. */
   async #spawn(op: Operation<OperationOptions>, countsAsRestart: boolean): Promise<void> {
     op.markSpawned()
@@ -443,13 +569,28 @@ export class AgentInstance {
       this.#outbox.batch(() => this.#onSpawnFailure(error))
       return
     }
-    const result = await spawnAgent(this.spec, output.stdio, this.#cookie)
+    let cgroup: AgentCgroup | undefined
+    try {
+      cgroup = await this.#prepareCgroup()
+    } catch (cause) {
+      const reason = errorMessage(cause)
+      const error = new SpawnError({ id: this.id, command: this.spec.command ?? '', reason, cause })
+      this.#outbox.batch(() => {
+        output.release()
+        this.#onSpawnFailure(error)
+      })
+      return
+    }
+    const result = await spawnAgent(this.spec, output.stdio, this.#cookie, cgroup)
     this.#outbox.batch(() => {
       output.release()
       if (!result.ok) {
+        // Made for this process: nothing runs in it.
+        cgroup?.remove()
         this.#onSpawnFailure(result.error)
         return
       }
+      this.#cgroup = cgroup
       const { child, pid, startTicks } = result
       this.#child = child
       this.#identity = { pid, startTicks: startTicks ?? UNKNOWN_START_TICKS }
@@ -471,13 +612,20 @@ export class AgentInstance {
         })
       })
       const restartCount = this.info.restartCount + (countsAsRestart ? 1 : 0)
+      // Restarts after an OOM kill, for `warden_agent_restarts_total{reason="oom"}`.
+      const oom =
+        countsAsRestart && this.info.lastExit?.reason === 'oom'
+          ? { oomRestarts: (this.info.oomRestarts ?? 0) + 1 }
+          : {}
       this.#update({
         status: 'running',
         pid,
         startTicks,
         startTime: this.#startedAt,
         restartCount,
+        ...oom,
         lastError: undefined,
+        cgroup: cgroup?.path,
       })
       this.#emit('agent:start', { id: this.id, pid, startTicks, adopted: false, restartCount })
     })
@@ -499,7 +647,8 @@ export class AgentInstance {
   /** Like systemd's control-group kill: what a crashed leader leaves in its group goes with it. */
   #reapGroup(pid: number): void {
     const expected = this.#terminating || this.#want === 'down' || this.#closedBy !== undefined
-    if (expected || !this.spec.killTree) return
+    // A cgroup's leftovers are stopped by #onExit (sweepCgroup), whatever the policy.
+    if (expected || !this.spec.killTree || this.#cgroup !== undefined) return
     try {
       process.kill(-pid, this.spec.stopSignal)
     } catch {
@@ -512,9 +661,12 @@ export class AgentInstance {
       const now = Date.now()
       const uptimeMs = Math.max(0, now - this.#startedAt)
       const expected = this.#terminating || this.#want === 'down' || this.#closedBy !== undefined
+      const reason = this.#cgroup?.oomKilledSincePlaced() ? ({ reason: 'oom' } as const) : {}
       this.#forget()
-      this.#emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected, stderrTail })
-      const lastExit = { code, signal, at: now, ...(stderrTail.length > 0 ? { stderrTail } : {}) }
+      // Never left running unseen: what it left in its cgroup is stopped before anything else runs.
+      if (!this.#terminating) this.#sweepCgroup()
+      this.#emit('agent:exit', { id: this.id, pid, code, signal, uptimeMs, expected, stderrTail, ...reason })
+      const lastExit = { code, signal, at: now, ...(stderrTail.length > 0 ? { stderrTail } : {}), ...reason }
       // The operation that is killing the process owns the transition to 'stopped'.
       if (this.#terminating) {
         this.#update({ lastExit })

@@ -130,6 +130,13 @@ export function decodeRecord(id: string, record: Record<string, unknown>): Decod
         STATUSES.includes(v as AgentStatus),
       ),
       restartCount: check('restartCount', record.restartCount, 'an integer >= 0', (v) => isInt(v, 0)),
+      ...(record.oomRestarts === undefined
+        ? {}
+        : {
+            oomRestarts: check<number>('oomRestarts', record.oomRestarts, 'an integer >= 0', (v) =>
+              isInt(v, 0),
+            ),
+          }),
       startTime: check(
         'startTime',
         record.startTime ?? null,

@@ -22,6 +22,7 @@ export function snapshot(
   return {
     status: info.status,
     restartCount: info.restartCount,
+    ...(info.oomRestarts === undefined ? {} : { oomRestarts: info.oomRestarts }),
     startTime: info.startTime,
     pid: info.pid,
     startTicks: info.startTicks,

@@ -49,6 +49,8 @@ export interface StoredRun {
 export interface PersistedAgentState {
   readonly status: AgentStatus
   readonly restartCount: number
+  /** Of them, restarts after an OOM kill (absent: none). */
+  readonly oomRestarts?: number
   readonly startTime: number | null
   readonly pid: number | null
   readonly startTicks: number | null

@@ -24,6 +24,8 @@ export interface AgentInfo {
   /** ms since epoch when the current process started, or null. */
   readonly startTime: number | null
   readonly restartCount: number
+  /** Of `restartCount`, the restarts that followed an OOM kill (`lastExit.reason: 'oom'`); absent until the first. */
+  readonly oomRestarts?: number
   /** True when the process was adopted rather than spawned by the supervisor. */
   readonly adopted: boolean
   /** How the last process ended; `stderrTail` (when it wrote to stderr) says why. */
@@ -32,6 +34,8 @@ export interface AgentInfo {
     readonly signal: string | null
     readonly at: number
     readonly stderrTail?: readonly string[]
+    /** `'oom'`: the OOM killer killed a process of its cgroup (see `agent:exit`). */
+    readonly reason?: 'oom'
   }
   /** `code` is a CoreError code; `errno` the OS code behind it (ENOENT, EACCES...) when there is one. */
   readonly lastError?: {
@@ -43,6 +47,11 @@ export interface AgentInfo {
   readonly labels?: Readonly<Record<string, string>>
   /** Log lines dropped so far (disk slower than the agent, or failing writes); 0 when healthy. */
   readonly droppedLogLines: number
+  /**
+   * The agent's cgroup directory (absolute path) while it has one: its processes, and what an
+   * exited process left until it is stopped. Absent for a process-group agent.
+   */
+  readonly cgroup?: string
 }
 
 /**
@@ -58,4 +67,4 @@ export interface PidSource {
 
 /** What a `PidSource` lists of one agent. */
 export type PidSourceEntry = Pick<AgentInfo, 'id' | 'pid' | 'startTicks' | 'status'> &
-  Partial<Pick<AgentInfo, 'startTime' | 'restartCount' | 'lastExit'>>
+  Partial<Pick<AgentInfo, 'startTime' | 'restartCount' | 'lastExit' | 'cgroup'>>

@@ -56,7 +56,7 @@ describe('user, uid, group, gid', () => {
       try {
         const script = await bundleForOtherUser(
           `import { Supervisor } from '../src/index.js'
-           const sup = new Supervisor()
+           const sup = new Supervisor({ cgroupParent: null })
            const codes = []
            for (const spec of [{ uid: 0 }, { user: 'root' }, { gid: 0 }]) {
              try { sup.add({ id: 'x' + codes.length, command: 'true', ...spec }); codes.push('added') }

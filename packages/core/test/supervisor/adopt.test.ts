@@ -30,7 +30,7 @@ function outsider(detached = true): Promise<ChildProcess & { pid: number }> {
 
 describe('adopt', () => {
   it('adopts a running process by pid + start ticks and detects its exit by polling', async () => {
-    sup = new Supervisor({ adoptPollIntervalMs: 20 })
+    sup = new Supervisor({ cgroupParent: null, adoptPollIntervalMs: 20 })
     const events = record(sup)
     const child = await outsider()
     const info = sup.adopt({ id: 'adopted', pid: child.pid, type: 'sleeper' })
@@ -50,7 +50,7 @@ describe('adopt', () => {
   })
 
   it('a pid now owned by another process (start ticks differ) is exited, never running', async () => {
-    sup = new Supervisor({ adoptPollIntervalMs: 20 })
+    sup = new Supervisor({ cgroupParent: null, adoptPollIntervalMs: 20 })
     const statuses: string[] = []
     sup.on('agent:status', (e) => statuses.push(e.to))
     const other = await outsider()
@@ -65,7 +65,7 @@ describe('adopt', () => {
   })
 
   it('stops an adopted process', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const child = await outsider()
     const exit = new Promise<number | null>((r) => child.once('exit', (_c, s) => r(s === 'SIGTERM' ? 1 : 0)))
     sup.adopt({ id: 'a', pid: child.pid })
@@ -75,7 +75,7 @@ describe('adopt', () => {
   })
 
   it('restarts an adopted process with a spec once it exits (restart: always)', async () => {
-    sup = new Supervisor({ adoptPollIntervalMs: 20 })
+    sup = new Supervisor({ cgroupParent: null, adoptPollIntervalMs: 20 })
     const child = await outsider()
     const { command, args, backoff } = nodeSpec('x', 'forever.js')
     sup.adopt({ id: 'a2', pid: child.pid, spec: { command, args, backoff, restart: 'always' } })
@@ -88,7 +88,7 @@ describe('adopt', () => {
   })
 
   it('restart() of an adopted agent without a command is refused before anything is stopped', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const child = await outsider()
     const ticks = readStat(child.pid)!.startTicks
     sup.adopt({ id: 'keep', pid: child.pid })
@@ -99,7 +99,7 @@ describe('adopt', () => {
   })
 
   it('validates adopt() and stop() options', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     expect(() => sup.adopt({ id: 'x' } as never)).toThrow(
       'Expected `pid` to be a positive integer, got undefined',
     )
@@ -112,7 +112,7 @@ describe('adopt', () => {
   })
 
   it('rejects a pid that does not exist', () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     expect(() => sup.adopt({ id: 'ghost', pid: 2 ** 22 + 12345 })).toThrow(ProcessNotFoundError)
   })
 })
@@ -138,7 +138,7 @@ function hasPython(): boolean {
 describe('adopt() refuses processes it must never signal', () => {
   // Never stopped or shut down: should a regression accept one of these, the test fails without
   // the teardown signalling init, the test runner or the whole host.
-  const guard = new Supervisor()
+  const guard = new Supervisor({ cgroupParent: null })
   const refused = (pid: number, reason: string): void => {
     expect(() => guard.adopt({ id: 'x', pid })).toThrow(AdoptRefusedError)
     expect(() => guard.adopt({ id: 'x', pid })).toThrow(
@@ -148,7 +148,7 @@ describe('adopt() refuses processes it must never signal', () => {
   }
 
   it('init, the supervisor itself and its ancestors', () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     refused(1, 'init')
     refused(process.pid, 'self')
     refused(process.ppid, 'ancestor')
@@ -162,14 +162,14 @@ describe('adopt() refuses processes it must never signal', () => {
   it.skipIf(kernelThread() === undefined)(
     'kernel threads (no kernel thread visible in this PID namespace)',
     () => {
-      sup = new Supervisor()
+      sup = new Supervisor({ cgroupParent: null })
       refused(2, 'kernel-thread')
       refused(kernelThread()!, 'kernel-thread')
     },
   )
 
   it("a child in the supervisor's process group is refused; a detached one is accepted", async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const inGroup = await outsider(false)
     expect(readStat(inGroup.pid)!.pgrp).toBe(readStat(process.pid)!.pgrp)
     refused(inGroup.pid, 'same-group')
@@ -183,7 +183,7 @@ describe('adopt() refuses processes it must never signal', () => {
   it.skipIf(!hasPython())(
     "a process in the supervisor's session but its own group is refused (needs python3 for setpgid)",
     async () => {
-      sup = new Supervisor()
+      sup = new Supervisor({ cgroupParent: null })
       const child = spawn(
         'python3',
         ['-c', 'import os, time; os.setpgid(0, 0); print("ok", flush=True); time.sleep(60)'],

@@ -7,7 +7,7 @@ supervisorPerTest(() => sup)
 
 describe('lifecycle', () => {
   it('walks stopped → starting → running → stopping → stopped, with the registry in step', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const transitions: string[] = []
     sup.on('agent:status', (e) => {
       transitions.push(`${e.from}>${e.to}`)
@@ -34,7 +34,7 @@ describe('lifecycle', () => {
   })
 
   it('waitFor times out, rejects on removal and on unknown ids', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('w', 'forever.js'))
     await expect(sup.waitFor('w', 'running', { timeoutMs: 20 })).rejects.toThrow(WaitTimeoutError)
     const pending = sup.waitFor('w', 'fatal')
@@ -56,8 +56,8 @@ describe('lifecycle', () => {
   })
 
   it('shares a registry given in the options', async () => {
-    const first = new Supervisor()
-    sup = new Supervisor({ registry: first.registry })
+    const first = new Supervisor({ cgroupParent: null })
+    sup = new Supervisor({ cgroupParent: null, registry: first.registry })
     sup.add(nodeSpec('shared', 'forever.js'))
     expect(first.registry.get('shared')?.status).toBe('stopped')
     await first.shutdown()

@@ -7,7 +7,7 @@ supervisorPerTest(() => sup)
 
 describe('throwing listeners', () => {
   it('a throwing agent:exit listener: the restart still happens, it sees the outcome, the error surfaces uncaught', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('crashy', 'crash-after.js', ['0', '3'], { backoff: { initialMs: 20, maxMs: 20 } }))
     const seen: Array<{ status: AgentStatus; pid: number | null }> = []
     const boom = new Error('listener bug')
@@ -32,7 +32,7 @@ describe('throwing listeners', () => {
   })
 
   it('a throwing agent:status or registry listener never stops a transition', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('s', 'forever.js'))
     const boom = new Error('status listener bug')
     sup.on('agent:status', () => {

@@ -21,7 +21,7 @@ describe('logs', () => {
     const lines = 60_000
     const pad = 40
     const out = join(tmp.dir, 'fast.out.log')
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(
       nodeSpec('fast', 'log-writer.js', [String(lines), String(pad)], {
         restart: 'never',
@@ -45,7 +45,7 @@ describe('logs', () => {
   })
 
   it('emits agent:log line events per stream; unterminated last line is kept', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const got: string[] = []
     sup.on('agent:log', (e) => got.push(`${e.stream}:${e.line}`))
     sup.add({
@@ -64,7 +64,7 @@ describe('logs', () => {
 
   it('combines stdout and stderr in one file when both name the same path', async () => {
     const file = join(tmp.dir, 'both.log')
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add({
       id: 'both',
       command: process.execPath,
@@ -79,7 +79,7 @@ describe('logs', () => {
   })
 
   it('an unwritable log file is reported as agent:error, the agent keeps running', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('nolog', 'forever.js', [], { logs: { stdout: join(tmp.dir, 'missing', 'x.log') } }))
     const error = new Promise<{ id: string; error: Error }>((r) => sup.once('agent:error', r))
     await sup.start('nolog')
@@ -94,7 +94,7 @@ describe('logs', () => {
     const dir = join(tmp.dir, 'logdir')
     const out = join(dir, 'out.log')
     writeFileSync(dir, 'not a directory')
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const errors: LogWriteError[] = []
     const next = (): Promise<LogWriteError> =>
       new Promise((resolve) => {
@@ -139,7 +139,7 @@ describe('logs', () => {
   it('while a destination keeps failing, one summary per errorReportIntervalMs carries the count', async () => {
     const dir = join(tmp.dir, 'logdir')
     writeFileSync(dir, 'not a directory')
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const errors: LogWriteError[] = []
     const summary = new Promise<LogWriteError>((resolve) =>
       sup.on('agent:error', (e) => {

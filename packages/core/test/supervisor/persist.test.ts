@@ -11,7 +11,7 @@ describe('persistence through FileMetadataStore', () => {
     const store = new FileMetadataStore({ dir: tmp.dir, fsync: false })
     await store.open()
     try {
-      sup = new Supervisor({ store })
+      sup = new Supervisor({ cgroupParent: null, store })
       sup.add(
         nodeSpec('p', 'crash-after.js', ['0', '7'], {
           type: 'worker',
@@ -36,7 +36,7 @@ describe('persistence through FileMetadataStore', () => {
       expect(meta.want).toBe('up')
       expect(meta.spec?.command).toBe(process.execPath)
 
-      sup = new Supervisor({ store })
+      sup = new Supervisor({ cgroupParent: null, store })
       sup.add(nodeSpec('q', 'forever.js'))
       const running = await sup.start('q')
       await sup.stop('q')
@@ -53,7 +53,7 @@ describe('persistence through FileMetadataStore', () => {
     const store = new FileMetadataStore({ dir: tmp.dir, fsync: false })
     await store.open()
     await store.close()
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     const errors: AgentErrorEvent[] = []
     sup.on('agent:error', (e) => errors.push(e))
     sup.add(nodeSpec('f', 'forever.js'))

@@ -55,7 +55,7 @@ function checkSettled(call: Call, r: PromiseSettledResult<AgentInfo>, context: s
 
 describe('lifecycle races', () => {
   it('stop(); start(); stop() (not awaited): stopped, no process left, the superseded calls say so', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec, marker } = sleeper('a')
     sup.add(spec)
     await sup.start('a')
@@ -69,7 +69,7 @@ describe('lifecycle races', () => {
   })
 
   it('30 interleaved start/stop calls, then stop(): stopped with no process', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec, marker } = sleeper('b')
     sup.add(spec)
     const kinds: Call[] = Array.from({ length: 30 }, (_, i) => (i % 3 === 1 ? 'stop' : 'start'))
@@ -83,7 +83,7 @@ describe('lifecycle races', () => {
   })
 
   it('stop(); start(); shutdown(): nothing alive after shutdown, nothing spawned or restarted later', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec, marker } = sleeper('c')
     sup.add(spec)
     await sup.start('c')
@@ -108,7 +108,7 @@ describe('lifecycle races', () => {
   })
 
   it('shutdown() while an agent is in backoff: no restart fires afterwards', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec } = sleeper('d', { command: 'false', backoff: { initialMs: 30, maxMs: 30 } })
     sup.add(spec)
     const backoff = new Promise((r) => sup.once('agent:backoff', r))
@@ -126,7 +126,7 @@ describe('lifecycle races', () => {
   })
 
   it('50 concurrent restart() calls share one restart: one spawn, restartCount 1', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec, marker } = sleeper('e')
     sup.add(spec)
     const first = await sup.start('e')
@@ -140,7 +140,7 @@ describe('lifecycle races', () => {
   })
 
   it('restartCount counts processes replaced, not requests', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec } = sleeper('f')
     sup.add(spec)
     // Nothing ran yet: this restart replaces nothing.
@@ -151,7 +151,7 @@ describe('lifecycle races', () => {
   })
 
   it('start() during shutdown() rejects with SupervisorClosedError, never resolves stopping', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec, marker } = sleeper('g')
     sup.add(spec)
     await sup.start('g')
@@ -165,7 +165,7 @@ describe('lifecycle races', () => {
   })
 
   it('remove() supersedes pending starts; concurrent removes share one; the id is free afterwards', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const { spec, marker } = sleeper('h')
     sup.add(spec)
     const start = handled(sup.start('h'))
@@ -180,7 +180,7 @@ describe('lifecycle races', () => {
   })
 
   it('waitFor() after shutdown: resolves a status it has, rejects one it can never reach', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(sleeper('w').spec)
     await sup.start('w')
     const never = handled(sup.waitFor('w', 'fatal'))
@@ -195,7 +195,7 @@ describe('lifecycle races', () => {
     const random = seededRandom(seed)
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!
     for (let round = 0; round < 6; round++) {
-      sup = new Supervisor()
+      sup = new Supervisor({ cgroupParent: null })
       const { spec, marker } = sleeper(`r${round}`)
       const id = spec.id
       sup.add(spec)

@@ -20,7 +20,7 @@ const numbered = (from: number, to: number): string =>
 
 describe('spec(id)', () => {
   it('is the spec as given, deep-frozen, the same object until the agent goes', async () => {
-    sup = new Supervisor({ keepAlive: false })
+    sup = new Supervisor({ cgroupParent: null, keepAlive: false })
     sup.add(nodeSpec('a', 'forever.js', ['x'], { labels: { team: 'web' }, env: { A: '1', B: undefined } }))
     const spec = sup.spec('a')!
     expect(spec).toMatchObject({ id: 'a', command: process.execPath, labels: { team: 'web' } })
@@ -36,7 +36,7 @@ describe('spec(id)', () => {
 describe('readLog(id)', () => {
   it('reads the last whole lines, then what was written since, across a rotation and a truncation', async () => {
     const out = join(tmp.dir, 'a.log')
-    sup = new Supervisor({ keepAlive: false })
+    sup = new Supervisor({ cgroupParent: null, keepAlive: false })
     sup.add(nodeSpec('a', 'forever.js', [], { logs: { stdout: out } }))
 
     const none = await sup.readLog('a')
@@ -69,7 +69,7 @@ describe('readLog(id)', () => {
 
   it('hands over a long backlog in maxBytes pieces of whole lines', async () => {
     const out = join(tmp.dir, 'b.log')
-    sup = new Supervisor({ keepAlive: false })
+    sup = new Supervisor({ cgroupParent: null, keepAlive: false })
     sup.add(nodeSpec('b', 'forever.js', [], { logs: { stdout: out, stderr: join(tmp.dir, 'b.err') } }))
     writeFileSync(out, numbered(0, 100))
     let position = { file: '', offset: 0 }
@@ -85,7 +85,7 @@ describe('readLog(id)', () => {
   })
 
   it('resolves undefined for a stream without a file; rejects unknown agents and bad options', async () => {
-    sup = new Supervisor({ keepAlive: false })
+    sup = new Supervisor({ cgroupParent: null, keepAlive: false })
     sup.add(nodeSpec('c', 'forever.js'))
     expect(await sup.readLog('c')).toBeUndefined()
     await expect(sup.readLog('nope')).rejects.toBeInstanceOf(AgentNotFoundError)
@@ -106,7 +106,7 @@ describe('readLog(id)', () => {
       writeFileSync(secret, 'root only\n', { mode: 0o600 })
       const out = join(dir, 'n.log')
       symlinkSync(secret, out)
-      sup = new Supervisor({ keepAlive: false })
+      sup = new Supervisor({ cgroupParent: null, keepAlive: false })
       sup.add(nodeSpec('n', 'forever.js', [], { user: 'nobody', logs: { stdout: out } }))
       await expect(sup.readLog('n')).rejects.toMatchObject({ code: 'EACCES' })
       chmodSync(secret, 0o644)

@@ -26,7 +26,7 @@ const lines = (path: string): string[] => {
 
 describe('the log relay', () => {
   it('is one process of its own, started for the first agent with piped output and shared by the next; stop() resolves once the lines are written', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('plain', 'forever.js'))
     await sup.start('plain')
     // No output piped yet: no relay.
@@ -58,7 +58,7 @@ describe('the log relay', () => {
   })
 
   it('a relay that dies is reported (LogRelayError) to every agent with an open stream; later spawns get a new one; nothing is left', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const out = join(tmp.dir, 'chatter.log')
     sup.add(nodeSpec('c', 'chatter.js', [], { logs: { stdout: out } }))
     sup.add(nodeSpec('f', 'forever.js', [], { logs: { events: true } }))
@@ -106,7 +106,7 @@ describe('the log relay', () => {
   })
 
   it("one agent's flood does not cost another agent a line: drops are the flooder's own", async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const floodFile = join(tmp.dir, 'flood.log')
     const quietFile = join(tmp.dir, 'quiet.log')
     const quietEvents: string[] = []
@@ -143,7 +143,7 @@ describe('the log relay', () => {
   })
 
   it('the processes of a crash loop write one file through one writer: whole lines, no file above maxBytes, nothing dropped', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const out = join(tmp.dir, 'loop.log')
     const maxBytes = 16 * 1024
     sup.add(

@@ -10,7 +10,7 @@ const tmp = supervisorPerTest(() => sup)
 
 describe('restart policy', () => {
   it('grows delays ×factor up to maxMs, then goes fatal after the start limit', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add(
       nodeSpec('crashy', 'crash-after.js', ['0', '3'], {
@@ -41,7 +41,7 @@ describe('restart policy', () => {
   })
 
   it('on-failure: exit 0 is not restarted', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add(nodeSpec('ok', 'crash-after.js', ['0', '0']))
     await sup.start('ok')
@@ -52,7 +52,7 @@ describe('restart policy', () => {
   })
 
   it('always: exit 0 is restarted', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('always', 'crash-after.js', ['0', '0'], { restart: 'always' }))
     const restarted = new Promise((r) => sup.once('agent:restart', r))
     await sup.start('always')
@@ -62,7 +62,7 @@ describe('restart policy', () => {
   })
 
   it('never: a crash stays exited', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add(nodeSpec('never', 'crash-after.js', ['0', '1'], { restart: 'never' }))
     await sup.start('never')
@@ -72,7 +72,7 @@ describe('restart policy', () => {
   })
 
   it('resets the backoff once the agent stayed up minUptimeMs', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add(
       nodeSpec('slow', 'crash-after.js', ['150', '1'], {
@@ -94,7 +94,7 @@ describe('restart policy', () => {
   })
 
   it('stop() during backoff cancels the pending restart', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add(nodeSpec('b', 'crash-after.js', ['0', '1'], { backoff: { initialMs: 5000, maxMs: 5000 } }))
     const backoff = new Promise((r) => sup.once('agent:backoff', r))
@@ -107,7 +107,7 @@ describe('restart policy', () => {
   })
 
   it('restart() stops and starts again with a new pid', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('r', 'forever.js'))
     const first = await sup.start('r')
     const second = await sup.restart('r')
@@ -117,7 +117,7 @@ describe('restart policy', () => {
   })
 
   it('terminates what a crashed agent left in its process group', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const marker = `warden-orphan-${randomUUID()}`
     // The agent crashes once told to (a file appears), not after a delay a loaded host may exceed.
     const go = join(tmp.dir, 'crash')

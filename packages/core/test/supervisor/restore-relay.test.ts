@@ -127,7 +127,7 @@ describe('restore() and the log relay', () => {
     // No supervisor: the agent goes on logging through its relay.
     const size = statSync(log).size
     await until(() => statSync(log).size > size, 10_000, 'the log to grow')
-    sup = new Supervisor({ store: await openStore(storeDir) })
+    sup = new Supervisor({ cgroupParent: null, store: await openStore(storeDir) })
     const line = nextLine(sup, 'talker')
     const agent = (id: string) => ({
       id,
@@ -171,7 +171,7 @@ describe('restore() and the log relay', () => {
     const { storeDir, relay } = await crashedSupervisor()
     process.kill(relay.pid, 'SIGKILL')
     await until(() => !isSameProcessAlive(relay), 10_000, 'the relay to die')
-    sup = new Supervisor({ store: await openStore(storeDir), adoptPollIntervalMs: 20 })
+    sup = new Supervisor({ cgroupParent: null, store: await openStore(storeDir), adoptPollIntervalMs: 20 })
     const line = nextLine(sup, 'talker')
     const [result] = await sup.restore()
     expect(['adopted', 'restarting']).toContain(result!.outcome)

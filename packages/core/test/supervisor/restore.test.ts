@@ -123,7 +123,7 @@ describe('restore()', () => {
       restartCount: 3,
       run: { ...run(cookie), stderrFile: { dev, ino } },
     })
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     const starts: number[] = []
     sup.on('agent:start', (e) => starts.push(e.pid))
     sup.add(spec)
@@ -162,7 +162,7 @@ describe('restore()', () => {
     for (const spec of [again, never]) {
       await leave(spec, { pid: dead.pid, startTicks: dead.startTicks, restartCount: 2, run: run(cookie) })
     }
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     const results = await sup.restore()
     expect(results.map((r) => [r.id, r.source, r.outcome])).toEqual([
       ['again', 'store', 'restarting'],
@@ -185,7 +185,7 @@ describe('restore()', () => {
     await leave(reused, { pid: stranger.pid, startTicks: stranger.startTicks + 1, run: run(cookie) })
     // A hand-edited record naming the stranger's real identity: it does not carry the run's cookie.
     await leave(edited, { pid: stranger.pid, startTicks: stranger.startTicks, run: run(cookie) })
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     const results = await sup.restore()
     expect(results.map((r) => r.outcome)).toEqual(['restarting', 'restarting'])
     for (const id of ['reused', 'edited']) {
@@ -204,7 +204,7 @@ describe('restore()', () => {
     markers.push(down.args![0]!, up.args![0]!, fresh.args![0]!)
     await leave(down, { status: 'stopped', want: 'down' })
     await leave(up, { status: 'stopped', want: 'up' })
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     sup.add(fresh)
     const results = await sup.restore()
     expect(Object.fromEntries(results.map((r) => [r.id, [r.source, r.outcome, r.info?.status]]))).toEqual({
@@ -223,7 +223,7 @@ describe('restore()', () => {
     markers.push(bad.args![0]!, forged.args![0]!)
     await leave(bad, { status: 'stopped' })
     await leave(forged, { run: { ...run(cookie), cookie: 'not-a-cookie' } })
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     sup.add(forged)
     const results = await sup.restore()
     const byId = Object.fromEntries(results.map((r) => [r.id, r]))
@@ -240,7 +240,7 @@ describe('restore()', () => {
     await openStore()
     const spec = sleeperSpec('trip', sleepMarker(), { env: { WARDEN_GONE: undefined, WARDEN_SET: 'x' } })
     markers.push(spec.args![0]!)
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     sup.add(spec)
     const first = await sup.start('trip')
     await sup.shutdown()
@@ -248,14 +248,14 @@ describe('restore()', () => {
     expect(saved).toMatchObject({ status: 'stopped', want: 'up', run: null, pid: null, adopted: false })
     expect(saved.spec).toEqual({ ...spec, id: undefined, env: { WARDEN_GONE: null, WARDEN_SET: 'x' } })
 
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     const [result] = await sup.restore()
     expect(result).toMatchObject({ source: 'store', outcome: 'started', info: { status: 'running' } })
     expect(result!.info!.pid).not.toBe(first.pid)
     await sup.remove('trip')
     await sup.shutdown()
     expect(await store.get('trip')).not.toHaveProperty('spec')
-    sup = new Supervisor({ store })
+    sup = new Supervisor({ cgroupParent: null, store })
     expect(await sup.restore()).toEqual([])
   })
 })

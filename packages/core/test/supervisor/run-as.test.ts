@@ -41,7 +41,7 @@ describe.skipIf(!canSwitchToNobody())('running as another user (needs root and t
     mkdirSync(logs)
     chownSync(logs, 65534, 65534)
     const out = join(logs, 'out.log')
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add({
       id: 'nob',
       command: process.execPath,
@@ -74,7 +74,7 @@ describe.skipIf(!canSwitchToNobody())('running as another user (needs root and t
   it("the relay writes with the agent's rights only: a log dir the user cannot write fails (EACCES)", async () => {
     chmodSync(tmp.dir, 0o755)
     const out = join(tmp.dir, 'root-only.log')
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const failed = new Promise<AgentErrorEvent>((r) => sup.once('agent:error', r))
     sup.add({
       id: 'nob',
@@ -105,7 +105,7 @@ describe.skipIf(!canSwitchToNobody())('running as another user (needs root and t
     writeFileSync(mine, '')
     chownSync(mine, 65534, 65534)
     symlinkSync('mine', join(logs, 'to-mine.log'))
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const errors = new Map<string, LogWriteError>()
     const refused = new Promise<void>((resolve) =>
       sup.on('agent:error', (e) => {

@@ -8,7 +8,7 @@ supervisorPerTest(() => sup)
 
 describe('shutdown', () => {
   it('stops 20 agents in parallel: all gone, each exit/stopped event exactly once, idempotent', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const marker = `warden-shutdown-${randomUUID()}`
     const ids = Array.from({ length: 20 }, (_, i) => `agent-${i}`)
     for (const id of ids) sup.add(nodeSpec(id, 'forever.js', [marker], { restart: 'always' }))

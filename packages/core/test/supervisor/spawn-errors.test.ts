@@ -9,7 +9,7 @@ const tmp = supervisorPerTest(() => sup)
 
 describe('spawn failures', () => {
   it('missing command: recorded ENOENT, fatal with restart never, no crash', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add({ id: 'missing', command: 'warden-no-such-command-xyz', restart: 'never' })
     const info = await sup.start('missing')
@@ -25,7 +25,7 @@ describe('spawn failures', () => {
     const file = join(tmp.dir, 'not-exec.sh')
     writeFileSync(file, '#!/bin/sh\necho hi\n')
     chmodSync(file, 0o644)
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add({
       id: 'noexec',
@@ -44,7 +44,7 @@ describe('spawn failures', () => {
   })
 
   it('bad cwd: a clear error naming the cwd', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add({ id: 'badcwd', command: process.execPath, cwd: join(tmp.dir, 'nope'), restart: 'never' })
     const info = await sup.start('badcwd')
     expect(info.status).toBe('fatal')

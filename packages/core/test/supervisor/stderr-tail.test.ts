@@ -20,7 +20,7 @@ function nextExit(s: Supervisor, id: string): Promise<AgentExitEvent> {
 
 describe('why did it fail: the stderr tail', () => {
   it('with default options, `node missing.js` exits 1 and says why', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const missing = join(tmp.dir, 'missing.js')
     sup.add({ id: 'missing', command: process.execPath, args: [missing], restart: 'never' })
     const exit = nextExit(sup, 'missing')
@@ -34,7 +34,7 @@ describe('why did it fail: the stderr tail', () => {
   })
 
   it('keeps the last `lines` lines within `maxBytes`; a crash loop ends fatal with the tail', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(
       nodeSpec('loud', 'stderr-lines.js', ['100', '3'], {
         startLimit: { burst: 2, intervalMs: 60_000 },
@@ -56,7 +56,7 @@ describe('why did it fail: the stderr tail', () => {
   })
 
   it('is read from the pipe when stderr goes to a log file, and can be turned off', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(
       nodeSpec('logged', 'stderr-lines.js', ['3'], {
         restart: 'never',
@@ -75,7 +75,7 @@ describe('why did it fail: the stderr tail', () => {
   })
 
   it('an agent flooding stderr without logs does not fill the disk; the tail stays right', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const ready = join(tmp.dir, 'ready')
     sup.add(nodeSpec('flood', 'stderr-flood.js', [String(4 << 20), ready]))
     const { pid } = await sup.start('flood')
@@ -93,7 +93,7 @@ describe('why did it fail: the stderr tail', () => {
   })
 
   it('a command line given as `command` fails with a hint: there is no shell, use args', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add({ id: 'shelly', command: `node ${fixture('forever.js')}`, restart: 'never' })
     const fatal = new Promise<AgentFatalEvent>((r) => sup.once('agent:fatal', r))
     await sup.start('shelly')

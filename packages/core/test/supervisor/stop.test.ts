@@ -25,7 +25,7 @@ afterEach(() => {
 
 describe('stop', () => {
   it('SIGKILLs a process that ignores SIGTERM after stopTimeoutMs; resolves once it is gone', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const events = record(sup)
     sup.add(nodeSpec('stubborn', 'ignore-sigterm.js', [], { stopTimeoutMs: 300, logs: { events: true } }))
     const ready = waitLine(sup, 'stubborn', 'ready')
@@ -43,7 +43,7 @@ describe('stop', () => {
   })
 
   it('stops a tree with a setsid() grandchild: no process of it remains in /proc', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const marker = `warden-tree-${randomUUID()}`
     sup.add(nodeSpec('tree', 'spawn-children.js', ['root', marker]))
     const { pid } = await sup.start('tree')
@@ -57,7 +57,7 @@ describe('stop', () => {
   })
 
   it('a fork loop that ignores SIGTERM (children leave the session): nothing of it survives stop()', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const marker = sleepMarker()
     markers.push(marker)
     sup.add(nodeSpec('forker', 'fork-loop.js', [marker], { stopTimeoutMs: 200, logs: { events: true } }))
@@ -73,7 +73,7 @@ describe('stop', () => {
   })
 
   it('a setsid double-fork daemon (out of the tree, group and session) is found by its cookie', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const marker = sleepMarker()
     markers.push(marker)
     sup.add(nodeSpec('daemonizer', 'daemonize.js', ['root', marker], { logs: { events: true } }))
@@ -102,7 +102,7 @@ describe('stop', () => {
   })
 
   it('automatic restarts of a run share its cookie; the spec cannot override it; a new run gets a new one', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('c', 'crash-after.js', ['300'], { env: { WARDEN_AGENT_COOKIE: 'forged' } }))
     const respawned = new Promise<number>((resolve) =>
       sup.on('agent:start', (e) => {
@@ -120,7 +120,7 @@ describe('stop', () => {
   })
 
   it('stop() on a stopped or exited agent is a no-op; concurrent stops share one promise', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('f', 'forever.js'))
     expect((await sup.stop('f')).status).toBe('stopped')
     await sup.start('f')
@@ -131,7 +131,7 @@ describe('stop', () => {
   })
 
   it('stop() right after start() supersedes it: start rejects, stop resolves stopped', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     sup.add(nodeSpec('s', 'forever.js'))
     const started = sup.start('s')
     const stopped = sup.stop('s')
@@ -145,7 +145,7 @@ describe('stop', () => {
   })
 
   it('remove() stops the agent and forgets it', async () => {
-    sup = new Supervisor()
+    sup = new Supervisor({ cgroupParent: null })
     const marker = `warden-rm-${randomUUID()}`
     sup.add(nodeSpec('rm', 'forever.js', [marker]))
     await sup.start('rm')

@@ -1,6 +1,17 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { ResourceDataPoint } from '@warden/store'
-import { descendantsSync, describe, errnoCode, serialize } from '@warden/utils'
+import {
+  cgroupCpuUsageUsec,
+  cgroupIoBytes,
+  cgroupNumber,
+  cgroupOomKills,
+  cgroupPressureTotalUsec,
+  cgroupProcs,
+  descendantsSync,
+  describe,
+  errnoCode,
+  serialize,
+} from '@warden/utils'
 import { InvalidOptionError, SampleError } from '../errors.js'
 import { ProcessFiles, type ProcessReading, readProcess } from '../procfs/process-files.js'
 import { isExited } from '../procfs/stat.js'
@@ -47,11 +58,28 @@ interface ProcessState {
   pass: number
 }
 
+/** The cumulative counters of a cgroup at its previous sample (cpu and PSI stall time, µs). */
+interface CgroupState {
+  readonly path: string
+  readonly atMs: number
+  readonly usageUsec: number | undefined
+  readonly cpuStallUsec: number | undefined
+  readonly memoryStallUsec: number | undefined
+  readonly ioStallUsec: number | undefined
+}
+
 /** One target: the identity it is pinned to and the state of every process of its tree. */
 interface TargetState {
   readonly pid: number
   readonly startTicks: number
   readonly processes: Map<number, ProcessState>
+  cgroup: CgroupState | undefined
+}
+
+/** % of `dMs` that a cumulative µs counter grew by; null without two readings or a time step. */
+function shareOf(now: number | undefined, before: number | undefined, dMs: number): number | null {
+  if (now === undefined || before === undefined || now < before || dMs <= 0) return null
+  return ((now - before) / 1000 / dMs) * 100
 }
 
 type Reading = { readonly reading: ProcessReading; readonly files: ProcessFiles | null }
@@ -143,9 +171,12 @@ export class ProcfsSampler implements Sampler {
       const target = targets[i]!
       let outcome: SampleOutcome
       try {
-        outcome = options.includeChildren
-          ? await this.#sampleTree(target, timestamp, pass)
-          : this.#sampleOne(target, timestamp, pass)
+        outcome =
+          typeof target.cgroup === 'string'
+            ? await this.#sampleCgroup(target, target.cgroup, timestamp, pass)
+            : options.includeChildren
+              ? await this.#sampleTree(target, timestamp, pass)
+              : this.#sampleOne(target, timestamp, pass)
       } catch (error) {
         outcome = {
           kind: 'error',
@@ -254,6 +285,77 @@ export class ProcfsSampler implements Sampler {
   }
 
   /**
+   * An agent in its own cgroup: the cgroup's totals (cpu.stat usage with its reaped children,
+   * io.stat, memory.*, PSI) and, per member of cgroup.procs, what only /proc has (RSS, threads,
+   * open files; disk bytes without the io controller). Gone when the agent's main process is.
+   */
+  async #sampleCgroup(
+    target: SampleTarget,
+    dir: string,
+    timestamp: number,
+    pass: number,
+  ): Promise<SampleOutcome> {
+    const root = this.#readRoot(target, pass)
+    if (root === undefined) return { kind: 'gone' }
+    const { state } = root
+    const atMs = monotonicMs()
+    const now: CgroupState = {
+      path: dir,
+      atMs,
+      usageUsec: cgroupCpuUsageUsec(dir),
+      cpuStallUsec: cgroupPressureTotalUsec(dir, 'cpu'),
+      memoryStallUsec: cgroupPressureTotalUsec(dir, 'memory'),
+      ioStallUsec: cgroupPressureTotalUsec(dir, 'io'),
+    }
+    // Another cgroup than last time (a new one for a new process): its counters start over.
+    const before = state.cgroup?.path === dir ? state.cgroup : undefined
+    state.cgroup = now
+    const dMs = before === undefined ? 0 : atMs - before.atMs
+    let { rssBytes: rss, vmsBytes: vms, threads } = root.reading
+    let readBytes: number | null = root.reading.io?.readBytes ?? null
+    let writeBytes: number | null = root.reading.io?.writeBytes ?? null
+    let openFiles = root.reading.openFiles
+    let processes = 1
+    for (const pid of cgroupProcs(dir)) {
+      if (pid === target.pid) continue
+      if (this.#due()) await this.#yield()
+      const member = this.#readChild(state, pid, pass)
+      if (member === undefined) continue
+      processes++
+      const { io } = member.reading
+      rss += member.reading.rssBytes
+      vms += member.reading.vmsBytes
+      threads += member.reading.threads
+      readBytes = readBytes === null || io === null ? null : readBytes + io.readBytes
+      writeBytes = writeBytes === null || io === null ? null : writeBytes + io.writeBytes
+      openFiles =
+        openFiles === null || member.reading.openFiles === null ? null : openFiles + member.reading.openFiles
+    }
+    this.#dropUnseen(state, pass)
+    // With the io controller, the cgroup's bytes: they keep what exited members read and wrote.
+    const io = cgroupIoBytes(dir)
+    const point: ResourceDataPoint = {
+      timestamp,
+      cpuPercent: shareOf(now.usageUsec, before?.usageUsec, dMs),
+      memoryRss: rss,
+      memoryVms: vms,
+      diskReadBytes: io?.readBytes ?? readBytes,
+      diskWriteBytes: io?.writeBytes ?? writeBytes,
+      openFiles,
+      threads,
+      processes,
+      cpuSeconds: now.usageUsec === undefined ? null : now.usageUsec / 1e6,
+      memoryCurrent: cgroupNumber(dir, 'memory.current') ?? null,
+      memoryPeak: cgroupNumber(dir, 'memory.peak') ?? null,
+      oomKills: cgroupOomKills(dir) ?? null,
+      cpuPressure: shareOf(now.cpuStallUsec, before?.cpuStallUsec, dMs),
+      memoryPressure: shareOf(now.memoryStallUsec, before?.memoryStallUsec, dMs),
+      ioPressure: shareOf(now.ioStallUsec, before?.ioStallUsec, dMs),
+    }
+    return { kind: 'ok', point, startTicks: root.reading.stat.startTicks }
+  }
+
+  /**
    * Reads the root of a target. On first sight the target is pinned to the process found (to
    * `startTicks` when given; without it, to the first process seen at the pid, so a later holder
    * of that pid is reported gone too) and cpu is null. undefined when gone: exited, a zombie, or
@@ -295,7 +397,12 @@ export class ProcfsSampler implements Sampler {
       this.#release(first.files)
       return undefined
     }
-    const state: TargetState = { pid: target.pid, startTicks: stat.startTicks, processes: new Map() }
+    const state: TargetState = {
+      pid: target.pid,
+      startTicks: stat.startTicks,
+      processes: new Map(),
+      cgroup: undefined,
+    }
     state.processes.set(target.pid, {
       startTicks: stat.startTicks,
       files: first.files,

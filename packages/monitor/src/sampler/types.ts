@@ -5,6 +5,11 @@ export interface SampleTarget {
   readonly id: string
   readonly pid: number
   readonly startTicks?: number | null
+  /**
+   * The agent's cgroup v2 directory (`AgentInfo.cgroup`): its totals are read from the cgroup and
+   * its processes are the cgroup's members (see "Cgroup accounting" in the README).
+   */
+  readonly cgroup?: string | null
 }
 
 export interface SampleOptions {

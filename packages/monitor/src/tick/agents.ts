@@ -17,6 +17,7 @@ export interface Agent extends SampleTarget {
   readonly id: string
   pid: number
   startTicks: number | null
+  cgroup: string | null
   /** undefined until a point is recorded, and again once the agent is gone. */
   process: SampledProcess | undefined
   latest: ResourceDataPoint | undefined
@@ -65,6 +66,7 @@ export class AgentTable {
           id: entry.id,
           pid: 0,
           startTicks: null,
+          cgroup: null,
           process: undefined,
           latest: undefined,
           latestFrom: undefined,
@@ -84,6 +86,7 @@ export class AgentTable {
       if (entry.pid === null || !isSampled(entry.status)) continue
       agent.pid = entry.pid
       agent.startTicks = entry.startTicks
+      agent.cgroup = entry.cgroup ?? null
       agent.targetIn = listing
       targets.push(agent)
     }

@@ -58,7 +58,7 @@ describe('a throwing listener never costs data or actions', () => {
   )
 
   it("a throwing threshold:error listener does not prevent action 'restart' (real Supervisor, new pid)", async () => {
-    const supervisor = new Supervisor()
+    const supervisor = new Supervisor({ cgroupParent: null })
     cleanups.push(() => supervisor.shutdown())
     supervisor.add({
       id: 'web',

@@ -25,7 +25,7 @@ const parentOfLeak = `
 
 describe("action: 'restart'", () => {
   it('restarts a leaking agent through the Supervisor once per episode, judged on the tree memory', async () => {
-    supervisor = new Supervisor()
+    supervisor = new Supervisor({ cgroupParent: null })
     supervisor.add({ id: 'leaky', command: process.execPath, args: ['-e', parentOfLeak], restart: 'never' })
     const started = await supervisor.start('leaky')
     expect(started.status).toBe('running')

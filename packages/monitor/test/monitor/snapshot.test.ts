@@ -12,7 +12,7 @@ afterEach(async () => {
 
 describe('snapshot() and the latest point of the current process', () => {
   it('joins status, pid, uptime, restarts, last exit, the latest point with its process, and open alerts; a restart never shows the old process’s point as current', async () => {
-    supervisor = new Supervisor()
+    supervisor = new Supervisor({ cgroupParent: null })
     supervisor.add({ id: 'idle', command: process.execPath, args: [fixturePath('forever.js')] })
     supervisor.add({
       id: 'off',

@@ -170,7 +170,7 @@ describe('a store with appendMany interleaved with other work', () => {
   })
 
   it("a restart asked by an alert completes while the tick waits for its batch: the batch holds the old process's point, the next tick ends its episode as gone", async () => {
-    supervisor = new Supervisor()
+    supervisor = new Supervisor({ cgroupParent: null })
     supervisor.add({
       id: 'web',
       command: process.execPath,

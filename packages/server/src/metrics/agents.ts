@@ -84,10 +84,14 @@ export const AGENT_GAUGES: readonly Spec[] = [
 export const AGENT_COUNTERS: readonly Spec[] = [
   {
     name: 'warden_agent_restarts_total',
-    help: 'Restarts of the agent (spawns that replaced an earlier process).',
-    labelNames: AGENT,
+    help: 'Restarts of the agent (spawns that replaced an earlier process), by why the process before ended: oom (the OOM killer, in its cgroup) or other.',
+    labelNames: ['agent', 'reason'],
     collect: (input, emit) => {
-      for (const a of input.agents) emit({ agent: a.id }, a.restartCount)
+      for (const a of input.agents) {
+        const oom = a.oomRestarts ?? 0
+        emit({ agent: a.id, reason: 'other' }, a.restartCount - oom)
+        emit({ agent: a.id, reason: 'oom' }, oom)
+      }
     },
   },
   {

@@ -12,6 +12,16 @@ export const Point = Type.Object({
   openFiles: Nullable(Type.Number()),
   threads: Nullable(Type.Number()),
   processes: Type.Optional(Type.Integer()),
+  // From the agent's cgroup (see @warden/monitor): absent or null without one, or without the controller.
+  cpuSeconds: Type.Optional(Nullable(Type.Number({ description: 'cumulative cpu seconds of the cgroup' }))),
+  memoryCurrent: Type.Optional(Nullable(Type.Number({ description: 'bytes charged to the cgroup' }))),
+  memoryPeak: Type.Optional(Nullable(Type.Number({ description: 'bytes' }))),
+  oomKills: Type.Optional(Nullable(Type.Integer({ description: 'cumulative OOM kills in the cgroup' }))),
+  cpuPressure: Type.Optional(Nullable(Type.Number({ description: '% of time some task waited for cpu' }))),
+  memoryPressure: Type.Optional(
+    Nullable(Type.Number({ description: '% of time some task stalled on memory' })),
+  ),
+  ioPressure: Type.Optional(Nullable(Type.Number({ description: '% of time some task stalled on I/O' }))),
 })
 
 /** An open alert episode (latest warning or error of it). */

@@ -2,7 +2,7 @@ import type { Supervisor } from '@warden/core'
 import type { HostMonitor } from '@warden/host'
 import type { ResourceMonitor } from '@warden/monitor'
 import type { FileMetadataStore } from '@warden/store'
-import { descendantsSync } from '@warden/utils'
+import { cgroupProcs, descendantsSync } from '@warden/utils'
 import type { ResolvedOptions } from '../validate-options.js'
 import { AlertTracker } from './alerts.js'
 import { ChangeCounter } from './changes.js'
@@ -38,8 +38,13 @@ export class Sources {
 
   /** GPU memory per agent from the host's last GPU reading; undefined without one. */
   gpuByAgent(): Map<string, number> | undefined {
-    // descendantsSync is only called when some process holds GPU memory.
-    return this.host?.gpuMemoryByAgent(this.supervisor.list(), descendantsSync)
+    const agents = this.supervisor.list()
+    // Called only when some process holds GPU memory: an agent's pids are its cgroup's members, else its tree.
+    const pidsOf = (pid: number): number[] => {
+      const cgroup = agents.find((a) => a.pid === pid)?.cgroup
+      return cgroup === undefined ? descendantsSync(pid) : cgroupProcs(cgroup)
+    }
+    return this.host?.gpuMemoryByAgent(agents, pidsOf)
   }
 
   close(): void {

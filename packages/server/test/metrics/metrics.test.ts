@@ -13,7 +13,7 @@ export const ISSUE_METRICS: Record<string, readonly string[]> = {
   warden_agent_up: ['agent'],
   warden_agent_info: ['agent', 'command'],
   warden_agent_start_time_seconds: ['agent'],
-  warden_agent_restarts_total: ['agent'],
+  warden_agent_restarts_total: ['agent', 'reason'],
   warden_agent_cpu_seconds_total: ['agent', 'mode'],
   warden_agent_resident_memory_bytes: ['agent'],
   warden_agent_virtual_memory_bytes: ['agent'],
@@ -107,7 +107,8 @@ describe('GET /metrics', () => {
     expect(value('warden_agent_open_fds', { agent: 'burner' })).toBe(agent.latest.openFiles)
     expect(value('warden_agent_processes', { agent: 'burner' })).toBe(1)
     expect(value('warden_agent_read_bytes_total', { agent: 'burner' })).toBe(agent.latest.diskReadBytes)
-    expect(value('warden_agent_restarts_total', { agent: 'burner' })).toBe(0)
+    expect(value('warden_agent_restarts_total', { agent: 'burner', reason: 'other' })).toBe(0)
+    expect(value('warden_agent_restarts_total', { agent: 'burner', reason: 'oom' })).toBe(0)
     expect(value('warden_agent_cpu_seconds_total', { agent: 'burner', mode: 'user' })).toBe(
       agent.cpuSeconds.user,
     )

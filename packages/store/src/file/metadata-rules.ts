@@ -39,6 +39,7 @@ const LAST_EXIT: Readonly<Record<string, Rule>> = {
   signal: ['a string or null', (v) => v === null || isString(v)],
   at: TIME,
   stderrTail: optional(['an array of strings', (v) => Array.isArray(v) && v.every(isString)]),
+  reason: optional(["'oom'", (v) => v === 'oom']),
 }
 const LAST_ERROR: Readonly<Record<string, Rule>> = {
   code: optional(STRING),

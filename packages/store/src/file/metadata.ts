@@ -11,6 +11,8 @@ export interface AgentExit {
   readonly at: number
   /** The last lines the process wrote to stderr (bounded by the supervisor's `stderrTail`). */
   readonly stderrTail?: readonly string[]
+  /** `'oom'`: the kernel's OOM killer killed a process of the agent's cgroup (the main one, or what it waited on). */
+  readonly reason?: 'oom'
 }
 
 /** The last error the supervisor saw for the agent (spawn failure, ...). */

@@ -431,8 +431,13 @@ export class ResourceUsageHistory<
   }
 }
 
+/** Whether a column holds no value: Int32 columns hold -1 for null, Float64 columns NaN. */
 function allNull(col: Float64Array | Int32Array): boolean {
-  for (let i = 0; i < col.length; i++) if (col[i] !== -1) return false
+  if (col instanceof Int32Array) {
+    for (let i = 0; i < col.length; i++) if (col[i] !== -1) return false
+    return true
+  }
+  for (let i = 0; i < col.length; i++) if (!Number.isNaN(col[i])) return false
   return true
 }
 

@@ -191,8 +191,18 @@ export const PROCESS_SERIES: Series = makeSeries(
     gauges: ['cpuPercent', 'memoryRss', 'memoryVms', 'openFiles', 'threads'],
     counters: ['diskReadBytes', 'diskWriteBytes'],
     rates: { diskReadBytes: 'diskReadRate', diskWriteBytes: 'diskWriteRate' },
-    integers: ['openFiles', 'threads', 'processes'],
-    extras: ['processes'],
+    integers: ['openFiles', 'threads', 'processes', 'oomKills'],
+    // Appended, never reordered: each extra's journal flag bit is its position here. Seven of the
+    // eight bits: an unknown flag still tells a damaged record (memoryPeak stays live-only).
+    extras: [
+      'processes',
+      'cpuSeconds',
+      'memoryCurrent',
+      'oomKills',
+      'cpuPressure',
+      'memoryPressure',
+      'ioPressure',
+    ],
   },
   '',
   true,

@@ -52,6 +52,13 @@ describe('defineSeries', () => {
       'diskReadBytes',
       'diskWriteBytes',
       'processes',
+      // The agent's cgroup (appended: each extra's journal flag bit is its position).
+      'cpuSeconds',
+      'memoryCurrent',
+      'oomKills',
+      'cpuPressure',
+      'memoryPressure',
+      'ioPressure',
     ])
   })
 
