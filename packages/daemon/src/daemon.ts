@@ -141,7 +141,7 @@ export class WardenDaemon {
       )
     }
     undo.push(() => eventFile.close())
-    const supervisor = new Supervisor({ store })
+    const supervisor = new Supervisor({ store, cgroupParent: config.cgroupParent })
     const monitor = new ResourceMonitor({
       registry: supervisor.registry,
       store,
@@ -321,6 +321,7 @@ export class WardenDaemon {
         'hostIntervalMs',
         'includeChildren',
         'keptEvents',
+        'cgroupParent',
       ] as const
     ).filter((k) => stable(this.#config[k]) !== stable(config[k])) as string[]
     for (const k of ['disks', 'gpu', 'systemd', 'temperature'] as const) {
@@ -338,6 +339,7 @@ export class WardenDaemon {
       hostIntervalMs: this.#config.hostIntervalMs,
       includeChildren: this.#config.includeChildren,
       keptEvents: this.#config.keptEvents,
+      cgroupParent: this.#config.cgroupParent,
       log: { ...config.log, format: this.#config.log.format },
       host: { ...this.#config.host, threshold: config.host.threshold },
     }

@@ -313,3 +313,27 @@ describe('config: shutdownTimeout', () => {
     ).toBe(16_000)
   })
 })
+
+describe('config: containment', () => {
+  it("cgroupParent and the agents' containment and limits", () => {
+    const config = parse(
+      'dataDir: /d\ncgroupParent: /sys/fs/cgroup/warden.slice\nagents:\n  - { id: a, command: x, containment: cgroup, memoryMax: 512MiB, cpuMax: 0.5, pidsMax: 64 }',
+    )
+    expect(config.cgroupParent).toBe('/sys/fs/cgroup/warden.slice')
+    expect(config.agents[0]?.spec).toMatchObject({
+      containment: 'cgroup',
+      memoryMax: 512 * 1024 ** 2,
+      cpuMax: 0.5,
+      pidsMax: 64,
+    })
+    expect(parse('dataDir: /d').cgroupParent).toBe('auto')
+    expect(parse('dataDir: /d\ncgroupParent: false').cgroupParent).toBeNull()
+  })
+  it('a limit with process-group containment is refused, naming the key', () => {
+    const [issue] = issuesOf(
+      'dataDir: /d\nagents:\n  - { id: a, command: x, containment: process-group, memoryMax: 1GiB }',
+    )
+    expect(issue).toMatchObject({ path: 'agents[0].memoryMax', line: 3 })
+    expect(issuesOf('dataDir: /d\ncgroupParent: relative')[0]?.path).toBe('cgroupParent')
+  })
+})

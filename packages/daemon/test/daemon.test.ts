@@ -1,8 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FileMetadataStore } from '@warden/store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { canMakeCgroup, cgroupUnavailable, testCgroup } from '../../../test/helpers/cgroup.js'
 import { until } from '../../../test/helpers/until.js'
 import { alive, api, type Line, reap, TOKEN, Warden } from './process.js'
 
@@ -11,13 +13,17 @@ import { alive, api, type Line, reap, TOKEN, Warden } from './process.js'
 
 const FOREVER = "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9)"
 let dir: string
+const parentOf = (pid: number) =>
+  Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
 const started: Warden[] = []
 const pids = new Set<number>()
 
 const agent = (id: string, extra = '') =>
   `  - id: ${id}\n    command: ${JSON.stringify(process.execPath)}\n    args: ["-e", ${JSON.stringify(FOREVER)}, "${id}"]\n    stopTimeoutMs: 5s\n${extra}`
+// Agents' cgroups (where this machine can make them) go under a cgroup of this test, removed after.
+let cgroup: ReturnType<typeof testCgroup> | undefined
 const config = (agents: string, extra = '') =>
-  `dataDir: data\nlisten: 127.0.0.1:0\ninterval: 500ms\nshutdownTimeout: 20s\n${extra}agents:\n${agents}`
+  `dataDir: data\nlisten: 127.0.0.1:0\ninterval: 500ms\nshutdownTimeout: 20s\ncgroupParent: ${cgroup?.path ?? 'false'}\n${extra}agents:\n${agents}`
 
 async function write(text: string): Promise<string> {
   const file = join(dir, 'warden.yaml')
@@ -39,6 +45,7 @@ const startsOf = (w: Warden, from = 0): Map<string, number> => {
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'warden-daemon-'))
+  cgroup = canMakeCgroup ? testCgroup() : undefined
 })
 afterEach(async () => {
   // A killed daemon leaves its agents running (by design): every agent any daemon started goes.
@@ -48,6 +55,7 @@ afterEach(async () => {
   }
   await reap(pids)
   pids.clear()
+  await cgroup?.remove()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -256,4 +264,42 @@ describe('warden run', () => {
     expect(w.stdout).toContain(file)
     await until(() => true)
   })
+
+  it.skipIf(!canMakeCgroup)(
+    `agents run in their own cgroup: a daemonized grandchild is stopped with its agent (${cgroupUnavailable ?? 'cgroup v2 writable'})`,
+    async () => {
+      // The agent starts a child that starts a grandchild in its own session and exits: the
+      // grandchild is reparented away from the agent's tree (a daemon: setsid + double fork).
+      const inner = `require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e9)'], { detached: true, stdio: 'ignore' }).unref()`
+      const spawner = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(inner)}], { stdio: 'ignore' }); ${FOREVER}`
+      const w = run(
+        await write(
+          config(
+            `  - id: a\n    command: ${JSON.stringify(process.execPath)}\n    args: ["-e", ${JSON.stringify(spawner)}]\n    containment: cgroup\n`,
+          ),
+        ),
+      )
+      await w.ready()
+      const main = startsOf(w).get('a')!
+      const agentCgroup = `${cgroup!.path}/agent-a`
+      const members = () =>
+        readFileSync(`${agentCgroup}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number)
+      // Once the intermediate child has exited: the agent and the grandchild.
+      const grandchild = await until(
+        () => {
+          const procs = members()
+          const other = procs.find((p) => p !== main)
+          return procs.length === 2 && other !== undefined && parentOf(other) !== main ? other : undefined
+        },
+        20_000,
+        'the grandchild, reparented away from the agent, in the agent cgroup',
+      )
+      pids.add(grandchild)
+      w.signal('SIGTERM')
+      expect(await w.exited).toBe(0)
+      expect(alive(main) || alive(grandchild)).toBe(false)
+      expect(existsSync(agentCgroup)).toBe(false)
+    },
+    90_000,
+  )
 })

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { cgroup2Mount, cgroupOf } from '@warden/utils'
 import { afterAll, describe, expect, it } from 'vitest'
 import { until } from '../../../test/helpers/until.js'
 import { alive, reap, Warden } from './process.js'
@@ -122,6 +123,12 @@ describe('pnpm demo', () => {
     await following
     expect([...started].filter(alive)).toEqual([])
     expect(demoProcesses()).toEqual([])
+    // In the root cgroup the demo's agents got cgroups under <v2>/warden: none is left.
+    const mount = cgroup2Mount()
+    if (mount !== undefined && cgroupOf('self') === '/') {
+      for (const id of ['burner', 'leaker', 'flaky', 'steady'])
+        expect(existsSync(`${mount}/warden/agent-${id}`)).toBe(false)
+    }
     expect(demo.lines.at(-1)).toMatchObject({ event: 'stopped' })
   }, 240_000)
 })

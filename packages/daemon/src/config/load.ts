@@ -41,6 +41,8 @@ export interface DaemonConfig {
   readonly tokens: readonly TokenOptions[]
   /** Holds `agents/` (the store), `host/` (host history) and `logs/`. */
   readonly dataDir: string
+  /** The Supervisor's `cgroupParent`: `'auto'`, a path, or `null` (no cgroups). */
+  readonly cgroupParent: string | null
   readonly intervalMs: number
   readonly hostIntervalMs: number
   readonly includeChildren: boolean
@@ -152,6 +154,7 @@ class Resolver {
       listen: this.#listen(),
       tokens: this.#tokens(),
       dataDir: dataDir ?? '',
+      cgroupParent: raw.cgroupParent === false ? null : (raw.cgroupParent ?? 'auto'),
       intervalMs: this.#duration(raw.interval ?? '10s', ['interval'], 100),
       hostIntervalMs: this.#duration(
         raw.hostInterval ?? raw.interval ?? '10s',
@@ -325,6 +328,10 @@ class Resolver {
       stderrTail:
         a.stderrTail &&
         compact({ lines: a.stderrTail.lines, maxBytes: s(a.stderrTail.maxBytes, 'stderrTail', 'maxBytes') }),
+      containment: a.containment,
+      memoryMax: s(a.memoryMax, 'memoryMax'),
+      cpuMax: a.cpuMax,
+      pidsMax: a.pidsMax,
       user: a.user,
       uid: a.uid,
       group: a.group,
@@ -398,7 +405,7 @@ class Resolver {
    */
   #checkWithLibraries(config: DaemonConfig): void {
     if (this.issues.length > 0) return
-    const scratch = new Supervisor({ keepAlive: false })
+    const scratch = new Supervisor({ keepAlive: false, cgroupParent: null })
     const monitor = new ResourceMonitor({
       registry: scratch.registry,
       supervisor: scratch,

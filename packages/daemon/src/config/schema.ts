@@ -109,6 +109,16 @@ export const AgentSchema = strict(
     uid: Type.Optional(Int(0, 'expected a uid')),
     group: Type.Optional(NonEmpty('expected a group name')),
     gid: Type.Optional(Int(0, 'expected a gid')),
+    containment: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('cgroup'), Type.Literal('process-group')], {
+        [EXPECTED]: "expected 'auto', 'cgroup' or 'process-group'",
+      }),
+    ),
+    memoryMax: Type.Optional(Size),
+    cpuMax: Type.Optional(
+      Type.Number({ minimum: 0.01, [EXPECTED]: 'expected a number of CPUs (0.5 = half of one)' }),
+    ),
+    pidsMax: Type.Optional(Int(1, 'expected an integer ≥ 1')),
     thresholds: Type.Optional(
       Type.Union([Type.Null(), ThresholdSchema], { [EXPECTED]: 'expected thresholds, or null for none' }),
     ),
@@ -164,6 +174,11 @@ export const ConfigSchema = strict(
     ),
     tokens: Type.Optional(Type.Array(TokenSchema, { [EXPECTED]: 'expected a list of tokens' })),
     dataDir: Type.Optional(NonEmpty('expected a directory')),
+    cgroupParent: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal(false), Type.String({ pattern: '^/' })], {
+        [EXPECTED]: "expected 'auto', an absolute path in the cgroup v2 hierarchy, or false (no cgroups)",
+      }),
+    ),
     interval: Type.Optional(Duration),
     hostInterval: Type.Optional(Duration),
     includeChildren: Type.Optional(Bool),
