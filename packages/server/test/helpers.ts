@@ -77,6 +77,8 @@ function expandErrors(_key: string, value: unknown): unknown {
 
 export interface WardenOptions {
   readonly agents?: readonly AgentSpec[]
+  /** The Supervisor's `cgroupParent`. @default null (process groups) */
+  readonly cgroupParent?: string | null
   readonly auth?: AuthOptions | false
   /** A HostMonitor with these options (started); none when undefined. */
   readonly host?: HostMonitorOptions
@@ -121,7 +123,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-server-'))
   const store = new FileMetadataStore({ dir, fsync: false, ...(opts.history && { history: opts.history }) })
   await store.open()
-  const supervisor = new Supervisor({ cgroupParent: null, keepAlive: false })
+  const supervisor = new Supervisor({ cgroupParent: opts.cgroupParent ?? null, keepAlive: false })
   for (const spec of opts.agents ?? []) supervisor.add(spec)
   await supervisor.startAll()
   const monitor = new ResourceMonitor({

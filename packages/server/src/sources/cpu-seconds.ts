@@ -1,6 +1,6 @@
 import type { Supervisor } from '@warden/core'
 import type { ResourceMonitor } from '@warden/monitor'
-import { clockTicksPerSecond, descendantsSync, readStat } from '@warden/utils'
+import { clockTicksPerSecond, descendantsSync, keyedValue, readCgroupFile, readStat } from '@warden/utils'
 
 /** CPU seconds of an agent by mode, as process-exporter counts a group. */
 export interface CpuSeconds {
@@ -16,9 +16,21 @@ interface AgentCpu {
   live: Map<string, { user: number; system: number }>
 }
 
+/** `user_usec` and `system_usec` of a cgroup's `cpu.stat`, in clock ticks like `/proc/<pid>/stat`. */
+function cgroupCpu(dir: string): { user: number; system: number } | undefined {
+  const text = readCgroupFile(dir, 'cpu.stat')
+  const user = text === undefined ? undefined : keyedValue(text, 'user_usec')
+  const system = text === undefined ? undefined : keyedValue(text, 'system_usec')
+  if (user === undefined || system === undefined) return undefined
+  const hz = clockTicksPerSecond()
+  return { user: (user * hz) / 1e6, system: (system * hz) / 1e6 }
+}
+
 /**
- * CPU seconds per agent and mode (user, system), read from `/proc/<pid>/stat` `utime`/`stime` at
- * each monitor tick: the agent's process, and its descendants when the monitor sums the tree.
+ * CPU seconds per agent and mode (user, system), read at each monitor tick: from the agent's own
+ * cgroup's `cpu.stat` when it has one (so processes that daemonized or already exited count), else
+ * from `/proc/<pid>/stat` `utime`/`stime` of its process, and of its descendants when the monitor
+ * sums the tree.
  * The monitor's points carry only `cpuPercent`, not cumulative times split by mode. A process that
  * ends keeps its last reading in the total, so the counter never decreases (what it ran after its
  * last reading is not counted, as with any sampling exporter).
@@ -44,8 +56,13 @@ export class CpuSecondsCounter {
       const live = new Map<string, { user: number; system: number }>()
       if (info.pid !== null && info.startTicks !== null) {
         const main = readStat(info.pid)
+        const cgroup = info.cgroup === undefined ? undefined : cgroupCpu(info.cgroup)
         // A pid reused by another process is not the agent's.
-        if (main !== undefined && main.startTicks === info.startTicks) {
+        if (main !== undefined && main.startTicks === info.startTicks && cgroup !== undefined) {
+          // The agent's own cgroup: every process it ever held, exited and reaped ones included
+          // (a new cgroup for each run, so the run's key banks its total when it ends).
+          live.set(`cgroup:${main.pid}:${main.startTicks}`, cgroup)
+        } else if (main !== undefined && main.startTicks === info.startTicks) {
           live.set(`${main.pid}:${main.startTicks}`, { user: main.utime, system: main.stime })
           if (this.#monitor.includeChildren) {
             for (const pid of descendantsSync(info.pid)) {
