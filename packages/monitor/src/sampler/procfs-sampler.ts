@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { ResourceDataPoint } from '@warden/store'
 import {
+  cgroupControllers,
   cgroupCpuUsageUsec,
   cgroupIoBytes,
   cgroupNumber,
@@ -61,6 +62,8 @@ interface ProcessState {
 /** The cumulative counters of a cgroup at its previous sample (cpu and PSI stall time, µs). */
 interface CgroupState {
   readonly path: string
+  /** The controllers its parent passes down (`cgroup.controllers`, read once per cgroup): files of the others do not exist. */
+  readonly controllers: ReadonlySet<string>
   readonly atMs: number
   readonly usageUsec: number | undefined
   readonly cpuStallUsec: number | undefined
@@ -299,16 +302,19 @@ export class ProcfsSampler implements Sampler {
     if (root === undefined) return { kind: 'gone' }
     const { state } = root
     const atMs = monotonicMs()
+    // Another cgroup than last time (a new one for a new process): its counters start over.
+    const before = state.cgroup?.path === dir ? state.cgroup : undefined
+    // Fixed for a cgroup's life: reading it once saves the failing opens of absent controllers' files.
+    const controllers = before?.controllers ?? cgroupControllers(dir)
     const now: CgroupState = {
       path: dir,
+      controllers,
       atMs,
       usageUsec: cgroupCpuUsageUsec(dir),
       cpuStallUsec: cgroupPressureTotalUsec(dir, 'cpu'),
       memoryStallUsec: cgroupPressureTotalUsec(dir, 'memory'),
       ioStallUsec: cgroupPressureTotalUsec(dir, 'io'),
     }
-    // Another cgroup than last time (a new one for a new process): its counters start over.
-    const before = state.cgroup?.path === dir ? state.cgroup : undefined
     state.cgroup = now
     const dMs = before === undefined ? 0 : atMs - before.atMs
     let { rssBytes: rss, vmsBytes: vms, threads } = root.reading
@@ -333,7 +339,8 @@ export class ProcfsSampler implements Sampler {
     }
     this.#dropUnseen(state, pass)
     // With the io controller, the cgroup's bytes: they keep what exited members read and wrote.
-    const io = cgroupIoBytes(dir)
+    const io = controllers.has('io') ? cgroupIoBytes(dir) : undefined
+    const memory = controllers.has('memory')
     const point: ResourceDataPoint = {
       timestamp,
       cpuPercent: shareOf(now.usageUsec, before?.usageUsec, dMs),
@@ -345,9 +352,9 @@ export class ProcfsSampler implements Sampler {
       threads,
       processes,
       cpuSeconds: now.usageUsec === undefined ? null : now.usageUsec / 1e6,
-      memoryCurrent: cgroupNumber(dir, 'memory.current') ?? null,
-      memoryPeak: cgroupNumber(dir, 'memory.peak') ?? null,
-      oomKills: cgroupOomKills(dir) ?? null,
+      memoryCurrent: memory ? (cgroupNumber(dir, 'memory.current') ?? null) : null,
+      memoryPeak: memory ? (cgroupNumber(dir, 'memory.peak') ?? null) : null,
+      oomKills: memory ? (cgroupOomKills(dir) ?? null) : null,
       cpuPressure: shareOf(now.cpuStallUsec, before?.cpuStallUsec, dMs),
       memoryPressure: shareOf(now.memoryStallUsec, before?.memoryStallUsec, dMs),
       ioPressure: shareOf(now.ioStallUsec, before?.ioStallUsec, dMs),
