@@ -51,8 +51,12 @@ describe('error codes', () => {
     const table = [...readme.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map(
       (m) => `${m[1]} ${m[2]}`,
     )
-    // InvalidOptionError is the one of @warden/utils, documented there.
-    const exported = exportedErrors().map((e) => `${e.code} ${e.name}`)
+    // InvalidOptionError is the one of @warden/utils, documented there. EventFileError is the one
+    // error that is not an answer (openEventFile() throws it).
+    const eventFile = new server.EventFileError({ path: '/x', operation: 'read', cause: new Error('c') })
+    expect(eventFile).toBeInstanceOf(server.WardenError)
+    expect(eventFile).not.toBeInstanceOf(HttpError)
+    const exported = [...exportedErrors(), eventFile].map((e) => `${e.code} ${e.name}`)
     expect(table.sort()).toEqual(exported.sort())
   })
 })
