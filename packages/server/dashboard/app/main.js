@@ -32,6 +32,7 @@ const state = {
   host: null,
   hostCharts: null,
   agentCharts: new Map(),
+  agentChartsByFigure: new Map(),
   table: null,
   /** Carries each agent's restart count across events (see markersFrom). */
   markerState: new Map(),
@@ -121,16 +122,42 @@ function refreshSnapshotSoon() {
   }, 150)
 }
 
+/**
+ * Agent charts are created and drawn only in or near the viewport (within one viewport's height
+ * of it): the others keep their window's columns and draw when scrolled near. Creating ~100
+ * uPlots was most of a 100-agent window's load.
+ */
+const NEAR = 1
+const nearObserver = new IntersectionObserver(
+  (entries) => {
+    for (const e of entries) if (e.isIntersecting) state.agentChartsByFigure.get(e.target)?.flush()
+  },
+  { rootMargin: `${NEAR * 100}% 0px` },
+)
+
+/** Whether `el` is in the viewport or within NEAR viewports of it (what the observer flushes). */
+function nearViewport(el) {
+  const r = el.getBoundingClientRect()
+  const h = innerHeight
+  return r.bottom >= -NEAR * h && r.top <= h + NEAR * h
+}
+
 function agentChart(id) {
   let chart = state.agentCharts.get(id)
   if (chart === undefined) {
     chart = new AgentChart($('agent-charts'), id, xRange)
     state.agentCharts.set(id, chart)
+    state.agentChartsByFigure.set(chart.parts.figure, chart)
+    nearObserver.observe(chart.parts.figure)
   }
   return chart
 }
 
-/** Loads and draws `win` for the host and every agent; sets `data-rendered` once all have drawn. */
+/**
+ * Loads `win` for the host and every agent and draws the host charts and the agent charts in or
+ * near the viewport (the others when scrolled near); sets `data-rendered` once those have drawn
+ * and a frame has passed: the page shows the window and answers input. `data-charts`: how many.
+ */
 async function renderWindow(win) {
   const seq = ++state.renderSeq
   const t0 = performance.now()
@@ -173,16 +200,26 @@ async function renderWindow(win) {
 
   for (const [id, chart] of state.agentCharts) {
     if (ids.includes(id)) continue
+    nearObserver.unobserve(chart.parts.figure)
+    state.agentChartsByFigure.delete(chart.parts.figure)
     chart.destroy()
     state.agentCharts.delete(id)
   }
   const byId = new Map(agentsHistory instanceof Error ? [] : agentsHistory.agents.map((a) => [a.agent, a]))
-  ids.forEach((id, i) => {
+  const charts = ids.map((id) => {
     const chart = agentChart(id)
     $('agent-charts').append(chart.parts.figure)
-    expect(chart.chart)
+    return chart
+  })
+  // One layout for all the cards' positions (read before any chart is created).
+  const near = charts.map((chart) => nearViewport(chart.parts.figure))
+  charts.forEach((chart, i) => {
+    const id = ids[i]
     chart.setMarkers(markers.get(id) ?? [])
-    const cpu = chart.render(agentsHistory instanceof Error ? agentsHistory : (byId.get(id) ?? { start: [] }))
+    const history = agentsHistory instanceof Error ? agentsHistory : (byId.get(id) ?? { start: [] })
+    // Only the charts in or near the viewport draw now (and count for data-rendered).
+    if (near[i] || history instanceof Error) expect(chart.chart)
+    const cpu = chart.render(history, near[i])
     const latest = state.agents[i].latest?.cpuPercent ?? null
     state.table.sparkline(id, cpu, latest)
   })
