@@ -50,6 +50,8 @@ export class AgentsTable {
   /** Shows `agents` (AgentView[]) in this order; rows of agents no longer listed go. */
   update(agents) {
     const seen = new Set()
+    // Rows already in order stay where they are: moving one re-lays out the whole table.
+    let prev = null
     for (const a of agents) {
       seen.add(a.id)
       const { tr, cells } = this.#row(a.id)
@@ -70,7 +72,9 @@ export class AgentsTable {
         }),
       )
       if (a.alerts.length === 0) cells.alerts.textContent = '–'
-      this.#body.append(tr)
+      const next = prev === null ? this.#body.firstElementChild : prev.nextElementSibling
+      if (next !== tr) this.#body.insertBefore(tr, next)
+      prev = tr
     }
     for (const [id, row] of this.#rows) {
       if (seen.has(id)) continue
