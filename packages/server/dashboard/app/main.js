@@ -123,9 +123,10 @@ function refreshSnapshotSoon() {
 }
 
 /**
- * Agent charts are created and drawn only in or near the viewport (within one viewport's height
- * of it): the others keep their window's columns and draw when scrolled near. Creating ~100
- * uPlots was most of a 100-agent window's load.
+ * A window draws the agent charts in or near the viewport (within one viewport's height of it)
+ * first: the others keep their window's columns and draw when scrolled near, or in idle time
+ * after the window shows (drawRestWhenIdle). Creating ~100 uPlots was most of a 100-agent
+ * window's load.
  */
 const NEAR = 1
 const nearObserver = new IntersectionObserver(
@@ -244,6 +245,31 @@ async function renderWindow(win, prefetched = null) {
   root.dataset.rendered = `${win}:${seq}`
   root.dataset.charts = String(draws.length)
   scheduleRefresh()
+  drawRestWhenIdle()
+}
+
+let idleHandle = null
+/**
+ * Once a window shows, the agent charts still holding its columns draw in idle time, a few per
+ * idle period in page order, so they are ready before anyone scrolls there; scrolled near first,
+ * they draw at once (nearObserver).
+ */
+function drawRestWhenIdle() {
+  if (idleHandle !== null) return
+  const step = (deadline) => {
+    idleHandle = null
+    // A window is loading: it calls this again once it shows.
+    if (state.pending !== null) return
+    for (const chart of state.agentCharts.values()) {
+      if (!chart.pending) continue
+      if (deadline.timeRemaining() < 8) {
+        idleHandle = requestIdleCallback(step)
+        return
+      }
+      chart.flush()
+    }
+  }
+  idleHandle = requestIdleCallback(step)
 }
 
 /** Every agent's window in one answer, with only the two columns drawn (an error is the answer when it fails). */

@@ -88,7 +88,7 @@ export async function waitForRender(
 /**
  * Scrolls through the agent charts as fast as they draw: the first chart not yet drawn to the top
  * of the viewport, then a frame at a time until every chart in the viewport has drawn, and again,
- * until all have (agent charts are created only in or near the viewport). Resolves with how many
+ * until all have (agent charts are drawn first in or near the viewport, the rest in idle time or when scrolled near). Resolves with how many
  * scroll steps it took; fails after `timeoutMs`.
  */
 export async function scrollThroughCharts(page: Page, timeoutMs = 60_000): Promise<number> {
