@@ -1,11 +1,15 @@
 // The dashboard's 7-day view of 100 agents in headless Chromium (Debian's /usr/bin/chromium,
 // driven by playwright-core): a Warden node in this process with 7 days of synthetic history per
 // agent (a point every 5 min, written through the store's public API) and a HostMonitor with
-// history. Measures, as the page itself records them (data-render-ms: from the start of the
-// window's load until every chart has drawn and a frame has passed):
+// history. The page creates and draws the agent charts in or near the viewport only (the others
+// when scrolled near), so "rendered" is: every chart in the viewport (and within a viewport's
+// height of it) has drawn and a frame has passed, i.e. the page shows the window and answers input
+// (data-render-ms: from the start of the window's load until then). Measures:
 //  - a window switch 1 h -> 7 d (click), median of RUNS;
-//  - a fresh load of /#7d (navigation until every chart has drawn), median of RUNS, wall time;
-// and how much of the switch was spent waiting for the API (101 history requests, 6 at a time).
+//  - a fresh load of /#7d (navigation until rendered), median of RUNS, wall time;
+//  - and, on the same fresh loads, the time until all agent charts have drawn too, scrolling
+//    through them as fast as they draw (scrollThroughCharts), wall time from navigation;
+// and how much of each was spent waiting for the API (3 requests).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +22,7 @@ import {
   hasChromium,
   launchChromium,
   renderSeq,
+  scrollThroughCharts,
   seedWeek,
   sleepers,
   waitForRender,
@@ -78,13 +83,21 @@ try {
   const loadRenders: number[] = []
   const loadWaits: number[] = []
   const loadBuilds: number[] = []
+  const loadCharts: number[] = []
+  const allDrawn: number[] = []
+  const scrollSteps: number[] = []
   for (let i = 0; i <= RUNS; i++) {
     const fresh = await browser.page()
     const start = performance.now()
     await fresh.page.goto(`${url}/#7d`)
     await waitForRender(fresh.page, '7d', 0, 60_000)
+    const loaded = performance.now() - start
+    const steps = await scrollThroughCharts(fresh.page)
+    const all = performance.now() - start
     if (i > 0) {
-      loads.push(performance.now() - start)
+      loads.push(loaded)
+      allDrawn.push(all)
+      scrollSteps.push(steps)
       const d = (await fresh.page.evaluate('({ ...document.documentElement.dataset })')) as Record<
         string,
         string
@@ -92,6 +105,7 @@ try {
       loadRenders.push(Number(d.renderMs))
       loadWaits.push(Number(d.fetchMs))
       loadBuilds.push(Number(d.buildMs))
+      loadCharts.push(Number(d.charts))
     }
     errors.push(...fresh.errors)
     await fresh.page.close()
@@ -101,7 +115,7 @@ try {
   const what = `${AGENTS} agents × 7 d, a point every 5 min, 30 min buckets`
   const rows: BenchRow[] = [
     {
-      name: `window switch 1 h -> 7 d until every chart has drawn (${what}), median of ${RUNS}`,
+      name: `window switch 1 h -> 7 d until the charts in view have drawn (${what}), median of ${RUNS}`,
       ours: median(switches),
       unit: 'ms',
       target: `< ${TARGET_MS} ms`,
@@ -114,19 +128,30 @@ try {
     },
     { name: '  slowest switch', ours: Math.max(...switches), unit: 'ms' },
     {
-      name: `fresh load of /#7d until every chart has drawn (navigation, scripts, data, ${AGENTS + 6} charts), median of ${RUNS}`,
+      name: `fresh load of /#7d until the charts in view have drawn and the page answers input (navigation, scripts, data), median of ${RUNS}`,
       ours: median(loads),
       unit: 'ms',
       target: `< ${TARGET_MS} ms`,
       met: median(loads) < TARGET_MS,
     },
     {
-      name: '  of which the 7 d window: from its first request until every chart has drawn',
+      name: '  charts drawn by then (host and agent charts in or near the viewport)',
+      ours: median(loadCharts),
+      unit: 'charts',
+    },
+    {
+      name: '  of which the 7 d window: from its first request until those charts have drawn',
       ours: median(loadRenders),
       unit: 'ms',
     },
     { name: '  of which waiting for the API', ours: median(loadWaits), unit: 'ms' },
-    { name: '  of which creating the charts and setting their data', ours: median(loadBuilds), unit: 'ms' },
+    { name: '  of which creating those charts and setting their data', ours: median(loadBuilds), unit: 'ms' },
+    {
+      name: `fresh load of /#7d until all ${AGENTS} agent charts have drawn too (scrolling through them as they draw), median of ${RUNS}`,
+      ours: median(allDrawn),
+      unit: 'ms',
+    },
+    { name: '  scroll steps', ours: median(scrollSteps), unit: 'steps' },
     { name: `(setup: seeding ${AGENTS} agents' 7 days through the store)`, ours: seedMs, unit: 'ms' },
   ]
   printTable(`dashboard in headless Chromium (${what})`, rows)

@@ -50,6 +50,8 @@ export class AgentsTable {
   /** Shows `agents` (AgentView[]) in this order; rows of agents no longer listed go. */
   update(agents) {
     const seen = new Set()
+    // Rows already in order stay where they are: moving one re-lays out the whole table.
+    let prev = null
     for (const a of agents) {
       seen.add(a.id)
       const { tr, cells } = this.#row(a.id)
@@ -70,7 +72,9 @@ export class AgentsTable {
         }),
       )
       if (a.alerts.length === 0) cells.alerts.textContent = '–'
-      this.#body.append(tr)
+      const next = prev === null ? this.#body.firstElementChild : prev.nextElementSibling
+      if (next !== tr) this.#body.insertBefore(tr, next)
+      prev = tr
     }
     for (const [id, row] of this.#rows) {
       if (seen.has(id)) continue
@@ -93,6 +97,7 @@ export class AgentsTable {
 /** An agent's CPU and memory over the window, with its lifecycle and alert markers. */
 export class AgentChart {
   #markers = []
+  #pending = null
 
   constructor(parent, id, range) {
     this.id = id
@@ -115,18 +120,38 @@ export class AgentChart {
 
   /**
    * The window's columns from `/v1/history/agents` (`start`, `cpuPercent`, `memoryRss`), or the
-   * error fetching them gave; returns the CPU column.
+   * error fetching them gave; returns the CPU column. With `draw` false (the card is far from the
+   * viewport) the columns are kept until `flush()`: creating and drawing a uPlot is most of a
+   * 100-agent window's cost, and nobody sees the charts below the fold until they scroll there.
+   * Until then the card says `data-drawn="false"`: it does not show this window yet.
    */
-  render(history) {
+  render(history, draw = true) {
     if (history instanceof Error) {
+      this.#pending = null
       this.chart.unavailable(`history failed: ${history.message}`)
       return []
     }
     const xs = history.start.map((t) => t / 1000)
     const cpu = history.cpuPercent ?? xs.map(() => null)
-    this.chart.setData([xs, cpu, history.memoryRss ?? xs.map(() => null)])
+    this.#pending = [xs, cpu, history.memoryRss ?? xs.map(() => null)]
+    this.parts.figure.dataset.drawn = 'false'
     this.parts.note.textContent = xs.length > 0 ? '' : 'no samples in this window'
+    if (draw) this.flush()
     return cpu
+  }
+
+  /** Shows the columns `render()` kept back; true when there were some (the chart will draw). */
+  flush() {
+    if (this.#pending === null) return false
+    const data = this.#pending
+    this.#pending = null
+    this.chart.setData(data)
+    return true
+  }
+
+  /** True while the card holds columns it has not drawn (it is out of view). */
+  get pending() {
+    return this.#pending !== null
   }
 
   /** Replaces the markers (a new window) and redraws. */
@@ -139,7 +164,8 @@ export class AgentChart {
   addMarkers(markers) {
     this.#markers.push(...markers)
     this.#showMarkers()
-    this.chart.redraw()
+    // A card holding back a window draws it, markers and all, when it comes into view.
+    if (!this.pending) this.chart.redraw()
   }
 
   get markers() {

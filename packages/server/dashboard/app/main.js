@@ -32,6 +32,7 @@ const state = {
   host: null,
   hostCharts: null,
   agentCharts: new Map(),
+  agentChartsByFigure: new Map(),
   table: null,
   /** Carries each agent's restart count across events (see markersFrom). */
   markerState: new Map(),
@@ -121,35 +122,66 @@ function refreshSnapshotSoon() {
   }, 150)
 }
 
+/**
+ * A window draws the agent charts in or near the viewport (within one viewport's height of it)
+ * first: the others keep their window's columns and draw when scrolled near, or in idle time
+ * after the window shows (drawRestWhenIdle). Creating ~100 uPlots was most of a 100-agent
+ * window's load.
+ */
+const NEAR = 1
+const nearObserver = new IntersectionObserver(
+  (entries) => {
+    for (const e of entries) if (e.isIntersecting) state.agentChartsByFigure.get(e.target)?.flush()
+  },
+  { rootMargin: `${NEAR * 100}% 0px` },
+)
+
+/** Whether `el` is in the viewport or within NEAR viewports of it (what the observer flushes). */
+function nearViewport(el) {
+  const r = el.getBoundingClientRect()
+  const h = innerHeight
+  return r.bottom >= -NEAR * h && r.top <= h + NEAR * h
+}
+
 function agentChart(id) {
   let chart = state.agentCharts.get(id)
   if (chart === undefined) {
     chart = new AgentChart($('agent-charts'), id, xRange)
     state.agentCharts.set(id, chart)
+    state.agentChartsByFigure.set(chart.parts.figure, chart)
+    nearObserver.observe(chart.parts.figure)
   }
   return chart
 }
 
-/** Loads and draws `win` for the host and every agent; sets `data-rendered` once all have drawn. */
-async function renderWindow(win) {
+/**
+ * Loads `win` for the host and every agent and draws the host charts and the agent charts in or
+ * near the viewport (the others when scrolled near); sets `data-rendered` once those have drawn
+ * and a frame has passed: the page shows the window and answers input. `data-charts`: how many.
+ */
+async function renderWindow(win, prefetched = null) {
   const seq = ++state.renderSeq
-  const t0 = performance.now()
+  // From the window's first request: for the first window, sent while the snapshot loaded.
+  const t0 = prefetched?.win === win ? prefetched.sentAt : performance.now()
   state.window = win
   root.dataset.window = win
   for (const b of document.querySelectorAll('#windows button'))
     b.setAttribute('aria-pressed', String(b.dataset.window === win))
   const { ms, interval } = WINDOWS[win]
   const until = serverNow()
-  const since = Math.floor(until - ms)
   state.pending = []
   const ids = state.agents.map((a) => a.id)
+  // The first window's agents and events were asked for while the snapshot loaded (see start()),
+  // from this browser's clock: used when that clock is within a bucket of the server's.
+  const early = prefetched?.win === win && Math.abs(state.offsetMs) < prefetched.bucketMs ? prefetched : null
+  const since = early?.since ?? Math.floor(until - ms)
   const q = `since=${since}&interval=${interval}`
   const [hostHistory, recent, agentsHistory] = await Promise.all([
     // Without a host monitor there is no host history to ask for (it would be a 404).
     state.host === null ? null : state.api.get(`/v1/host/history?${q}`).catch((e) => e),
-    state.api.get(`/v1/events/recent?since=${since}`),
+    early?.recent ?? state.api.get(`/v1/events/recent?since=${since}`),
     // Every agent in one answer, with only the two columns drawn.
-    state.api.get(`/v1/history/agents?${q}&fields=cpuPercent,memoryRss`).catch((e) => e),
+    early?.agents ?? agentsRequest(q),
   ])
   if (seq !== state.renderSeq) return
   const fetched = performance.now()
@@ -168,23 +200,36 @@ async function renderWindow(win) {
 
   const draws = []
   const expect = (chart) => draws.push(chart.nextDraw())
-  for (const chart of state.hostCharts.charts) expect(chart)
-  state.hostCharts.render(hostHistory, state.host)
-
   for (const [id, chart] of state.agentCharts) {
     if (ids.includes(id)) continue
+    nearObserver.unobserve(chart.parts.figure)
+    state.agentChartsByFigure.delete(chart.parts.figure)
     chart.destroy()
     state.agentCharts.delete(id)
   }
+  // Every change to the page first, then one layout for where the cards are, then the charts:
+  // reading a position between changes re-lays out the whole page (100 table rows and cards).
   const byId = new Map(agentsHistory instanceof Error ? [] : agentsHistory.agents.map((a) => [a.agent, a]))
-  ids.forEach((id, i) => {
+  const charts = ids.map((id, i) => {
     const chart = agentChart(id)
     $('agent-charts').append(chart.parts.figure)
-    expect(chart.chart)
     chart.setMarkers(markers.get(id) ?? [])
-    const cpu = chart.render(agentsHistory instanceof Error ? agentsHistory : (byId.get(id) ?? { start: [] }))
+    const history = agentsHistory instanceof Error ? agentsHistory : (byId.get(id) ?? { start: [] })
+    if (history instanceof Error) expect(chart.chart) // drawn at once: "history failed"
+    const cpu = chart.render(history, false)
     const latest = state.agents[i].latest?.cpuPercent ?? null
     state.table.sparkline(id, cpu, latest)
+    return chart
+  })
+  const near = charts.map((chart) => nearViewport(chart.parts.figure))
+  for (const chart of state.hostCharts.charts) expect(chart)
+  state.hostCharts.render(hostHistory, state.host)
+  // Only the charts in or near the viewport draw now (and count for data-rendered).
+  charts.forEach((chart, i) => {
+    if (near[i] && chart.pending) {
+      expect(chart.chart)
+      chart.flush()
+    }
   })
   applyLive(state.pending)
   state.pending = null
@@ -200,6 +245,52 @@ async function renderWindow(win) {
   root.dataset.rendered = `${win}:${seq}`
   root.dataset.charts = String(draws.length)
   scheduleRefresh()
+  drawRestWhenIdle()
+}
+
+let idleHandle = null
+/**
+ * Once a window shows, the agent charts still holding its columns draw in idle time, a few per
+ * idle period in page order, so they are ready before anyone scrolls there; scrolled near first,
+ * they draw at once (nearObserver).
+ */
+function drawRestWhenIdle() {
+  if (idleHandle !== null) return
+  const step = (deadline) => {
+    idleHandle = null
+    // A window is loading: it calls this again once it shows.
+    if (state.pending !== null) return
+    for (const chart of state.agentCharts.values()) {
+      if (!chart.pending) continue
+      if (deadline.timeRemaining() < 8) {
+        idleHandle = requestIdleCallback(step)
+        return
+      }
+      chart.flush()
+    }
+  }
+  idleHandle = requestIdleCallback(step)
+}
+
+/** Every agent's window in one answer, with only the two columns drawn (an error is the answer when it fails). */
+const agentsRequest = (q) =>
+  state.api.get(`/v1/history/agents?${q}&fields=cpuPercent,memoryRss`).catch((e) => e)
+
+/**
+ * The requests of window `win` that need no snapshot first (the agents' history and the recent
+ * events; the host history only exists with a host monitor, which the snapshot tells), sent at
+ * once, from this browser's clock: used only when that clock turns out to be within a bucket of
+ * the server's, where it moves the window's start by less than a bucket.
+ */
+function prefetch(win) {
+  const sentAt = performance.now()
+  const { ms, interval } = WINDOWS[win]
+  const bucketMs = { '5s': 5000, '15s': 15_000, '5m': 300_000, '30m': 1_800_000 }[interval]
+  const since = Math.floor(Date.now() - ms)
+  const q = `since=${since}&interval=${interval}`
+  const recent = state.api.get(`/v1/events/recent?since=${since}`)
+  recent.catch(() => {}) // answered (or thrown) where it is awaited
+  return { win, sentAt, bucketMs, since, recent, agents: agentsRequest(q) }
 }
 
 function scheduleRefresh() {
@@ -269,8 +360,12 @@ async function onAction(id, action, row) {
 
 async function start(token) {
   state.api = new Api(root.dataset.auth === 'required' ? token : null)
+  const win = WINDOWS[location.hash.slice(1)] ? location.hash.slice(1) : '1h'
+  // The snapshot is asked for first: the server answers in order, and the window waits for it.
+  const snapshot = loadSnapshot()
+  const early = prefetch(win)
   try {
-    await loadSnapshot()
+    await snapshot
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY)
@@ -288,8 +383,7 @@ async function start(token) {
   // Sizes are read from the laid-out cards: charts are created after the page shows.
   state.table.update(state.agents)
   void followEvents(state.api, { signal: state.abort.signal, onEvent, onState: onStreamState })
-  const win = WINDOWS[location.hash.slice(1)] ? location.hash.slice(1) : '1h'
-  await renderWindow(win).catch((error) => showError(describeError(error)))
+  await renderWindow(win, early).catch((error) => showError(describeError(error)))
   clearInterval(state.snapshotTimer)
   state.snapshotTimer = setInterval(() => {
     loadSnapshot()

@@ -85,6 +85,37 @@ export async function waitForRender(
   return (await handle.jsonValue()) as number
 }
 
+/**
+ * Scrolls through the agent charts as fast as they draw: the first chart not yet drawn to the top
+ * of the viewport, then a frame at a time until every chart in the viewport has drawn, and again,
+ * until all have (agent charts are drawn first in or near the viewport, the rest in idle time or when scrolled near). Resolves with how many
+ * scroll steps it took; fails after `timeoutMs`.
+ */
+export async function scrollThroughCharts(page: Page, timeoutMs = 60_000): Promise<number> {
+  // A string, not a function: tsx (esbuild's keepNames) would wrap named helpers in a `__name`
+  // the page does not have.
+  return page.evaluate(`(async (timeout) => {
+    const deadline = performance.now() + timeout
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()))
+    const figures = () => [...document.querySelectorAll('figure.chart[data-agent]')]
+    const inView = (f) => {
+      const r = f.getBoundingClientRect()
+      return r.bottom > 0 && r.top < innerHeight
+    }
+    let steps = 0
+    for (;;) {
+      const undrawn = figures().filter((f) => f.dataset.drawn !== 'true')
+      if (undrawn.length === 0) return steps
+      undrawn[0].scrollIntoView({ block: 'start' })
+      steps++
+      do {
+        if (performance.now() > deadline) throw new Error(undrawn.length + ' agent charts not drawn')
+        await frame()
+      } while (figures().some((f) => inView(f) && f.dataset.drawn !== 'true'))
+    }
+  })(${Number(timeoutMs)})`) as Promise<number>
+}
+
 /** The render sequence number the page is at (0 before its first render). */
 export async function renderSeq(page: Page): Promise<number> {
   return page.evaluate(() => Number(document.documentElement.dataset.rendered?.split(':')[1] ?? 0))
