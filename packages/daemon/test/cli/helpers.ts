@@ -1,16 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type AgentSpec, Supervisor } from '@warden/core'
-import { ResourceMonitor, type ResourceMonitorOptions } from '@warden/monitor'
-import { createServer, type ServerOptions } from '@warden/server'
-import { FileMetadataStore } from '@warden/store'
+import type { AgentSpec } from '@warden/core'
+import type { ResourceMonitorOptions } from '@warden/monitor'
+import type { ServerOptions } from '@warden/server'
 import { afterEach } from 'vitest'
-// A real node on 127.0.0.1:0, with the tokens and agents of @warden/server's tests.
-import { AUTH, CONTROL_TOKEN, idle, READ_TOKEN } from '../../../server/test/helpers.js'
+import { until } from '../../../../test/helpers/until.js'
+// A real node on 127.0.0.1:0: @warden/server's test node, tokens and agents.
+import {
+  CONTROL_TOKEN,
+  closeWardensAfterEach as closeNodesAfterEach,
+  idle,
+  READ_TOKEN,
+  type Warden as ServerNode,
+  startWarden as startNode,
+} from '../../../server/test/helpers.js'
 import { type CliIO, runCli } from '../../src/cli/index.js'
 
-export { CONTROL_TOKEN, idle, READ_TOKEN }
+export { CONTROL_TOKEN, idle, READ_TOKEN, until }
 
 /** An agent printing `line <n>` to its stdout log every `everyMs`. */
 export function talker(id: string, logFile: string, everyMs = 20): AgentSpec {
@@ -27,66 +34,37 @@ export interface WardenOptions {
   readonly server?: Partial<ServerOptions>
 }
 
-export interface Warden {
+export interface Warden extends ServerNode {
+  /** The agents' log directory. */
   readonly dir: string
-  readonly url: string
-  readonly supervisor: Supervisor
-  readonly monitor: ResourceMonitor
-  readonly store: FileMetadataStore
-  readonly app: ReturnType<typeof createServer>
   /** runCli against this node, with the read token in WARDEN_TOKEN unless `env` says otherwise. */
   cli(argv: readonly string[], opts?: CliOptions): Promise<CliResult>
-  close(): Promise<void>
 }
 
-const open: Warden[] = []
+const logDirs: string[] = []
 
-/** Closes every Warden a test started: server, monitor, agents, store, temp dir. */
+/** Closes every node a test started (server, monitor, agents, store) and removes the log dirs. */
 export function closeWardensAfterEach(): void {
-  afterEach(async () => {
-    for (const w of open.splice(0)) await w.close()
+  closeNodesAfterEach()
+  afterEach(() => {
+    for (const dir of logDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
   })
 }
 
-/** A real node: store in a temp dir, Supervisor with the agents started, ResourceMonitor (one poll done), server. */
+/** @warden/server's test node (one poll done, listening on 127.0.0.1:0), its agents logging into a temp dir. */
 export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-cli-'))
-  const store = new FileMetadataStore({ dir: join(dir, 'store'), fsync: false })
-  await store.open()
-  const supervisor = new Supervisor({ keepAlive: false })
-  for (const spec of opts.agents?.(dir) ?? []) supervisor.add(spec)
-  await supervisor.startAll()
-  const monitor = new ResourceMonitor({
-    registry: supervisor.registry,
-    store,
-    intervalMs: 60_000,
-    ...opts.monitor,
+  logDirs.push(dir)
+  const node = await startNode({
+    agents: opts.agents?.(dir) ?? [],
+    ...(opts.monitor && { monitor: opts.monitor }),
+    server: { logPollMs: 20, ...opts.server },
   })
-  const app = createServer({ supervisor, monitor, store, auth: AUTH, logPollMs: 20, ...opts.server })
-  let closed = false
-  const w: Warden = {
+  const w: Warden = Object.assign(Object.create(node) as ServerNode, {
     dir,
-    url: '',
-    supervisor,
-    monitor,
-    store,
-    app,
-    cli: (argv, cliOpts = {}) =>
-      cli(argv, { ...cliOpts, env: { WARDEN_URL: w.url, WARDEN_TOKEN: READ_TOKEN, ...cliOpts.env } }),
-    close: async () => {
-      if (closed) return
-      closed = true
-      await app.close()
-      await monitor.stop()
-      await supervisor.shutdown()
-      await store.close()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
-  open.push(w)
-  monitor.start()
-  await monitor.waitForPoll({ timeoutMs: 10_000 })
-  ;(w as { url: string }).url = await app.listen({ port: 0 })
+    cli: (argv: readonly string[], cliOpts: CliOptions = {}) =>
+      cli(argv, { ...cliOpts, env: { WARDEN_URL: node.url, WARDEN_TOKEN: READ_TOKEN, ...cliOpts.env } }),
+  })
   return w
 }
 
@@ -122,21 +100,6 @@ export async function cli(argv: readonly string[], opts: CliOptions = {}): Promi
   }
   const code = await runCli([...argv], io)
   return { code, stdout, stderr }
-}
-
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function until<T>(
-  fn: () => T | Promise<T>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await fn()
-    if (value) return value as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 /** A URL where nothing listens: a port that was just bound and released. */
