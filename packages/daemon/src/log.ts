@@ -3,6 +3,7 @@ import type { HostMonitor } from '@warden/host'
 import type { ResourceMonitor } from '@warden/monitor'
 import { type DestinationStream, type Logger, pino } from 'pino'
 import pretty from 'pino-pretty'
+import { formatBytes } from './cli/format/units.js'
 import type { LogLevel } from './config/load.js'
 
 export type { Logger } from 'pino'
@@ -80,19 +81,13 @@ export function createLogger({
 }
 
 const fmtPercent = (v: number | null) => (v === null ? '–' : `${v.toFixed(1)} %`)
-const fmtBytes = (v: number) =>
-  v >= 1024 ** 3
-    ? `${(v / 1024 ** 3).toFixed(2)} GiB`
-    : v >= 1024 ** 2
-      ? `${(v / 1024 ** 2).toFixed(1)} MiB`
-      : `${Math.round(v / 1024)} KiB`
 const fmtValue = (resource: string, v: number | null) =>
   v === null
     ? '–'
     : resource.toLowerCase().includes('percent') || resource.startsWith('psi')
       ? fmtPercent(v)
       : /bytes/i.test(resource)
-        ? fmtBytes(v)
+        ? formatBytes(v)
         : String(Math.round(v * 10) / 10)
 const fmtMs = (ms: number) =>
   ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`

@@ -24,6 +24,11 @@ const KEYS = [
 const TOKEN_KEYS = ['token', 'access', 'name'] as const satisfies ReadonlyArray<keyof TokenOptions>
 /** RFC 6750 token68, bounded: long enough to resist guessing, short enough to hash cheaply. */
 const TOKEN = /^[A-Za-z0-9\-._~+/]{16,512}=*$/
+
+/** Whether `token` is one `createServer` accepts (RFC 6750 token68, 16–512 characters, `=` padding): for configs checked before a server exists. */
+export function isAcceptedToken(token: string): boolean {
+  return TOKEN.test(token)
+}
 const NAME = /^[\w.@-]{1,64}$/
 const LOGGER_METHODS = ['info', 'warn', 'error', 'debug', 'child'] as const
 

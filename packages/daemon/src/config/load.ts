@@ -5,7 +5,7 @@ import { type AgentSpec, Supervisor } from '@warden/core'
 import type { HostMonitorOptions, HostThreshold } from '@warden/host'
 import { HostMonitor } from '@warden/host'
 import { ResourceMonitor, type ResourceThreshold } from '@warden/monitor'
-import type { TokenOptions } from '@warden/server'
+import { isAcceptedToken, type TokenOptions } from '@warden/server'
 import { errnoCode, InvalidOptionError, messageOf, WardenError } from '@warden/utils'
 import { LineCounter, parseDocument } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../errors.js'
@@ -240,7 +240,7 @@ class Resolver {
           continue
         }
       }
-      if (!TOKEN.test(token!)) {
+      if (!isAcceptedToken(token!)) {
         // Never echo a token.
         this.#issue(
           [...path, t.file === undefined ? 'token' : 'file'],
@@ -252,7 +252,7 @@ class Resolver {
     }
     const fromEnv = this.#env.WARDEN_TOKEN
     if (fromEnv !== undefined && fromEnv !== '') {
-      if (!TOKEN.test(fromEnv))
+      if (!isAcceptedToken(fromEnv))
         this.#issue([], 'WARDEN_TOKEN: expected 16-512 characters of A-Z a-z 0-9 - . _ ~ + / then = padding')
       else if (!tokens.some((t) => t.token === fromEnv))
         tokens.push({ token: fromEnv, access: 'control', name: 'env' })
@@ -459,9 +459,6 @@ class Resolver {
     this.#issue(path, error.message.replace(/^Expected `[^`]+` to be /, 'expected '))
   }
 }
-
-/** RFC 6750 token68 as the server takes it (16-512 characters, then `=` padding). */
-const TOKEN = /^[A-Za-z0-9\-._~+/]{16,512}=*$/
 
 /** `127.0.0.1:9477`, `[::1]:9477`, `:9477`, `9477` → host and port; else what is wrong. */
 export function parseListen(value: number | string): { host: string; port: number } | string {
