@@ -35,6 +35,23 @@ export interface ReloadResult {
   readonly needsRestart: readonly string[]
 }
 
+/** Settings a running daemon cannot change: a reload that changes them lists them in `needsRestart`. */
+const RESTART_ONLY = [
+  'nodeId',
+  'listen',
+  'tokens',
+  'dataDir',
+  'intervalMs',
+  'hostIntervalMs',
+  'includeChildren',
+  'keptEvents',
+  'cgroupParent',
+] as const satisfies readonly (keyof DaemonConfig)[]
+type RestartOnly = (typeof RESTART_ONLY)[number]
+/** The host monitor's collectors (its `threshold` is set live). */
+const HOST_RESTART_ONLY = ['disks', 'gpu', 'systemd', 'temperature'] as const
+type HostRestartOnly = (typeof HOST_RESTART_ONLY)[number]
+
 const RUNNING = new Set<AgentInfo['status']>(['starting', 'running', 'backoff'])
 
 /**
@@ -311,35 +328,21 @@ export class WardenDaemon {
     if (stable(this.#config.host.threshold) !== stable(config.host.threshold))
       this.host.setThreshold(config.host.threshold)
     this.log.level = config.log.level
-    const needsRestart = (
-      [
-        'nodeId',
-        'listen',
-        'tokens',
-        'dataDir',
-        'intervalMs',
-        'hostIntervalMs',
-        'includeChildren',
-        'keptEvents',
-        'cgroupParent',
-      ] as const
-    ).filter((k) => stable(this.#config[k]) !== stable(config[k])) as string[]
-    for (const k of ['disks', 'gpu', 'systemd', 'temperature'] as const) {
-      if (stable(this.#config.host[k]) !== stable(config.host[k])) needsRestart.push(k)
-    }
+    const changedSetting = (k: RestartOnly) => stable(this.#config[k]) !== stable(config[k])
+    const changedHost = (k: HostRestartOnly) => stable(this.#config.host[k]) !== stable(config.host[k])
+    const needsRestart: string[] = [
+      ...RESTART_ONLY.filter(changedSetting),
+      ...HOST_RESTART_ONLY.filter(changedHost),
+    ]
     if (this.#config.log.format !== config.log.format) needsRestart.push('log.format')
     // What could not be applied keeps its old value, so `config` says what is in force.
+    const kept = Object.fromEntries(RESTART_ONLY.map((k) => [k, this.#config[k]])) as Pick<
+      DaemonConfig,
+      RestartOnly
+    >
     this.#config = {
       ...config,
-      nodeId: this.#config.nodeId,
-      listen: this.#config.listen,
-      tokens: this.#config.tokens,
-      dataDir: this.#config.dataDir,
-      intervalMs: this.#config.intervalMs,
-      hostIntervalMs: this.#config.hostIntervalMs,
-      includeChildren: this.#config.includeChildren,
-      keptEvents: this.#config.keptEvents,
-      cgroupParent: this.#config.cgroupParent,
+      ...kept,
       log: { ...config.log, format: this.#config.log.format },
       host: { ...this.#config.host, threshold: config.host.threshold },
     }
